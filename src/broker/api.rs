@@ -1,0 +1,378 @@
+//! JetStream API requests with typed errors: stream and consumer info, paged listing,
+//! create and delete, reading a stored message, account info. Every call goes through
+//! `request`, the one place server error codes are mapped.
+
+use std::time::SystemTime;
+
+use async_nats::jetstream::{self, account::Account, consumer, stream};
+use base64::Engine;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use super::message::Headers;
+
+/// The server's answer to an API call: an error object or the payload.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Answer<T> {
+    Err { error: ServerErrorBody },
+    Ok(T),
+}
+
+#[derive(Deserialize)]
+struct ServerErrorBody {
+    #[serde(default)]
+    code: u16,
+    #[serde(default)]
+    err_code: u64,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// A message read from a stream by sequence, without consuming it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMessage {
+    pub stream: String,
+    pub subject: String,
+    pub sequence: u64,
+    pub headers: Headers,
+    pub body: Bytes,
+    pub time: SystemTime,
+}
+
+#[derive(Deserialize)]
+struct RawStoredMessage {
+    subject: String,
+    seq: u64,
+    #[serde(default)]
+    hdrs: Option<String>,
+    #[serde(default)]
+    data: Option<String>,
+    time: String,
+}
+
+#[derive(Deserialize)]
+struct MessageGetAnswer {
+    message: RawStoredMessage,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default)]
+    total: usize,
+    #[serde(default)]
+    limit: usize,
+}
+
+#[derive(Deserialize)]
+struct StreamInfoPage {
+    #[serde(flatten)]
+    page: Page,
+    #[serde(default)]
+    streams: Option<Vec<stream::Info>>,
+}
+
+#[derive(Deserialize)]
+struct StreamNamesPage {
+    #[serde(flatten)]
+    page: Page,
+    #[serde(default)]
+    streams: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct ConsumerInfoPage {
+    #[serde(flatten)]
+    page: Page,
+    #[serde(default)]
+    consumers: Option<Vec<consumer::Info>>,
+}
+
+#[derive(Serialize)]
+struct PageRequest<'a> {
+    offset: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+struct Success {
+    #[serde(default)]
+    success: bool,
+}
+
+#[derive(Serialize)]
+struct CreateConsumerRequest<'a> {
+    stream_name: &'a str,
+    config: &'a consumer::Config,
+    action: &'static str,
+}
+
+#[derive(Serialize)]
+struct Empty {}
+
+/// A thin client of the JetStream API on one connection.
+#[derive(Clone)]
+pub(crate) struct Api {
+    js: jetstream::Context,
+}
+
+impl Api {
+    pub(crate) fn new(js: jetstream::Context) -> Self {
+        Self { js }
+    }
+
+    async fn request<T, B>(&self, subject: String, body: &B) -> Result<T, ApiError>
+    where
+        T: DeserializeOwned,
+        B: Serialize + ?Sized,
+    {
+        let answer: Answer<T> = self
+            .js
+            .request(subject.clone(), body)
+            .await
+            .map_err(|e| ApiError::from_request(&subject, e))?;
+        match answer {
+            Answer::Ok(value) => Ok(value),
+            Answer::Err { error } => Err(ApiError::Server {
+                status: error.code,
+                err_code: error.err_code,
+                description: error
+                    .description
+                    .unwrap_or_else(|| "no description".to_string()),
+            }),
+        }
+    }
+
+    pub(crate) async fn account_info(&self) -> Result<Account, ApiError> {
+        self.request("INFO".to_string(), &Empty {}).await
+    }
+
+    pub(crate) async fn stream_info(&self, stream: &str) -> Result<stream::Info, ApiError> {
+        self.request(format!("STREAM.INFO.{stream}"), &Empty {})
+            .await
+    }
+
+    pub(crate) async fn create_stream(
+        &self,
+        config: &stream::Config,
+    ) -> Result<stream::Info, ApiError> {
+        self.request(format!("STREAM.CREATE.{}", config.name), config)
+            .await
+    }
+
+    /// Stream names, all pages, optionally only those listening on `subject`.
+    pub(crate) async fn stream_names(&self, subject: Option<&str>) -> Result<Vec<String>, ApiError> {
+        let mut names = Vec::new();
+        loop {
+            let page: StreamNamesPage = self
+                .request(
+                    "STREAM.NAMES".to_string(),
+                    &PageRequest {
+                        offset: names.len(),
+                        subject,
+                    },
+                )
+                .await?;
+            let got = page.streams.unwrap_or_default();
+            let done = got.is_empty() || page.page.limit == 0;
+            names.extend(got);
+            if done || names.len() >= page.page.total {
+                break;
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Every stream's info, all pages (the server sends 256 a page), sorted by name.
+    pub(crate) async fn list_streams(&self) -> Result<Vec<stream::Info>, ApiError> {
+        let mut streams: Vec<stream::Info> = Vec::new();
+        loop {
+            let page: StreamInfoPage = self
+                .request(
+                    "STREAM.LIST".to_string(),
+                    &PageRequest {
+                        offset: streams.len(),
+                        subject: None,
+                    },
+                )
+                .await?;
+            let got = page.streams.unwrap_or_default();
+            let done = got.is_empty() || page.page.limit == 0;
+            streams.extend(got);
+            if done || streams.len() >= page.page.total {
+                break;
+            }
+        }
+        streams.sort_by(|a, b| a.config.name.cmp(&b.config.name));
+        Ok(streams)
+    }
+
+    /// Every consumer of `stream`, all pages, sorted by name.
+    pub(crate) async fn list_consumers(
+        &self,
+        stream: &str,
+    ) -> Result<Vec<consumer::Info>, ApiError> {
+        let mut consumers: Vec<consumer::Info> = Vec::new();
+        loop {
+            let page: ConsumerInfoPage = self
+                .request(
+                    format!("CONSUMER.LIST.{stream}"),
+                    &PageRequest {
+                        offset: consumers.len(),
+                        subject: None,
+                    },
+                )
+                .await?;
+            let got = page.consumers.unwrap_or_default();
+            let done = got.is_empty() || page.page.limit == 0;
+            consumers.extend(got);
+            if done || consumers.len() >= page.page.total {
+                break;
+            }
+        }
+        consumers.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(consumers)
+    }
+
+    pub(crate) async fn consumer_info(
+        &self,
+        stream: &str,
+        consumer: &str,
+    ) -> Result<consumer::Info, ApiError> {
+        self.request(format!("CONSUMER.INFO.{stream}.{consumer}"), &Empty {})
+            .await
+    }
+
+    /// Creates a durable consumer; refuses (rather than changes) one that exists with
+    /// another config.
+    pub(crate) async fn create_consumer(
+        &self,
+        stream: &str,
+        config: &consumer::Config,
+    ) -> Result<consumer::Info, ApiError> {
+        let name = config.durable_name.as_deref().unwrap_or_default();
+        self.request(
+            format!("CONSUMER.CREATE.{stream}.{name}"),
+            &CreateConsumerRequest {
+                stream_name: stream,
+                config,
+                action: "create",
+            },
+        )
+        .await
+    }
+
+    pub(crate) async fn delete_consumer(&self, stream: &str, consumer: &str) -> Result<(), ApiError> {
+        let answer: Success = self
+            .request(format!("CONSUMER.DELETE.{stream}.{consumer}"), &Empty {})
+            .await?;
+        if answer.success {
+            Ok(())
+        } else {
+            Err(ApiError::Request {
+                what: format!("delete consumer {consumer} of stream {stream}"),
+                reason: "the server did not confirm the delete".to_string(),
+            })
+        }
+    }
+
+    pub(crate) async fn delete_stream(&self, stream: &str) -> Result<(), ApiError> {
+        let _: Success = self
+            .request(format!("STREAM.DELETE.{stream}"), &Empty {})
+            .await?;
+        Ok(())
+    }
+
+    /// Reads the message at `sequence` through `$JS.API.STREAM.MSG.GET`: no consumer is
+    /// made and nothing is consumed, so it works on WorkQueue streams too.
+    pub(crate) async fn get_message(
+        &self,
+        stream: &str,
+        sequence: u64,
+    ) -> Result<StoredMessage, ApiError> {
+        #[derive(Serialize)]
+        struct Get {
+            seq: u64,
+        }
+        let answer: MessageGetAnswer = self
+            .request(format!("STREAM.MSG.GET.{stream}"), &Get { seq: sequence })
+            .await?;
+        decode_stored(stream, answer.message)
+    }
+}
+
+fn decode_stored(stream: &str, raw: RawStoredMessage) -> Result<StoredMessage, ApiError> {
+    let bad = |reason: String| ApiError::Request {
+        what: format!("STREAM.MSG.GET.{stream}"),
+        reason,
+    };
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let body = match raw.data {
+        Some(data) => b64
+            .decode(data)
+            .map_err(|e| bad(format!("message body is not base64: {e}")))?,
+        None => Vec::new(),
+    };
+    let headers = match raw.hdrs {
+        Some(hdrs) => {
+            let block = b64
+                .decode(hdrs)
+                .map_err(|e| bad(format!("message headers are not base64: {e}")))?;
+            parse_header_block(&String::from_utf8_lossy(&block))
+        }
+        None => Headers::new(),
+    };
+    let time = time::OffsetDateTime::parse(&raw.time, &time::format_description::well_known::Rfc3339)
+        .map(SystemTime::from)
+        .map_err(|e| bad(format!("message time {:?} is not RFC 3339: {e}", raw.time)))?;
+    Ok(StoredMessage {
+        stream: stream.to_string(),
+        subject: raw.subject,
+        sequence: raw.seq,
+        headers,
+        body: Bytes::from(body),
+        time,
+    })
+}
+
+/// Parses a NATS header block (`NATS/1.0\r\nKey: value\r\n...`).
+fn parse_header_block(block: &str) -> Headers {
+    let mut headers = Headers::new();
+    for line in block.lines().skip(1) {
+        if let Some((key, value)) = line.split_once(':') {
+            headers.append(key.trim(), value.trim());
+        }
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_blocks_keep_repeated_keys() {
+        let h = parse_header_block("NATS/1.0\r\ntype: order\r\ntag: a\r\ntag: b\r\n\r\n");
+        assert_eq!(h.get("type"), Some("order"));
+        assert_eq!(h.get_all("tag").collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[test]
+    fn server_errors_deserialize() {
+        let a: Answer<Success> = serde_json::from_str(
+            r#"{"type":"x","error":{"code":404,"err_code":10014,"description":"consumer not found"}}"#,
+        )
+        .unwrap();
+        match a {
+            Answer::Err { error } => {
+                assert_eq!(error.err_code, 10014);
+                assert_eq!(error.code, 404);
+            }
+            Answer::Ok(_) => panic!("expected an error"),
+        }
+    }
+}

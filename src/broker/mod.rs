@@ -1,0 +1,617 @@
+//! The broker library: the Rust carrying of a go-micro v5 JetStream broker.
+//!
+//! Synchronous publish (a returned Ok means JetStream stored it), streams created on first
+//! use, queue names as durable pull consumers, one worker per subscription with batch
+//! pulls, panic recovery and exponential backoff, and a draining disconnect. Plus the
+//! inspection calls an operations console needs.
+
+mod api;
+mod backoff;
+mod error;
+mod event;
+mod message;
+mod metrics;
+mod naming;
+mod options;
+mod streams;
+mod worker;
+
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::{Arc, RwLock};
+
+use async_nats::ServerAddr;
+use async_nats::jetstream::{self, account::Account, consumer, stream};
+use futures::FutureExt;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use api::StoredMessage;
+pub use backoff::{BACKOFF_MAX, BACKOFF_START, Backoff};
+pub use error::{
+    ApiError, ApiErrorKind, ConnectError, DisconnectError, NOT_CONNECTED, PublishError,
+    SettleError, StreamError, SubscribeError, codes,
+};
+pub use event::{Delivery, Event, SettleKind, Settlement};
+pub use message::{Headers, Message};
+pub use metrics::Metrics;
+pub use naming::{
+    CharClass, MAX_QUEUE_NAME_LEN, QueueNameError, RECOMMENDED_QUEUE_NAME_LEN, TopicError,
+    stream_name_for_topic, stream_subjects_for_topic, subject_matches, validate_queue_name,
+    validate_topic,
+};
+pub use options::{
+    BrokerOptions, DEFAULT_ADDR, DEFAULT_BATCH_SIZE, DEFAULT_DRAIN_TIMEOUT, DEFAULT_FETCH_WAIT,
+    SubscribeOptions, default_client_name, mask_url,
+};
+pub use streams::StreamStatus;
+
+use api::Api;
+use metrics::Counters;
+use streams::StreamRegistry;
+use worker::{BoxHandler, Worker};
+
+/// What a handler returns: Ok -> ack, Err -> nak.
+pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// JetStream's answer to a publish: where the message was stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PubAck {
+    pub stream: String,
+    pub sequence: u64,
+    /// The server recognised the message as a duplicate (same Nats-Msg-Id) and did not
+    /// store it again.
+    pub duplicate: bool,
+}
+
+/// The connection as the broker sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Never connected, or disconnected on purpose.
+    NotConnected,
+    Connected,
+    /// The connection dropped; the client is reconnecting on its own.
+    Reconnecting,
+    /// Closed after a drain.
+    Closed,
+}
+
+impl std::fmt::Display for ConnectionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ConnectionState::NotConnected => "not connected",
+            ConnectionState::Connected => "connected",
+            ConnectionState::Reconnecting => "reconnecting",
+            ConnectionState::Closed => "closed",
+        })
+    }
+}
+
+struct Connection {
+    client: async_nats::Client,
+    js: jetstream::Context,
+    api: Api,
+    streams: StreamRegistry,
+    /// Parent of every worker's cancel token.
+    workers_cancel: CancellationToken,
+    workers: TaskTracker,
+}
+
+struct Shared {
+    options: BrokerOptions,
+    conn: RwLock<Option<Arc<Connection>>>,
+    /// Serialises connect and disconnect.
+    lifecycle: tokio::sync::Mutex<()>,
+    counters: Arc<Counters>,
+    state: watch::Sender<ConnectionState>,
+}
+
+/// A JetStream broker. Cheap to clone; clones share the connection and counters.
+#[derive(Clone)]
+pub struct Broker {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Broker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Broker")
+            .field("options", &self.shared.options)
+            .field("state", &*self.shared.state.borrow())
+            .finish()
+    }
+}
+
+impl Broker {
+    pub fn new(options: BrokerOptions) -> Self {
+        let (state, _) = watch::channel(ConnectionState::NotConnected);
+        Self {
+            shared: Arc::new(Shared {
+                options,
+                conn: RwLock::new(None),
+                lifecycle: tokio::sync::Mutex::new(()),
+                counters: Arc::new(Counters::default()),
+                state,
+            }),
+        }
+    }
+
+    pub fn options(&self) -> &BrokerOptions {
+        &self.shared.options
+    }
+
+    fn connection(&self) -> Option<Arc<Connection>> {
+        self.shared
+            .conn
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The connection state now.
+    pub fn connection_state(&self) -> ConnectionState {
+        *self.shared.state.borrow()
+    }
+
+    /// A receiver that sees every connection state change.
+    pub fn watch_connection(&self) -> watch::Receiver<ConnectionState> {
+        self.shared.state.subscribe()
+    }
+
+    /// The server this connection is on now (name, version, URL ...), when connected.
+    pub fn server_info(&self) -> Option<async_nats::ServerInfo> {
+        self.connection().map(|c| c.client.server_info())
+    }
+
+    /// The underlying async-nats client, when connected (for subscriptions to plain
+    /// subjects such as advisories).
+    pub fn client(&self) -> Option<async_nats::Client> {
+        self.connection().map(|c| c.client.clone())
+    }
+
+    /// A snapshot of the broker's counters.
+    pub fn metrics(&self) -> Metrics {
+        self.shared.counters.snapshot()
+    }
+
+    /// Connects to the servers in the options. Connecting when connected does nothing.
+    pub async fn connect(&self) -> Result<(), ConnectError> {
+        let _lifecycle = self.shared.lifecycle.lock().await;
+        if self.connection().is_some() {
+            return Ok(());
+        }
+        let options = &self.shared.options;
+        let addrs = parse_addrs(&options.addrs)?;
+        let shown = options
+            .addrs
+            .iter()
+            .map(|a| mask_url(a))
+            .collect::<Vec<_>>()
+            .join(",");
+        let state = self.shared.state.clone();
+        let nats_options = options
+            .nats_options
+            .clone()
+            .unwrap_or_default()
+            .name(&options.client_name)
+            .event_callback(move |event| {
+                let state = state.clone();
+                async move { on_client_event(&state, event) }
+            });
+        let client = nats_options
+            .connect(addrs)
+            .await
+            .map_err(|e| connect_error(&shown, e))?;
+        let js = jetstream::new(client.clone());
+        let connection = Connection {
+            client,
+            api: Api::new(js.clone()),
+            js,
+            streams: StreamRegistry::new(options.stream_config.clone()),
+            workers_cancel: CancellationToken::new(),
+            workers: TaskTracker::new(),
+        };
+        *self.shared.conn.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(connection));
+        self.shared.state.send_replace(ConnectionState::Connected);
+        tracing::info!(servers = %shown, name = %options.client_name, "connected");
+        Ok(())
+    }
+
+    /// Stops every worker (running handlers finish and their acks are sent), then drains
+    /// and closes the connection, each phase bounded by the drain timeout. Disconnecting
+    /// when not connected does nothing.
+    pub async fn disconnect(&self) -> Result<(), DisconnectError> {
+        let _lifecycle = self.shared.lifecycle.lock().await;
+        let Some(conn) = self
+            .shared
+            .conn
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        else {
+            return Ok(());
+        };
+        let bound = self.shared.options.drain_timeout;
+        conn.workers_cancel.cancel();
+        conn.workers.close();
+        let mut outcome = Ok(());
+        if tokio::time::timeout(bound, conn.workers.wait()).await.is_err() {
+            tracing::warn!(?bound, "workers still busy at disconnect");
+            outcome = Err(DisconnectError::WorkersTimedOut(bound));
+        }
+        let mut state = self.shared.state.subscribe();
+        let drained = async {
+            // Flush first so every ack the workers sent is on the wire, then drain.
+            let _ = conn.client.flush().await;
+            if conn.client.drain().await.is_ok() {
+                let _ = state.wait_for(|s| *s == ConnectionState::Closed).await;
+            }
+        };
+        if tokio::time::timeout(bound, drained).await.is_err() {
+            tracing::warn!(?bound, "drain did not finish");
+            outcome = outcome.and(Err(DisconnectError::DrainTimedOut(bound)));
+        }
+        self.shared.state.send_replace(ConnectionState::NotConnected);
+        tracing::info!("disconnected");
+        outcome
+    }
+
+    /// Makes sure the stream for `topic` exists and covers it (creating it on first use).
+    pub async fn ensure_stream(&self, topic: &str) -> Result<StreamStatus, PublishError> {
+        validate_topic(topic)?;
+        let conn = self.connection().ok_or(PublishError::NotConnected)?;
+        Ok(conn.streams.ensure(&conn.api, topic).await?)
+    }
+
+    /// Publishes and waits for JetStream's PubAck: Ok means the message is stored.
+    pub async fn publish(&self, topic: &str, message: Message) -> Result<PubAck, PublishError> {
+        validate_topic(topic)?;
+        let conn = self.connection().ok_or(PublishError::NotConnected)?;
+        if conn.streams.cached(topic).is_none() {
+            conn.streams.ensure(&conn.api, topic).await?;
+        }
+        let ack = match send_publish(&conn, topic, &message).await {
+            // The stream went away since it was remembered: make it again, once.
+            Err(PublishError::Rejected { .. }) | Err(PublishError::Failed { .. })
+                if conn.streams.cached(topic).is_some() =>
+            {
+                conn.streams.forget(&stream_name_for_topic(topic));
+                conn.streams.ensure(&conn.api, topic).await?;
+                send_publish(&conn, topic, &message).await?
+            }
+            other => other?,
+        };
+        Counters::incr(&self.shared.counters.published);
+        Ok(ack)
+    }
+
+    /// Subscribes `handler` to `topic` through the durable pull consumer named by the
+    /// queue. Creates the stream and the consumer when missing; a consumer that exists
+    /// must be filtered to this topic.
+    pub async fn subscribe<H, F>(
+        &self,
+        topic: &str,
+        handler: H,
+        options: SubscribeOptions,
+    ) -> Result<Subscription, SubscribeError>
+    where
+        H: Fn(Event) -> F + Send + Sync + 'static,
+        F: Future<Output = HandlerResult> + Send + 'static,
+    {
+        validate_queue_name(&options.queue)?;
+        validate_topic(topic)?;
+        let conn = self.connection().ok_or(SubscribeError::NotConnected)?;
+        let stream = conn.streams.ensure(&conn.api, topic).await?;
+        let info = ensure_consumer(&conn.api, &stream.name, topic, &options).await?;
+        let config = pull::Config {
+            durable_name: Some(options.queue.clone()),
+            ..pull_config(&info)
+        };
+        let consumer = consumer::Consumer::new(config, info, conn.js.clone());
+        let handler: BoxHandler = Arc::new(move |event| handler(event).boxed());
+        let cancel = conn.workers_cancel.child_token();
+        let label = format!("{}/{}", stream.name, options.queue);
+        let worker = Worker {
+            consumer,
+            handler,
+            batch_size: options.batch_size.unwrap_or(self.shared.options.batch_size),
+            fetch_wait: options.fetch_wait.unwrap_or(self.shared.options.fetch_wait),
+            counters: self.shared.counters.clone(),
+            cancel: cancel.clone(),
+            state: self.shared.state.subscribe(),
+            label,
+        };
+        let handle = conn.workers.spawn(worker.run());
+        tracing::info!(topic, queue = %options.queue, stream = %stream.name, "subscribed");
+        Ok(Subscription {
+            topic: topic.to_string(),
+            queue: options.queue,
+            stream: stream.name,
+            cancel,
+            handle: Some(handle),
+        })
+    }
+
+    fn api(&self) -> Result<Api, ApiError> {
+        self.connection()
+            .map(|c| c.api.clone())
+            .ok_or(ApiError::NotConnected)
+    }
+
+    /// JetStream usage and limits of this account.
+    pub async fn account_info(&self) -> Result<Account, ApiError> {
+        self.api()?.account_info().await
+    }
+
+    /// Every stream, all pages, sorted by name.
+    pub async fn list_streams(&self) -> Result<Vec<stream::Info>, ApiError> {
+        self.api()?.list_streams().await
+    }
+
+    /// Stream names, all pages, sorted; with `subject`, only streams that listen on it.
+    pub async fn stream_names(&self, subject: Option<&str>) -> Result<Vec<String>, ApiError> {
+        self.api()?.stream_names(subject).await
+    }
+
+    pub async fn stream_info(&self, stream: &str) -> Result<stream::Info, ApiError> {
+        self.api()?.stream_info(stream).await
+    }
+
+    /// Every consumer of `stream`, all pages, sorted by name.
+    pub async fn list_consumers(&self, stream: &str) -> Result<Vec<consumer::Info>, ApiError> {
+        self.api()?.list_consumers(stream).await
+    }
+
+    pub async fn consumer_info(
+        &self,
+        stream: &str,
+        consumer: &str,
+    ) -> Result<consumer::Info, ApiError> {
+        self.api()?.consumer_info(stream, consumer).await
+    }
+
+    pub async fn delete_consumer(&self, stream: &str, consumer: &str) -> Result<(), ApiError> {
+        self.api()?.delete_consumer(stream, consumer).await
+    }
+
+    /// Deletes a stream and forgets it, so the next publish creates it again.
+    pub async fn delete_stream(&self, stream: &str) -> Result<(), ApiError> {
+        let conn = self.connection().ok_or(ApiError::NotConnected)?;
+        conn.streams.forget(stream);
+        conn.api.delete_stream(stream).await
+    }
+
+    /// Reads the message at `sequence` without consuming it (no consumer is made; works
+    /// on WorkQueue streams).
+    pub async fn get_message(&self, stream: &str, sequence: u64) -> Result<StoredMessage, ApiError> {
+        self.api()?.get_message(stream, sequence).await
+    }
+}
+
+use async_nats::jetstream::consumer::pull;
+
+fn pull_config(info: &consumer::Info) -> pull::Config {
+    pull::Config {
+        durable_name: info.config.durable_name.clone(),
+        filter_subject: info.config.filter_subject.clone(),
+        filter_subjects: info.config.filter_subjects.clone(),
+        ack_policy: info.config.ack_policy,
+        ack_wait: info.config.ack_wait,
+        max_deliver: info.config.max_deliver,
+        ..Default::default()
+    }
+}
+
+/// Finds the durable consumer for the queue, or creates it filtered to the topic.
+async fn ensure_consumer(
+    api: &Api,
+    stream: &str,
+    topic: &str,
+    options: &SubscribeOptions,
+) -> Result<consumer::Info, SubscribeError> {
+    let refused = |source| SubscribeError::Consumer {
+        queue: options.queue.clone(),
+        stream: stream.to_string(),
+        source,
+    };
+    let check = |info: consumer::Info| {
+        let filters: Vec<String> = if info.config.filter_subjects.is_empty() {
+            vec![info.config.filter_subject.clone()]
+        } else {
+            info.config.filter_subjects.clone()
+        };
+        if filters.iter().any(|f| f == topic) {
+            Ok(info)
+        } else {
+            Err(SubscribeError::FilterMismatch {
+                queue: options.queue.clone(),
+                stream: stream.to_string(),
+                topic: topic.to_string(),
+                filters,
+            })
+        }
+    };
+    match api.consumer_info(stream, &options.queue).await {
+        Ok(info) => return check(info),
+        Err(e) if e.kind() == ApiErrorKind::ConsumerNotFound => {}
+        Err(e) => return Err(refused(e)),
+    }
+    let mut config = consumer::Config {
+        durable_name: Some(options.queue.clone()),
+        filter_subject: topic.to_string(),
+        ack_policy: consumer::AckPolicy::Explicit,
+        deliver_policy: consumer::DeliverPolicy::All,
+        ..Default::default()
+    };
+    if let Some(ack_wait) = options.ack_wait {
+        config.ack_wait = ack_wait;
+    }
+    if let Some(max_deliver) = options.max_deliver {
+        config.max_deliver = max_deliver;
+    }
+    match api.create_consumer(stream, &config).await {
+        Ok(info) => {
+            tracing::info!(stream, consumer = %options.queue, filter = topic, "created durable consumer");
+            Ok(info)
+        }
+        // Another subscriber made it at the same moment: use theirs.
+        Err(e) => match api.consumer_info(stream, &options.queue).await {
+            Ok(info) => check(info),
+            Err(_) => Err(refused(e)),
+        },
+    }
+}
+
+async fn send_publish(
+    conn: &Connection,
+    topic: &str,
+    message: &Message,
+) -> Result<PubAck, PublishError> {
+    use async_nats::jetstream::context::PublishErrorKind;
+    let map = |e: async_nats::jetstream::context::PublishError| match e.kind() {
+        PublishErrorKind::TimedOut => PublishError::TimedOut {
+            topic: topic.to_string(),
+        },
+        PublishErrorKind::MaxPayloadExceeded => PublishError::TooLarge {
+            size: message.body.len(),
+            max: conn.client.server_info().max_payload,
+        },
+        PublishErrorKind::StreamNotFound => PublishError::Rejected {
+            topic: topic.to_string(),
+            reason: "no stream listens on this subject".to_string(),
+        },
+        _ => PublishError::Failed {
+            topic: topic.to_string(),
+            reason: e.to_string(),
+        },
+    };
+    let max = conn.client.server_info().max_payload;
+    if max > 0 && message.body.len() > max {
+        return Err(PublishError::TooLarge {
+            size: message.body.len(),
+            max,
+        });
+    }
+    let pending = if message.headers.is_empty() {
+        conn.js
+            .publish(topic.to_string(), message.body.clone())
+            .await
+    } else {
+        conn.js
+            .publish_with_headers(topic.to_string(), message.headers.to_nats(), message.body.clone())
+            .await
+    }
+    .map_err(map)?;
+    let ack = pending.await.map_err(map)?;
+    Ok(PubAck {
+        stream: ack.stream,
+        sequence: ack.sequence,
+        duplicate: ack.duplicate,
+    })
+}
+
+fn on_client_event(state: &watch::Sender<ConnectionState>, event: async_nats::Event) {
+    let next = match event {
+        async_nats::Event::Connected => Some(ConnectionState::Connected),
+        async_nats::Event::Disconnected => Some(ConnectionState::Reconnecting),
+        async_nats::Event::Closed => Some(ConnectionState::Closed),
+        _ => None,
+    };
+    match next {
+        Some(next) => {
+            tracing::info!(%event, "connection event");
+            state.send_replace(next);
+        }
+        None => match event {
+            async_nats::Event::ServerError(_) | async_nats::Event::ClientError(_) => {
+                tracing::warn!(%event, "connection event")
+            }
+            _ => tracing::info!(%event, "connection event"),
+        },
+    }
+}
+
+fn parse_addrs(addrs: &[String]) -> Result<Vec<ServerAddr>, ConnectError> {
+    let addrs: Vec<&str> = addrs
+        .iter()
+        .flat_map(|a| a.split(','))
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .collect();
+    if addrs.is_empty() {
+        return Err(ConnectError::NoAddress);
+    }
+    addrs
+        .into_iter()
+        .map(|a| {
+            ServerAddr::from_str(a).map_err(|e| ConnectError::InvalidAddress {
+                address: mask_url(a),
+                reason: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn connect_error(servers: &str, e: async_nats::ConnectError) -> ConnectError {
+    use async_nats::ConnectErrorKind as K;
+    match e.kind() {
+        K::AuthorizationViolation | K::Authentication => ConnectError::Authorization,
+        K::Tls => ConnectError::Tls {
+            reason: e.to_string(),
+        },
+        _ => ConnectError::Unreachable {
+            servers: servers.to_string(),
+            reason: e.to_string(),
+        },
+    }
+}
+
+/// A running subscription. Its worker stops on `unsubscribe`, on the broker's
+/// `disconnect`, or when this handle is dropped; the durable consumer stays on the server.
+#[derive(Debug)]
+pub struct Subscription {
+    topic: String,
+    queue: String,
+    stream: String,
+    cancel: CancellationToken,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Why `unsubscribe` did not end cleanly.
+#[derive(Debug, thiserror::Error)]
+#[error("subscription worker for {queue} ended abnormally: {reason}")]
+pub struct UnsubscribeError {
+    pub queue: String,
+    pub reason: String,
+}
+
+impl Subscription {
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+    pub fn queue(&self) -> &str {
+        &self.queue
+    }
+    pub fn stream(&self) -> &str {
+        &self.stream
+    }
+
+    /// Stops the worker (a pull in flight is abandoned at once; a running handler
+    /// finishes and its message is settled) and waits for it. The consumer stays.
+    pub async fn unsubscribe(mut self) -> Result<(), UnsubscribeError> {
+        self.cancel.cancel();
+        match self.handle.take() {
+            Some(handle) => handle.await.map_err(|e| UnsubscribeError {
+                queue: self.queue.clone(),
+                reason: e.to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}

@@ -1,0 +1,182 @@
+//! One worker per subscription: pull a batch, hand each message in order to the handler,
+//! ack on Ok, nak on Err or panic; back off on pull errors; stop promptly when cancelled.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use async_nats::jetstream::consumer::{Consumer, pull};
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::backoff::Backoff;
+use super::event::{Event, SettleKind};
+use super::metrics::Counters;
+use super::{ConnectionState, HandlerResult};
+
+pub(crate) type BoxHandler = Arc<dyn Fn(Event) -> BoxFuture<'static, HandlerResult> + Send + Sync>;
+
+pub(crate) struct Worker {
+    pub consumer: Consumer<pull::Config>,
+    pub handler: BoxHandler,
+    pub batch_size: usize,
+    pub fetch_wait: Duration,
+    pub counters: Arc<Counters>,
+    pub cancel: CancellationToken,
+    pub state: watch::Receiver<ConnectionState>,
+    pub label: String,
+}
+
+/// How one pull ended.
+enum Pulled {
+    /// The batch ran its course (maybe empty).
+    Done,
+    /// The pull failed; back off before the next.
+    Failed(String),
+    Cancelled,
+}
+
+/// Keeps `active_subscriptions` right however the worker ends.
+struct ActiveGuard(Arc<Counters>);
+
+impl ActiveGuard {
+    fn new(counters: Arc<Counters>) -> Self {
+        counters.active_subscriptions.fetch_add(1, Ordering::Relaxed);
+        Self(counters)
+    }
+}
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        self.0.active_subscriptions.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Worker {
+    pub(crate) async fn run(mut self) {
+        let _active = ActiveGuard::new(self.counters.clone());
+        let mut backoff = Backoff::default();
+        tracing::debug!(worker = %self.label, "worker started");
+        while !self.cancel.is_cancelled() {
+            // Second level of panic recovery: a bug anywhere in one pull cycle is logged
+            // and backed off, and the worker goes on.
+            let outcome = AssertUnwindSafe(self.pull_once())
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| Pulled::Failed(format!("worker panicked: {}", panic_text(&panic))));
+            match outcome {
+                Pulled::Done => backoff.reset(),
+                Pulled::Cancelled => break,
+                Pulled::Failed(reason) => {
+                    Counters::incr(&self.counters.fetch_errors);
+                    tracing::warn!(worker = %self.label, %reason, "pull failed; backing off");
+                    if !backoff.wait(&self.cancel).await {
+                        break;
+                    }
+                }
+            }
+        }
+        tracing::debug!(worker = %self.label, "worker stopped");
+    }
+
+    async fn pull_once(&mut self) -> Pulled {
+        let connected = *self.state.borrow() == ConnectionState::Connected;
+        if !connected {
+            return Pulled::Failed("not connected to the server".to_string());
+        }
+        let request = self
+            .consumer
+            .batch()
+            .max_messages(self.batch_size)
+            .expires(self.fetch_wait)
+            .messages();
+        let mut batch = tokio::select! {
+            _ = self.cancel.cancelled() => return Pulled::Cancelled,
+            batch = request => match batch {
+                Ok(batch) => batch,
+                Err(e) => return Pulled::Failed(e.to_string()),
+            },
+        };
+        let mut lost_connection = self.state.clone();
+        loop {
+            let next = tokio::select! {
+                biased;
+                _ = self.cancel.cancelled() => {
+                    nak_buffered(&mut batch).await;
+                    return Pulled::Cancelled;
+                }
+                Ok(()) = async {
+                    lost_connection
+                        .wait_for(|s| *s != ConnectionState::Connected)
+                        .await
+                        .map(|_| ())
+                } => {
+                    return Pulled::Failed("connection lost during the pull".to_string());
+                }
+                next = batch.next() => next,
+            };
+            match next {
+                None => return Pulled::Done,
+                Some(Err(e)) => return Pulled::Failed(e.to_string()),
+                Some(Ok(message)) => self.handle(message).await,
+            }
+        }
+    }
+
+    async fn handle(&self, message: async_nats::jetstream::Message) {
+        let (event, acker) = match Event::from_jetstream(message) {
+            Ok(pair) => pair,
+            Err(reason) => {
+                tracing::warn!(worker = %self.label, %reason, "message without JetStream metadata skipped");
+                return;
+            }
+        };
+        Counters::incr(&self.counters.consumed);
+        let seq = event.delivery().stream_sequence;
+        // First level of panic recovery: around the handler call and its future.
+        let handler = self.handler.clone();
+        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| handler(event))) {
+            Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
+            Err(panic) => Err(panic),
+        };
+        let settle = match outcome {
+            Ok(Ok(())) => SettleKind::Ack,
+            Ok(Err(e)) => {
+                Counters::incr(&self.counters.handler_errors);
+                tracing::info!(worker = %self.label, seq, error = %e, "handler failed; nak");
+                SettleKind::Nak(None)
+            }
+            Err(panic) => {
+                Counters::incr(&self.counters.handler_panics);
+                tracing::error!(worker = %self.label, seq, panic = %panic_text(&panic), "handler panicked; nak");
+                SettleKind::Nak(None)
+            }
+        };
+        if let Err(e) = acker.settle_if_pending(settle).await {
+            tracing::warn!(worker = %self.label, seq, error = %e, "could not settle message");
+        }
+    }
+}
+
+/// Naks what the batch already delivered but the worker will not handle, so it is
+/// redelivered now rather than after the ack wait.
+async fn nak_buffered(batch: &mut pull::Batch) {
+    while let Some(Some(Ok(message))) = batch.next().now_or_never() {
+        if let Err(e) = message.ack_with(async_nats::jetstream::AckKind::Nak(None)).await {
+            tracing::debug!(error = %e, "nak of an unhandled message failed");
+        }
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-text panic payload".to_string()
+    }
+}

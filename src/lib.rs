@@ -1,0 +1,7 @@
+//! jetdeck: a terminal operations console for NATS JetStream, and the broker library it is
+//! built on.
+
+pub mod broker;
+pub mod server;
+pub mod logging;
+pub mod validate;

