@@ -2,6 +2,6 @@
 //! built on.
 
 pub mod broker;
-pub mod server;
 pub mod logging;
+pub mod server;
 pub mod validate;

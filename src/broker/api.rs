@@ -164,7 +164,10 @@ impl Api {
     }
 
     /// Stream names, all pages, optionally only those listening on `subject`.
-    pub(crate) async fn stream_names(&self, subject: Option<&str>) -> Result<Vec<String>, ApiError> {
+    pub(crate) async fn stream_names(
+        &self,
+        subject: Option<&str>,
+    ) -> Result<Vec<String>, ApiError> {
         let mut names = Vec::new();
         loop {
             let page: StreamNamesPage = self
@@ -266,7 +269,11 @@ impl Api {
         .await
     }
 
-    pub(crate) async fn delete_consumer(&self, stream: &str, consumer: &str) -> Result<(), ApiError> {
+    pub(crate) async fn delete_consumer(
+        &self,
+        stream: &str,
+        consumer: &str,
+    ) -> Result<(), ApiError> {
         let answer: Success = self
             .request(format!("CONSUMER.DELETE.{stream}.{consumer}"), &Empty {})
             .await?;
@@ -326,9 +333,10 @@ fn decode_stored(stream: &str, raw: RawStoredMessage) -> Result<StoredMessage, A
         }
         None => Headers::new(),
     };
-    let time = time::OffsetDateTime::parse(&raw.time, &time::format_description::well_known::Rfc3339)
-        .map(SystemTime::from)
-        .map_err(|e| bad(format!("message time {:?} is not RFC 3339: {e}", raw.time)))?;
+    let time =
+        time::OffsetDateTime::parse(&raw.time, &time::format_description::well_known::Rfc3339)
+            .map(SystemTime::from)
+            .map_err(|e| bad(format!("message time {:?} is not RFC 3339: {e}", raw.time)))?;
     Ok(StoredMessage {
         stream: stream.to_string(),
         subject: raw.subject,

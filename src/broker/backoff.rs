@@ -62,7 +62,15 @@ mod tests {
         }
         assert_eq!(
             waited,
-            [secs(1), secs(2), secs(4), secs(8), secs(16), secs(30), secs(30)]
+            [
+                secs(1),
+                secs(2),
+                secs(4),
+                secs(8),
+                secs(16),
+                secs(30),
+                secs(30)
+            ]
         );
         backoff.reset();
         let start = tokio::time::Instant::now();

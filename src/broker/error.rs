@@ -93,7 +93,10 @@ impl ApiError {
         }
     }
 
-    pub(crate) fn from_request(what: &str, err: async_nats::jetstream::context::RequestError) -> Self {
+    pub(crate) fn from_request(
+        what: &str,
+        err: async_nats::jetstream::context::RequestError,
+    ) -> Self {
         use async_nats::jetstream::context::RequestErrorKind;
         match err.kind() {
             RequestErrorKind::NoResponders => ApiError::NoJetStream,
@@ -115,7 +118,9 @@ pub enum ConnectError {
     NoAddress,
     #[error("server address {address:?} is not valid: {reason}")]
     InvalidAddress { address: String, reason: String },
-    #[error("authorization violation: the server refused the credentials (check user/password, token, creds or nkey)")]
+    #[error(
+        "authorization violation: the server refused the credentials (check user/password, token, creds or nkey)"
+    )]
     Authorization,
     #[error("TLS failed: {reason}")]
     Tls { reason: String },

@@ -249,7 +249,9 @@ impl Settlement {
     }
 
     pub async fn nak(self, delay: Option<Duration>) -> Result<(), SettleError> {
-        self.acker.settle(State::Taken, SettleKind::Nak(delay)).await
+        self.acker
+            .settle(State::Taken, SettleKind::Nak(delay))
+            .await
     }
 
     pub async fn term(self, reason: Option<&str>) -> Result<(), SettleError> {

@@ -235,7 +235,10 @@ impl Broker {
         conn.workers_cancel.cancel();
         conn.workers.close();
         let mut outcome = Ok(());
-        if tokio::time::timeout(bound, conn.workers.wait()).await.is_err() {
+        if tokio::time::timeout(bound, conn.workers.wait())
+            .await
+            .is_err()
+        {
             tracing::warn!(?bound, "workers still busy at disconnect");
             outcome = Err(DisconnectError::WorkersTimedOut(bound));
         }
@@ -251,7 +254,9 @@ impl Broker {
             tracing::warn!(?bound, "drain did not finish");
             outcome = outcome.and(Err(DisconnectError::DrainTimedOut(bound)));
         }
-        self.shared.state.send_replace(ConnectionState::NotConnected);
+        self.shared
+            .state
+            .send_replace(ConnectionState::NotConnected);
         tracing::info!("disconnected");
         outcome
     }
@@ -320,6 +325,7 @@ impl Broker {
             cancel: cancel.clone(),
             state: self.shared.state.subscribe(),
             label,
+            _active: worker::ActiveGuard::new(self.shared.counters.clone()),
         };
         let handle = conn.workers.spawn(worker.run());
         tracing::info!(topic, queue = %options.queue, stream = %stream.name, "subscribed");
@@ -383,7 +389,11 @@ impl Broker {
 
     /// Reads the message at `sequence` without consuming it (no consumer is made; works
     /// on WorkQueue streams).
-    pub async fn get_message(&self, stream: &str, sequence: u64) -> Result<StoredMessage, ApiError> {
+    pub async fn get_message(
+        &self,
+        stream: &str,
+        sequence: u64,
+    ) -> Result<StoredMessage, ApiError> {
         self.api()?.get_message(stream, sequence).await
     }
 }
@@ -498,7 +508,11 @@ async fn send_publish(
             .await
     } else {
         conn.js
-            .publish_with_headers(topic.to_string(), message.headers.to_nats(), message.body.clone())
+            .publish_with_headers(
+                topic.to_string(),
+                message.headers.to_nats(),
+                message.body.clone(),
+            )
             .await
     }
     .map_err(map)?;

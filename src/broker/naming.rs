@@ -207,7 +207,10 @@ mod tests {
             ("a\\b", "cannot contain path separator at position 1"),
             ("my queue", "cannot contain whitespace at position 2"),
             ("tab\there", "cannot contain whitespace at position 3"),
-            ("bell\u{7}", "cannot contain non-printable character at position 4"),
+            (
+                "bell\u{7}",
+                "cannot contain non-printable character at position 4",
+            ),
             ("café", "cannot contain a character other than letters"),
             (&"y".repeat(256), "256 characters long; the limit is 255"),
         ];

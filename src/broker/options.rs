@@ -109,12 +109,18 @@ impl BrokerOptions {
 impl std::fmt::Debug for BrokerOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BrokerOptions")
-            .field("addrs", &self.addrs.iter().map(|a| mask_url(a)).collect::<Vec<_>>())
+            .field(
+                "addrs",
+                &self.addrs.iter().map(|a| mask_url(a)).collect::<Vec<_>>(),
+            )
             .field("batch_size", &self.batch_size)
             .field("fetch_wait", &self.fetch_wait)
             .field("client_name", &self.client_name)
             .field("nats_options", &self.nats_options.as_ref().map(|_| "<set>"))
-            .field("stream_config", &self.stream_config.as_ref().map(|c| &c.name))
+            .field(
+                "stream_config",
+                &self.stream_config.as_ref().map(|c| &c.name),
+            )
             .field("drain_timeout", &self.drain_timeout)
             .finish()
     }

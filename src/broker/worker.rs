@@ -28,6 +28,8 @@ pub(crate) struct Worker {
     pub cancel: CancellationToken,
     pub state: watch::Receiver<ConnectionState>,
     pub label: String,
+    // Held, not read: its Drop lowers the active count when the worker ends.
+    pub _active: ActiveGuard,
 }
 
 /// How one pull ended.
@@ -39,12 +41,15 @@ enum Pulled {
     Cancelled,
 }
 
-/// Keeps `active_subscriptions` right however the worker ends.
-struct ActiveGuard(Arc<Counters>);
+/// Keeps `active_subscriptions` right however the worker ends. Made when the worker is
+/// spawned, so the count is right as soon as `subscribe` returns.
+pub(crate) struct ActiveGuard(Arc<Counters>);
 
 impl ActiveGuard {
-    fn new(counters: Arc<Counters>) -> Self {
-        counters.active_subscriptions.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn new(counters: Arc<Counters>) -> Self {
+        counters
+            .active_subscriptions
+            .fetch_add(1, Ordering::Relaxed);
         Self(counters)
     }
 }
@@ -57,7 +62,6 @@ impl Drop for ActiveGuard {
 
 impl Worker {
     pub(crate) async fn run(mut self) {
-        let _active = ActiveGuard::new(self.counters.clone());
         let mut backoff = Backoff::default();
         tracing::debug!(worker = %self.label, "worker started");
         while !self.cancel.is_cancelled() {
@@ -66,7 +70,9 @@ impl Worker {
             let outcome = AssertUnwindSafe(self.pull_once())
                 .catch_unwind()
                 .await
-                .unwrap_or_else(|panic| Pulled::Failed(format!("worker panicked: {}", panic_text(&panic))));
+                .unwrap_or_else(|panic| {
+                    Pulled::Failed(format!("worker panicked: {}", panic_text(&panic)))
+                });
             match outcome {
                 Pulled::Done => backoff.reset(),
                 Pulled::Cancelled => break,
@@ -165,7 +171,10 @@ impl Worker {
 /// redelivered now rather than after the ack wait.
 async fn nak_buffered(batch: &mut pull::Batch) {
     while let Some(Some(Ok(message))) = batch.next().now_or_never() {
-        if let Err(e) = message.ack_with(async_nats::jetstream::AckKind::Nak(None)).await {
+        if let Err(e) = message
+            .ack_with(async_nats::jetstream::AckKind::Nak(None))
+            .await
+        {
             tracing::debug!(error = %e, "nak of an unhandled message failed");
         }
     }

@@ -1,0 +1,74 @@
+//! Shared helpers: start a server and a connected broker, a raw client for independent
+//! checks, and waiting on a condition with a deadline.
+
+use std::future::Future;
+use std::time::Duration;
+
+use jetdeck::broker::{Broker, BrokerOptions};
+use jetdeck::server::NatsServer;
+
+/// Short pulls keep tests quick; the contract's defaults are tested on their own.
+pub const TEST_FETCH_WAIT: Duration = Duration::from_millis(500);
+
+pub fn broker_for(url: &str) -> Broker {
+    Broker::new(
+        BrokerOptions::default()
+            .addrs([url])
+            .fetch_wait(TEST_FETCH_WAIT)
+            .client_name("jetdeck-tests"),
+    )
+}
+
+/// A fresh server and a broker connected to it.
+pub async fn start() -> (NatsServer, Broker) {
+    let server = NatsServer::start().await.expect("start nats-server");
+    let broker = broker_for(&server.url());
+    broker.connect().await.expect("connect");
+    (server, broker)
+}
+
+/// A plain async-nats JetStream context on the same server, to check what the broker did
+/// from outside it.
+pub async fn raw(server: &NatsServer) -> async_nats::jetstream::Context {
+    let client = async_nats::connect(server.url())
+        .await
+        .expect("raw connect");
+    async_nats::jetstream::new(client)
+}
+
+/// Polls `check` until it returns Some, or panics after `within` naming `what`.
+pub async fn eventually<T, F, Fut>(within: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {within:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Receives `n` items from `rx`, failing after `within`.
+pub async fn recv_n<T>(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<T>,
+    n: usize,
+    within: Duration,
+) -> Vec<T> {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut got = Vec::with_capacity(n);
+    while got.len() < n {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(item)) => got.push(item),
+            Ok(None) => panic!("channel closed after {} of {n} items", got.len()),
+            Err(_) => panic!("timed out after {within:?} with {} of {n} items", got.len()),
+        }
+    }
+    got
+}

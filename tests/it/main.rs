@@ -1,0 +1,12 @@
+//! Integration tests: every one against real nats-server processes it starts itself on
+//! random loopback ports, each with its own store directory.
+
+mod common;
+
+mod cli;
+mod cluster;
+mod inspect;
+mod publish;
+mod resilience;
+mod settle;
+mod subscribe;
