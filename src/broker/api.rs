@@ -163,53 +163,57 @@ impl Api {
             .await
     }
 
-    /// Stream names, all pages, optionally only those listening on `subject`.
+    /// Walks every page of a listing API (the server pages names 1024 and infos 256 at a
+    /// time): asks from offset 0 until `total` items or an empty page arrive.
+    async fn all_pages<P, T>(
+        &self,
+        subject: &str,
+        filter: Option<&str>,
+        split: fn(P) -> (Page, Option<Vec<T>>),
+    ) -> Result<Vec<T>, ApiError>
+    where
+        P: DeserializeOwned,
+    {
+        let mut items = Vec::new();
+        loop {
+            let page: P = self
+                .request(
+                    subject.to_string(),
+                    &PageRequest {
+                        offset: items.len(),
+                        subject: filter,
+                    },
+                )
+                .await?;
+            let (page, got) = split(page);
+            let got = got.unwrap_or_default();
+            let empty = got.is_empty();
+            items.extend(got);
+            if empty || page.limit == 0 || items.len() >= page.total {
+                return Ok(items);
+            }
+        }
+    }
+
+    /// Stream names, all pages, sorted; with `subject`, only streams listening on it.
     pub(crate) async fn stream_names(
         &self,
         subject: Option<&str>,
     ) -> Result<Vec<String>, ApiError> {
-        let mut names = Vec::new();
-        loop {
-            let page: StreamNamesPage = self
-                .request(
-                    "STREAM.NAMES".to_string(),
-                    &PageRequest {
-                        offset: names.len(),
-                        subject,
-                    },
-                )
-                .await?;
-            let got = page.streams.unwrap_or_default();
-            let done = got.is_empty() || page.page.limit == 0;
-            names.extend(got);
-            if done || names.len() >= page.page.total {
-                break;
-            }
-        }
+        let mut names = self
+            .all_pages("STREAM.NAMES", subject, |p: StreamNamesPage| {
+                (p.page, p.streams)
+            })
+            .await?;
         names.sort();
         Ok(names)
     }
 
-    /// Every stream's info, all pages (the server sends 256 a page), sorted by name.
+    /// Every stream's info, all pages, sorted by name.
     pub(crate) async fn list_streams(&self) -> Result<Vec<stream::Info>, ApiError> {
-        let mut streams: Vec<stream::Info> = Vec::new();
-        loop {
-            let page: StreamInfoPage = self
-                .request(
-                    "STREAM.LIST".to_string(),
-                    &PageRequest {
-                        offset: streams.len(),
-                        subject: None,
-                    },
-                )
-                .await?;
-            let got = page.streams.unwrap_or_default();
-            let done = got.is_empty() || page.page.limit == 0;
-            streams.extend(got);
-            if done || streams.len() >= page.page.total {
-                break;
-            }
-        }
+        let mut streams = self
+            .all_pages("STREAM.LIST", None, |p: StreamInfoPage| (p.page, p.streams))
+            .await?;
         streams.sort_by(|a, b| a.config.name.cmp(&b.config.name));
         Ok(streams)
     }
@@ -219,24 +223,13 @@ impl Api {
         &self,
         stream: &str,
     ) -> Result<Vec<consumer::Info>, ApiError> {
-        let mut consumers: Vec<consumer::Info> = Vec::new();
-        loop {
-            let page: ConsumerInfoPage = self
-                .request(
-                    format!("CONSUMER.LIST.{stream}"),
-                    &PageRequest {
-                        offset: consumers.len(),
-                        subject: None,
-                    },
-                )
-                .await?;
-            let got = page.consumers.unwrap_or_default();
-            let done = got.is_empty() || page.page.limit == 0;
-            consumers.extend(got);
-            if done || consumers.len() >= page.page.total {
-                break;
-            }
-        }
+        let mut consumers = self
+            .all_pages(
+                &format!("CONSUMER.LIST.{stream}"),
+                None,
+                |p: ConsumerInfoPage| (p.page, p.consumers),
+            )
+            .await?;
         consumers.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(consumers)
     }

@@ -72,7 +72,8 @@ impl BrokerOptions {
 
     /// async-nats connect options for authentication and TLS (user/password, token,
     /// creds, nkey, CA, client certificate). The broker sets the connection name and its
-    /// own event callback on top of them.
+    /// own event callback on top of them (to track the connection state), replacing any
+    /// callback set here.
     pub fn nats_options(mut self, options: async_nats::ConnectOptions) -> Self {
         self.nats_options = Some(options);
         self

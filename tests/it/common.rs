@@ -72,3 +72,38 @@ pub async fn recv_n<T>(
     }
     got
 }
+
+/// Subscribes a handler that acks everything and sends `pick(&event)` to the returned
+/// receiver.
+pub async fn forward<T, P>(
+    broker: &jetdeck::broker::Broker,
+    topic: &str,
+    options: jetdeck::broker::SubscribeOptions,
+    pick: P,
+) -> (
+    jetdeck::broker::Subscription,
+    tokio::sync::mpsc::UnboundedReceiver<T>,
+)
+where
+    T: Send + 'static,
+    P: Fn(&jetdeck::broker::Event) -> T + Send + Sync + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let sub = broker
+        .subscribe(
+            topic,
+            move |event| {
+                let _ = tx.send(pick(&event));
+                async { Ok(()) }
+            },
+            options,
+        )
+        .await
+        .expect("subscribe");
+    (sub, rx)
+}
+
+/// The body of an event as text.
+pub fn body(event: &jetdeck::broker::Event) -> String {
+    String::from_utf8_lossy(&event.message().body).into_owned()
+}

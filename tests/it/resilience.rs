@@ -7,29 +7,20 @@ use std::time::Duration;
 use jetdeck::broker::{ConnectionState, Message, SubscribeOptions};
 use tokio::sync::mpsc;
 
-use crate::common::{eventually, raw, recv_n, start};
+use crate::common::{body, eventually, forward, raw, recv_n, start};
 
 const WITHIN: Duration = Duration::from_secs(30);
 
 #[tokio::test]
 async fn a_server_killed_and_restarted_loses_nothing() {
     let (mut server, broker) = start().await;
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let _sub = broker
-        .subscribe(
-            "orders.created",
-            move |event| {
-                let tx = tx.clone();
-                async move {
-                    tx.send(String::from_utf8_lossy(&event.message().body).into_owned())
-                        .unwrap();
-                    Ok(())
-                }
-            },
-            SubscribeOptions::queue("survivor"),
-        )
-        .await
-        .unwrap();
+    let (_sub, mut rx) = forward(
+        &broker,
+        "orders.created",
+        SubscribeOptions::queue("survivor"),
+        body,
+    )
+    .await;
     for i in 0..5 {
         broker
             .publish("orders.created", Message::new(format!("before {i}")))

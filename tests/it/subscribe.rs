@@ -9,7 +9,7 @@ use jetdeck::broker::{
 };
 use tokio::sync::mpsc;
 
-use crate::common::{TEST_FETCH_WAIT, eventually, recv_n, start};
+use crate::common::{TEST_FETCH_WAIT, body, eventually, forward, recv_n, start};
 
 const WITHIN: Duration = Duration::from_secs(20);
 
@@ -44,23 +44,19 @@ async fn five_messages_arrive_in_order_with_delivery_metadata() {
             .await
             .unwrap();
     }
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let sub = broker
-        .subscribe(
-            "orders.created",
-            move |event| {
-                let tx = tx.clone();
-                async move {
-                    let body = String::from_utf8_lossy(&event.message().body).into_owned();
-                    tx.send((body, event.delivery().clone(), event.topic().to_string()))
-                        .unwrap();
-                    Ok(())
-                }
-            },
-            SubscribeOptions::queue("order-processor"),
-        )
-        .await
-        .unwrap();
+    let (sub, mut rx) = forward(
+        &broker,
+        "orders.created",
+        SubscribeOptions::queue("order-processor"),
+        |event| {
+            (
+                body(event),
+                event.delivery().clone(),
+                event.topic().to_string(),
+            )
+        },
+    )
+    .await;
     let got = recv_n(&mut rx, 5, WITHIN).await;
     let bodies: Vec<_> = got.iter().map(|(b, _, _)| b.as_str()).collect();
     assert_eq!(
@@ -105,21 +101,13 @@ async fn five_messages_arrive_in_order_with_delivery_metadata() {
 #[tokio::test]
 async fn headers_round_trip_with_several_values_per_key() {
     let (_server, broker) = start().await;
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let _sub = broker
-        .subscribe(
-            "orders.created",
-            move |event| {
-                let tx = tx.clone();
-                async move {
-                    tx.send(event.message().clone()).unwrap();
-                    Ok(())
-                }
-            },
-            SubscribeOptions::queue("headers"),
-        )
-        .await
-        .unwrap();
+    let (_sub, mut rx) = forward(
+        &broker,
+        "orders.created",
+        SubscribeOptions::queue("headers"),
+        |event| event.message().clone(),
+    )
+    .await;
     let sent = Message::new(r#"{"id":"123"}"#)
         .with_header("type", "order")
         .with_header("tag", "red")
