@@ -231,7 +231,9 @@ impl NatsServer {
         let ports_dir = self.work_dir.join("ports");
         std::fs::create_dir_all(&ports_dir).map_err(io)?;
         let log = self.log_file();
-        let child = Command::new(&self.binary)
+        let mut command = Command::new(&self.binary);
+        die_with_parent(&mut command);
+        let child = command
             .arg("-c")
             .arg(&config)
             .arg("--ports_file_dir")
@@ -336,6 +338,25 @@ impl Drop for NatsServer {
     }
 }
 
+/// Asks Linux to kill the server when the thread that started it dies, so a killed test
+/// run or console leaves no nats-server behind.
+#[cfg(target_os = "linux")]
+fn die_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent(_command: &mut Command) {}
+
 /// A server accepts clients once it answers a TCP connect with its INFO line.
 fn accepts_clients(port: u16) -> bool {
     let Ok(stream) = TcpStream::connect_timeout(
@@ -370,6 +391,22 @@ impl NatsCluster {
     /// answers. A JetStream cluster needs its routes configured from the start, so the
     /// cluster ports are chosen first (the kernel picks free ones).
     pub async fn start(size: usize) -> Result<Self, ServerError> {
+        // The ports are free when picked but another process may take one before the
+        // node binds it; then try again with new ones.
+        let mut attempt = 1;
+        loop {
+            match Self::start_once(size).await {
+                Err(ServerError::Exited { tail, .. })
+                    if attempt < 3 && tail.contains("address already in use") =>
+                {
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn start_once(size: usize) -> Result<Self, ServerError> {
         let name = format!("jetdeck-{}", uuid::Uuid::new_v4().simple());
         let cluster_ports = free_ports(size.max(1)).map_err(|source| ServerError::Io {
             dir: "127.0.0.1".to_string(),

@@ -137,6 +137,8 @@ async fn run_connected(
 
     writeln!(out, "Publishing test messages...")?;
     let mut last_sequence = 0;
+    // Bodies seen, so a redelivered copy is not counted twice.
+    let mut seen = std::collections::HashSet::new();
     let mut received = 0;
     for index in 1..=options.count {
         let message =
@@ -148,8 +150,10 @@ async fn run_connected(
         last_sequence = ack.sequence;
         writeln!(out, "Published message {index}")?;
         while let Ok(body) = received_rx.try_recv() {
-            received += 1;
-            writeln!(out, "Received message: {body}")?;
+            if seen.insert(body.clone()) {
+                received += 1;
+                writeln!(out, "Received message: {body}")?;
+            }
         }
     }
 
@@ -157,8 +161,10 @@ async fn run_connected(
     while received < options.count {
         match tokio::time::timeout_at(deadline, received_rx.recv()).await {
             Ok(Some(body)) => {
-                received += 1;
-                writeln!(out, "Received message: {body}")?;
+                if seen.insert(body.clone()) {
+                    received += 1;
+                    writeln!(out, "Received message: {body}")?;
+                }
             }
             _ => {
                 return Err(ValidateError::Missing {

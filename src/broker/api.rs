@@ -2,6 +2,7 @@
 //! create and delete, reading a stored message, account info. Every call goes through
 //! `request`, the one place server error codes are mapped.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use async_nats::jetstream::{self, account::Account, consumer, stream};
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::message::Headers;
+use super::metrics::Counters;
 
 /// The server's answer to an API call: an error object or the payload.
 #[derive(Deserialize)]
@@ -63,7 +65,12 @@ struct Page {
     #[serde(default)]
     total: usize,
     #[serde(default)]
+    offset: usize,
+    #[serde(default)]
     limit: usize,
+    /// Streams a clustered server could not reach in time for this page.
+    #[serde(default)]
+    missing: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -117,11 +124,12 @@ struct Empty {}
 #[derive(Clone)]
 pub(crate) struct Api {
     js: jetstream::Context,
+    counters: Arc<Counters>,
 }
 
 impl Api {
-    pub(crate) fn new(js: jetstream::Context) -> Self {
-        Self { js }
+    pub(crate) fn new(js: jetstream::Context, counters: Arc<Counters>) -> Self {
+        Self { js, counters }
     }
 
     async fn request<T, B>(&self, subject: String, body: &B) -> Result<T, ApiError>
@@ -129,6 +137,7 @@ impl Api {
         T: DeserializeOwned,
         B: Serialize + ?Sized,
     {
+        Counters::incr(&self.counters.api_requests);
         let answer: Answer<T> = self
             .js
             .request(subject.clone(), body)
@@ -164,7 +173,9 @@ impl Api {
     }
 
     /// Walks every page of a listing API (the server pages names 1024 and infos 256 at a
-    /// time): asks from offset 0 until `total` items or an empty page arrive.
+    /// time). The next page starts at the server's offset plus its page limit, so a short
+    /// page (a clustered server reporting some entries `missing`) neither repeats nor
+    /// drops entries.
     async fn all_pages<P, T>(
         &self,
         subject: &str,
@@ -175,21 +186,24 @@ impl Api {
         P: DeserializeOwned,
     {
         let mut items = Vec::new();
+        let mut offset = 0;
         loop {
             let page: P = self
                 .request(
                     subject.to_string(),
                     &PageRequest {
-                        offset: items.len(),
+                        offset,
                         subject: filter,
                     },
                 )
                 .await?;
             let (page, got) = split(page);
-            let got = got.unwrap_or_default();
-            let empty = got.is_empty();
-            items.extend(got);
-            if empty || page.limit == 0 || items.len() >= page.total {
+            if let Some(missing) = page.missing.filter(|m| !m.is_empty()) {
+                tracing::warn!(subject, ?missing, "listing page is missing entries");
+            }
+            items.extend(got.unwrap_or_default());
+            offset = page.offset + page.limit;
+            if page.limit == 0 || offset >= page.total {
                 return Ok(items);
             }
         }
@@ -206,6 +220,7 @@ impl Api {
             })
             .await?;
         names.sort();
+        names.dedup();
         Ok(names)
     }
 
@@ -215,6 +230,7 @@ impl Api {
             .all_pages("STREAM.LIST", None, |p: StreamInfoPage| (p.page, p.streams))
             .await?;
         streams.sort_by(|a, b| a.config.name.cmp(&b.config.name));
+        streams.dedup_by(|a, b| a.config.name == b.config.name);
         Ok(streams)
     }
 
@@ -231,6 +247,7 @@ impl Api {
             )
             .await?;
         consumers.sort_by(|a, b| a.name.cmp(&b.name));
+        consumers.dedup_by(|a, b| a.name == b.name);
         Ok(consumers)
     }
 

@@ -214,6 +214,14 @@ pub enum SubscribeError {
         topic: String,
         filters: Vec<String>,
     },
+    #[error(
+        "durable consumer {queue} on stream {stream} cannot be used: {reason}; use another queue name or delete the consumer"
+    )]
+    UnsuitableConsumer {
+        queue: String,
+        stream: String,
+        reason: String,
+    },
 }
 
 fn consumer_refusal(queue: &str, stream: &str, source: &ApiError) -> String {
@@ -224,6 +232,17 @@ fn consumer_refusal(queue: &str, stream: &str, source: &ApiError) -> String {
         _ => "",
     };
     format!("cannot create durable consumer {queue} on stream {stream}: {source}{hint}")
+}
+
+impl SubscribeError {
+    /// The server's refusal, when there was one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            SubscribeError::Consumer { source, .. } => Some(source),
+            SubscribeError::Stream(e) => e.api(),
+            _ => None,
+        }
+    }
 }
 
 /// Why settling a message (ack, nak, term, in-progress) failed.
@@ -242,7 +261,9 @@ pub enum SettleError {
 /// Why `disconnect` did not finish cleanly (the connection is closed all the same).
 #[derive(Debug, Clone, Error)]
 pub enum DisconnectError {
-    #[error("workers still busy after {0:?}; their messages will be redelivered")]
+    #[error(
+        "workers still busy after {0:?}; they stop when their handlers return, and their messages are redelivered after the ack wait"
+    )]
     WorkersTimedOut(Duration),
     #[error("connection did not finish draining within {0:?}")]
     DrainTimedOut(Duration),

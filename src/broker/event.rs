@@ -112,7 +112,12 @@ impl Acker {
 
     async fn settle(&self, from: State, kind: SettleKind) -> Result<(), SettleError> {
         self.claim(from, &kind)?;
-        self.send(kind.name(), kind.payload()).await
+        let sent = self.send(kind.name(), kind.payload()).await;
+        if sent.is_err() {
+            // Not settled after all: whoever held it may try again.
+            *self.lock() = from;
+        }
+        sent
     }
 
     async fn progress(&self, allowed: State) -> Result<(), SettleError> {

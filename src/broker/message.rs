@@ -92,6 +92,22 @@ impl Message {
     pub fn header(&self, key: &str) -> Option<&str> {
         self.headers.get(key)
     }
+
+    /// Bytes this message takes against the server's max payload: the body plus the
+    /// header block (`NATS/1.0\r\n`, `Key: value\r\n` each, and a closing `\r\n`).
+    pub fn wire_size(&self) -> usize {
+        let headers = if self.headers.is_empty() {
+            0
+        } else {
+            10 + self
+                .headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 4)
+                .sum::<usize>()
+                + 2
+        };
+        self.body.len() + headers
+    }
 }
 
 #[cfg(test)]
@@ -108,6 +124,9 @@ mod tests {
         assert_eq!(m.header("tag"), Some("a"));
         assert_eq!(m.headers.get_all("tag").collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(m.header("missing"), None);
+        assert_eq!(Message::new("abc").wire_size(), 3);
+        // "NATS/1.0\r\n" + "type: order\r\n" + "tag: a\r\n" + "tag: b\r\n" + "\r\n"
+        assert_eq!(m.wire_size(), 1 + 10 + 13 + 8 + 8 + 2);
         let back = Headers::from_nats(&m.headers.to_nats());
         assert_eq!(back.get_all("tag").collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(back.get("type"), Some("order"));

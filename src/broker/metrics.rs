@@ -17,6 +17,8 @@ pub struct Metrics {
     pub fetch_errors: u64,
     /// Subscriptions whose worker is running now.
     pub active_subscriptions: u64,
+    /// JetStream API requests made by the inspection and set-up calls (not publishes).
+    pub api_requests: u64,
 }
 
 #[derive(Debug, Default)]
@@ -27,6 +29,7 @@ pub(crate) struct Counters {
     pub handler_panics: AtomicU64,
     pub fetch_errors: AtomicU64,
     pub active_subscriptions: AtomicU64,
+    pub api_requests: AtomicU64,
 }
 
 impl Counters {
@@ -42,6 +45,7 @@ impl Counters {
             handler_panics: self.handler_panics.load(Ordering::Relaxed),
             fetch_errors: self.fetch_errors.load(Ordering::Relaxed),
             active_subscriptions: self.active_subscriptions.load(Ordering::Relaxed),
+            api_requests: self.api_requests.load(Ordering::Relaxed),
         }
     }
 }

@@ -18,6 +18,7 @@ mod worker;
 
 use std::future::Future;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use async_nats::ServerAddr;
@@ -43,7 +44,7 @@ pub use naming::{
 };
 pub use options::{
     BrokerOptions, DEFAULT_ADDR, DEFAULT_BATCH_SIZE, DEFAULT_DRAIN_TIMEOUT, DEFAULT_FETCH_WAIT,
-    SubscribeOptions, default_client_name, mask_url,
+    MIN_FETCH_WAIT, SubscribeOptions, default_client_name, mask_url,
 };
 pub use streams::StreamStatus;
 
@@ -96,6 +97,10 @@ struct Connection {
     /// Parent of every worker's cancel token.
     workers_cancel: CancellationToken,
     workers: TaskTracker,
+    /// Set by `disconnect`: no new subscriptions.
+    closing: AtomicBool,
+    /// Becomes true when this client has finished draining.
+    closed: watch::Receiver<bool>,
 }
 
 struct Shared {
@@ -105,6 +110,9 @@ struct Shared {
     lifecycle: tokio::sync::Mutex<()>,
     counters: Arc<Counters>,
     state: watch::Sender<ConnectionState>,
+    /// Bumped on every connect and disconnect; a client's events count only while its
+    /// generation is current.
+    generation: AtomicU64,
 }
 
 /// A JetStream broker. Cheap to clone; clones share the connection and counters.
@@ -132,6 +140,7 @@ impl Broker {
                 lifecycle: tokio::sync::Mutex::new(()),
                 counters: Arc::new(Counters::default()),
                 state,
+                generation: AtomicU64::new(0),
             }),
         }
     }
@@ -181,38 +190,66 @@ impl Broker {
             return Ok(());
         }
         let options = &self.shared.options;
-        let addrs = parse_addrs(&options.addrs)?;
+        let parsed = parse_addrs(&options.addrs)?;
         let shown = options
             .addrs
             .iter()
             .map(|a| mask_url(a))
             .collect::<Vec<_>>()
             .join(",");
-        let state = self.shared.state.clone();
-        let nats_options = options
+        // Events of an older client (one still draining) must not touch the state.
+        let generation = self.shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let shared = Arc::downgrade(&self.shared);
+        let (closed_tx, closed) = watch::channel(false);
+        let mut nats_options = options
             .nats_options
             .clone()
             .unwrap_or_default()
             .name(&options.client_name)
             .event_callback(move |event| {
-                let state = state.clone();
-                async move { on_client_event(&state, event) }
+                let shared = shared.clone();
+                let closed_tx = closed_tx.clone();
+                async move {
+                    if matches!(event, async_nats::Event::Closed) {
+                        closed_tx.send_replace(true);
+                    }
+                    if let Some(shared) = shared.upgrade()
+                        && shared.generation.load(Ordering::SeqCst) == generation
+                    {
+                        on_client_event(&shared.state, event);
+                    }
+                }
             });
+        // Credentials travel in the connect options, not in the URLs, so that no log
+        // line of the client's can carry them.
+        nats_options = match parsed.credentials {
+            Some(Credentials::UserPassword(user, password)) => {
+                nats_options.user_and_password(user, password)
+            }
+            Some(Credentials::Token(token)) => nats_options.token(token),
+            None => nats_options,
+        };
         let client = nats_options
-            .connect(addrs)
+            .connect(parsed.addrs)
             .await
             .map_err(|e| connect_error(&shown, e))?;
         let js = jetstream::new(client.clone());
+        let now = match client.connection_state() {
+            async_nats::connection::State::Connected => ConnectionState::Connected,
+            _ => ConnectionState::Reconnecting,
+        };
         let connection = Connection {
             client,
-            api: Api::new(js.clone()),
+            api: Api::new(js.clone(), self.shared.counters.clone()),
             js,
             streams: StreamRegistry::new(options.stream_config.clone()),
             workers_cancel: CancellationToken::new(),
             workers: TaskTracker::new(),
+            closing: AtomicBool::new(false),
+            closed,
         };
         *self.shared.conn.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(connection));
-        self.shared.state.send_replace(ConnectionState::Connected);
+        self.shared.state.send_replace(now);
         tracing::info!(servers = %shown, name = %options.client_name, "connected");
         Ok(())
     }
@@ -222,16 +259,13 @@ impl Broker {
     /// when not connected does nothing.
     pub async fn disconnect(&self) -> Result<(), DisconnectError> {
         let _lifecycle = self.shared.lifecycle.lock().await;
-        let Some(conn) = self
-            .shared
-            .conn
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-        else {
+        let Some(conn) = self.connection() else {
             return Ok(());
         };
         let bound = self.shared.options.drain_timeout;
+        // The connection stays usable while running handlers finish (they may publish);
+        // only new subscriptions are refused.
+        conn.closing.store(true, Ordering::SeqCst);
         conn.workers_cancel.cancel();
         conn.workers.close();
         let mut outcome = Ok(());
@@ -242,12 +276,19 @@ impl Broker {
             tracing::warn!(?bound, "workers still busy at disconnect");
             outcome = Err(DisconnectError::WorkersTimedOut(bound));
         }
-        let mut state = self.shared.state.subscribe();
+        self.shared
+            .conn
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        // From here the old client's events no longer speak for the broker.
+        self.shared.generation.fetch_add(1, Ordering::SeqCst);
+        let mut closed = conn.closed.clone();
         let drained = async {
             // Flush first so every ack the workers sent is on the wire, then drain.
             let _ = conn.client.flush().await;
             if conn.client.drain().await.is_ok() {
-                let _ = state.wait_for(|s| *s == ConnectionState::Closed).await;
+                let _ = closed.wait_for(|closed| *closed).await;
             }
         };
         if tokio::time::timeout(bound, drained).await.is_err() {
@@ -277,9 +318,7 @@ impl Broker {
         }
         let ack = match send_publish(&conn, topic, &message).await {
             // The stream went away since it was remembered: make it again, once.
-            Err(PublishError::Rejected { .. }) | Err(PublishError::Failed { .. })
-                if conn.streams.cached(topic).is_some() =>
-            {
+            Err(PublishError::Rejected { .. }) if conn.streams.cached(topic).is_some() => {
                 conn.streams.forget(&stream_name_for_topic(topic));
                 conn.streams.ensure(&conn.api, topic).await?;
                 send_publish(&conn, topic, &message).await?
@@ -305,7 +344,10 @@ impl Broker {
     {
         validate_queue_name(&options.queue)?;
         validate_topic(topic)?;
-        let conn = self.connection().ok_or(SubscribeError::NotConnected)?;
+        let conn = self
+            .connection()
+            .filter(|c| !c.closing.load(Ordering::SeqCst))
+            .ok_or(SubscribeError::NotConnected)?;
         let stream = conn.streams.ensure(&conn.api, topic).await?;
         let info = ensure_consumer(&conn.api, &stream.name, topic, &options).await?;
         let config = pull::Config {
@@ -327,6 +369,10 @@ impl Broker {
             label,
             _active: worker::ActiveGuard::new(self.shared.counters.clone()),
         };
+        if cancel.is_cancelled() {
+            // disconnect began while this subscription was being set up
+            return Err(SubscribeError::NotConnected);
+        }
         let handle = conn.workers.spawn(worker.run());
         tracing::info!(topic, queue = %options.queue, stream = %stream.name, "subscribed");
         Ok(Subscription {
@@ -430,7 +476,22 @@ async fn ensure_consumer(
         } else {
             info.config.filter_subjects.clone()
         };
-        if filters.iter().any(|f| f == topic) {
+        if info.config.deliver_subject.is_some() {
+            Err(SubscribeError::UnsuitableConsumer {
+                queue: options.queue.clone(),
+                stream: stream.to_string(),
+                reason: "it is a push consumer; the broker pulls".to_string(),
+            })
+        } else if info.config.ack_policy != consumer::AckPolicy::Explicit {
+            Err(SubscribeError::UnsuitableConsumer {
+                queue: options.queue.clone(),
+                stream: stream.to_string(),
+                reason: format!(
+                    "its ack policy is {:?}; the broker needs explicit acks",
+                    info.config.ack_policy
+                ),
+            })
+        } else if filters.iter().any(|f| f == topic) {
             Ok(info)
         } else {
             Err(SubscribeError::FilterMismatch {
@@ -483,7 +544,7 @@ async fn send_publish(
             topic: topic.to_string(),
         },
         PublishErrorKind::MaxPayloadExceeded => PublishError::TooLarge {
-            size: message.body.len(),
+            size: message.wire_size(),
             max: conn.client.server_info().max_payload,
         },
         PublishErrorKind::StreamNotFound => PublishError::Rejected {
@@ -496,11 +557,9 @@ async fn send_publish(
         },
     };
     let max = conn.client.server_info().max_payload;
-    if max > 0 && message.body.len() > max {
-        return Err(PublishError::TooLarge {
-            size: message.body.len(),
-            max,
-        });
+    let size = message.wire_size();
+    if max > 0 && size > max {
+        return Err(PublishError::TooLarge { size, max });
     }
     let pending = if message.headers.is_empty() {
         conn.js
@@ -545,7 +604,38 @@ fn on_client_event(state: &watch::Sender<ConnectionState>, event: async_nats::Ev
     }
 }
 
-fn parse_addrs(addrs: &[String]) -> Result<Vec<ServerAddr>, ConnectError> {
+/// Credentials found in a server URL.
+enum Credentials {
+    UserPassword(String, String),
+    Token(String),
+}
+
+struct ParsedAddrs {
+    addrs: Vec<ServerAddr>,
+    credentials: Option<Credentials>,
+}
+
+/// Splits `scheme://userinfo@host` into the URL without userinfo and the credentials.
+fn split_userinfo(url: &str) -> (String, Option<Credentials>) {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), url),
+    };
+    match rest.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let credentials = match userinfo.split_once(':') {
+                Some((user, password)) => {
+                    Credentials::UserPassword(user.to_string(), password.to_string())
+                }
+                None => Credentials::Token(userinfo.to_string()),
+            };
+            (format!("{scheme}{host}"), Some(credentials))
+        }
+        None => (url.to_string(), None),
+    }
+}
+
+fn parse_addrs(addrs: &[String]) -> Result<ParsedAddrs, ConnectError> {
     let addrs: Vec<&str> = addrs
         .iter()
         .flat_map(|a| a.split(','))
@@ -555,15 +645,22 @@ fn parse_addrs(addrs: &[String]) -> Result<Vec<ServerAddr>, ConnectError> {
     if addrs.is_empty() {
         return Err(ConnectError::NoAddress);
     }
-    addrs
-        .into_iter()
-        .map(|a| {
-            ServerAddr::from_str(a).map_err(|e| ConnectError::InvalidAddress {
-                address: mask_url(a),
+    let mut credentials = None;
+    let mut parsed = Vec::with_capacity(addrs.len());
+    for addr in addrs {
+        let (bare, found) = split_userinfo(addr);
+        credentials = credentials.or(found);
+        parsed.push(
+            ServerAddr::from_str(&bare).map_err(|e| ConnectError::InvalidAddress {
+                address: mask_url(addr),
                 reason: e.to_string(),
-            })
-        })
-        .collect()
+            })?,
+        );
+    }
+    Ok(ParsedAddrs {
+        addrs: parsed,
+        credentials,
+    })
 }
 
 fn connect_error(servers: &str, e: async_nats::ConnectError) -> ConnectError {
@@ -627,5 +724,31 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.cancel.cancel();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_leave_the_urls() {
+        let parsed = parse_addrs(&["nats://u:p4ss@h1:4222, nats://h2:4222".to_string()]).unwrap();
+        assert!(
+            matches!(parsed.credentials, Some(Credentials::UserPassword(ref u, ref p)) if u == "u" && p == "p4ss")
+        );
+        let shown: Vec<String> = parsed.addrs.iter().map(|a| format!("{a:?}")).collect();
+        assert!(shown.iter().all(|a| !a.contains("p4ss")), "{shown:?}");
+        assert_eq!(parsed.addrs.len(), 2);
+        let parsed = parse_addrs(&["nats://s3cr3t@h:4222".to_string()]).unwrap();
+        assert!(matches!(parsed.credentials, Some(Credentials::Token(ref t)) if t == "s3cr3t"));
+        assert!(matches!(
+            parse_addrs(&[" ".to_string()]),
+            Err(ConnectError::NoAddress)
+        ));
+        let err = parse_addrs(&["nats://u:pw@[bad".to_string()])
+            .err()
+            .unwrap();
+        assert!(!err.to_string().contains("pw@"), "{err}");
     }
 }

@@ -7,6 +7,8 @@ use async_nats::jetstream::stream;
 pub const DEFAULT_ADDR: &str = "nats://127.0.0.1:4222";
 pub const DEFAULT_BATCH_SIZE: usize = 10;
 pub const DEFAULT_FETCH_WAIT: Duration = Duration::from_secs(5);
+/// Shortest fetch wait: an idle pull shorter than this would make the worker spin.
+pub const MIN_FETCH_WAIT: Duration = Duration::from_millis(100);
 /// How long `disconnect` waits for running handlers, and then for the drain.
 pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -58,9 +60,9 @@ impl BrokerOptions {
         self
     }
 
-    /// How long one pull request waits for messages.
+    /// How long one pull request waits for messages (at least 100 ms).
     pub fn fetch_wait(mut self, fetch_wait: Duration) -> Self {
-        self.fetch_wait = fetch_wait;
+        self.fetch_wait = fetch_wait.max(MIN_FETCH_WAIT);
         self
     }
 
@@ -189,9 +191,9 @@ impl SubscribeOptions {
         self
     }
 
-    /// Fetch wait for this subscription, instead of the broker's.
+    /// Fetch wait for this subscription, instead of the broker's (at least 100 ms).
     pub fn fetch_wait(mut self, fetch_wait: Duration) -> Self {
-        self.fetch_wait = Some(fetch_wait);
+        self.fetch_wait = Some(fetch_wait.max(MIN_FETCH_WAIT));
         self
     }
 

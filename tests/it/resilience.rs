@@ -113,15 +113,25 @@ async fn a_consumer_deleted_under_a_live_subscription_backs_off_instead_of_spinn
 async fn disconnect_during_a_slow_handler_lets_it_finish_and_its_ack_land() {
     let (server, broker) = start().await;
     let (started_tx, mut started_rx) = mpsc::unbounded_channel();
+    let in_handler = broker.clone();
     let _sub = broker
         .subscribe(
             "orders.created",
-            move |_event| {
+            move |event| {
                 let started = started_tx.clone();
+                let broker = in_handler.clone();
                 async move {
+                    if event.topic() != "orders.created" {
+                        return Ok(());
+                    }
                     started.send(()).unwrap();
                     tokio::time::sleep(Duration::from_millis(1500)).await;
-                    Ok(())
+                    // A handler that publishes its result still can while draining.
+                    broker
+                        .publish("orders.done", Message::new("done"))
+                        .await
+                        .map(|_| ())
+                        .map_err(Into::into)
                 }
             },
             SubscribeOptions::queue("slow"),
@@ -139,17 +149,18 @@ async fn disconnect_during_a_slow_handler_lets_it_finish_and_its_ack_land() {
 
     // Checked from another connection: the ack is on the server, nothing pending.
     let js = raw(&server).await;
-    let mut consumer: async_nats::jetstream::consumer::PullConsumer = js
-        .get_stream("ORDERS")
-        .await
-        .unwrap()
-        .get_consumer("slow")
-        .await
-        .unwrap();
-    let info = consumer.info().await.unwrap();
-    assert_eq!(info.ack_floor.stream_sequence, 1);
-    assert_eq!(info.num_ack_pending, 0);
-    let stream_info = js
+    let stream = js.get_stream("ORDERS").await.unwrap();
+    eventually(WITHIN, "the ack on the server", || async {
+        let info = stream.consumer_info("slow").await.ok()?;
+        (info.ack_floor.stream_sequence == 1 && info.num_ack_pending == 0).then_some(())
+    })
+    .await;
+    assert_eq!(
+        broker.metrics().handler_errors,
+        0,
+        "the handler's publish failed"
+    );
+    let stream = js
         .get_stream("ORDERS")
         .await
         .unwrap()
@@ -158,7 +169,7 @@ async fn disconnect_during_a_slow_handler_lets_it_finish_and_its_ack_land() {
         .unwrap()
         .clone();
     assert_eq!(
-        stream_info.state.messages, 0,
-        "WorkQueue removed the acked message"
+        stream.state.last_sequence, 2,
+        "the handler's publish was stored"
     );
 }

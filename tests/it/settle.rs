@@ -59,6 +59,11 @@ async fn term_stops_redelivery_and_raises_the_advisory() {
         .subscribe("$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.>")
         .await
         .unwrap();
+    // Every settlement the consumer receives, as the server sees it.
+    let mut settlements = client
+        .subscribe("$JS.ACK.ORDERS.terminator.>")
+        .await
+        .unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let _sub = broker
         .subscribe(
@@ -89,12 +94,20 @@ async fn term_stops_redelivery_and_raises_the_advisory() {
     assert_eq!(body["consumer"], "terminator");
     assert_eq!(body["stream_seq"], 1);
     assert_eq!(body["reason"], "malformed order");
-    // Not redelivered, although the handler returned an error.
+    // Settled exactly once: the +TERM, and no -NAK from the worker after the error.
+    let first = tokio::time::timeout(WITHIN, settlements.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&first.payload[..], b"+TERM malformed order");
     assert!(
-        tokio::time::timeout(Duration::from_secs(1), rx.recv())
+        tokio::time::timeout(Duration::from_secs(1), settlements.next())
             .await
-            .is_err()
+            .is_err(),
+        "a second settlement was sent"
     );
+    // Not redelivered, although the handler returned an error.
+    assert!(rx.try_recv().is_err());
 }
 
 #[tokio::test]

@@ -398,3 +398,59 @@ async fn dropping_the_subscription_stops_its_worker() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_push_consumer_under_the_queue_name_is_refused() {
+    let (server, broker) = start().await;
+    broker.ensure_stream("orders.created").await.unwrap();
+    crate::common::raw(&server)
+        .await
+        .get_stream("ORDERS")
+        .await
+        .unwrap()
+        .create_consumer(async_nats::jetstream::consumer::push::Config {
+            durable_name: Some("pusher".into()),
+            deliver_subject: "deliver.here".into(),
+            filter_subject: "orders.created".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let err = broker
+        .subscribe(
+            "orders.created",
+            |_| async { Ok(()) },
+            SubscribeOptions::queue("pusher"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, SubscribeError::UnsuitableConsumer { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("push consumer"), "{err}");
+}
+
+#[tokio::test]
+async fn subscriptions_work_again_after_disconnect_and_connect() {
+    let (_server, broker) = start().await;
+    broker.disconnect().await.unwrap();
+    broker.connect().await.unwrap();
+    let (_sub, mut rx) = forward(
+        &broker,
+        "orders.created",
+        SubscribeOptions::queue("second-life"),
+        body,
+    )
+    .await;
+    broker
+        .publish("orders.created", Message::new("again"))
+        .await
+        .unwrap();
+    assert_eq!(recv_n(&mut rx, 1, WITHIN).await, ["again"]);
+    assert_eq!(
+        broker.connection_state(),
+        jetdeck::broker::ConnectionState::Connected
+    );
+    assert_eq!(broker.metrics().fetch_errors, 0);
+}
