@@ -5,3 +5,4 @@ pub mod broker;
 pub mod logging;
 pub mod server;
 pub mod validate;
+pub mod console;

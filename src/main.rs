@@ -1,11 +1,13 @@
 //! The `jetdeck` command: parse the command line, set up logging, run a command.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use jetdeck::broker::{Broker, BrokerOptions, mask_url};
+use jetdeck::broker::{Broker, BrokerOptions, DEFAULT_ADDR, mask_url};
+use jetdeck::console::model::{EmbeddedInfo, SessionInfo};
+use jetdeck::console::{self, ConsoleOptions};
 use jetdeck::server::{NatsServer, ServerOptions};
 use jetdeck::validate::{self, ValidateOptions};
 
@@ -13,9 +15,19 @@ use jetdeck::validate::{self, ValidateOptions};
 #[command(
     name = "jetdeck",
     version,
-    about = "An operations console for NATS JetStream"
+    about = "An operations console for NATS JetStream",
+    long_about = "An operations console for NATS JetStream.\n\nWith no subcommand, jetdeck opens the console: streams, durable consumers, counters and JetStream events, live. `jetdeck validate` runs the broker's validation flow headless.",
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// Also create demo streams, consumers and a gentle flow of messages (needs --embedded)
+    #[arg(long, requires = "embedded")]
+    demo: bool,
+    /// How often the console refreshes from the server
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_refresh)]
+    refresh: Duration,
     /// Log file (logs never go to the screen). Default: ~/.local/state/jetdeck/jetdeck.log
     #[arg(long, global = true, value_name = "FILE")]
     log_file: Option<PathBuf>,
@@ -33,22 +45,25 @@ enum Command {
     Validate(ValidateArgs),
 }
 
+/// Where to connect.
 #[derive(Args)]
-struct ValidateArgs {
-    /// Server URL(s), comma-separated for a cluster seed list
-    #[arg(
-        short,
-        long,
-        value_name = "URL",
-        default_value = "nats://127.0.0.1:4222"
-    )]
+struct ConnectArgs {
+    /// Server URL(s), comma-separated for a cluster seed list. user:password@ or token@ in
+    /// a URL logs in and is never shown.
+    #[arg(short, long, value_name = "URL", default_value = DEFAULT_ADDR)]
     server: String,
-    /// Start a private nats-server for this run (on a random loopback port)
+    /// Start a private nats-server (random loopback port, stopped on exit)
     #[arg(long, conflicts_with = "server")]
     embedded: bool,
     /// Store directory of the embedded server (default: a temporary one)
     #[arg(long, value_name = "DIR", requires = "embedded")]
     store_dir: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ValidateArgs {
+    #[command(flatten)]
+    connect: ConnectArgs,
     /// Messages to publish
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     count: u64,
@@ -85,41 +100,92 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Validate(args)) => runtime.block_on(run_validate(args, &log_file)),
-        None => {
-            eprintln!(
-                "jetdeck: the console is not part of this build yet; run `jetdeck validate --embedded` (see --help)"
-            );
-            ExitCode::from(2)
+        None => runtime.block_on(run_console(cli.connect, cli.demo, cli.refresh, &log_file)),
+    }
+}
+
+fn parse_refresh(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if d < Duration::from_millis(100) {
+        return Err("refresh must be at least 100ms".to_string());
+    }
+    Ok(d)
+}
+
+/// The server to use: the given URL(s), or a private one started now (kept alive by the
+/// returned handle).
+async fn server_for(args: &ConnectArgs) -> Result<(String, Option<NatsServer>), String> {
+    if !args.embedded {
+        return Ok((args.server.clone(), None));
+    }
+    let server = NatsServer::start_with(ServerOptions {
+        store_dir: args.store_dir.clone(),
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| format!("cannot start the embedded server: {e}"))?;
+    tracing::info!(url = %server.url(), store = %server.store_dir().display(), log = %server.log_file().display(), "embedded nats-server started");
+    Ok((server.url(), Some(server)))
+}
+
+fn broker_for(url: &str) -> Broker {
+    Broker::new(BrokerOptions::default().addrs(url.split(',').map(str::trim)))
+}
+
+async fn run_console(
+    args: ConnectArgs,
+    demo: bool,
+    refresh: Duration,
+    log_file: &Path,
+) -> ExitCode {
+    let (url, server) = match server_for(&args).await {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("jetdeck: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let session = SessionInfo {
+        servers: url
+            .split(',')
+            .map(|u| mask_url(u.trim()))
+            .collect::<Vec<_>>()
+            .join(","),
+        embedded: server.as_ref().map(|s| EmbeddedInfo {
+            store_dir: s.store_dir().to_path_buf(),
+            log_file: s.log_file(),
+        }),
+        log_file: log_file.to_path_buf(),
+    };
+    let options = ConsoleOptions {
+        session,
+        refresh,
+        demo,
+    };
+    let result = console::run(broker_for(&url), options).await;
+    drop(server);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "console failed");
+            eprintln!("jetdeck: {e}");
+            eprintln!("Log file: {}", log_file.display());
+            ExitCode::FAILURE
         }
     }
 }
 
-async fn run_validate(args: ValidateArgs, log_file: &std::path::Path) -> ExitCode {
+async fn run_validate(args: ValidateArgs, log_file: &Path) -> ExitCode {
     let fail = |what: String| {
         eprintln!("Validation failed: {what}");
         eprintln!("Log file: {}", log_file.display());
         ExitCode::FAILURE
     };
-    let _server;
-    let url = if args.embedded {
-        match NatsServer::start_with(ServerOptions {
-            store_dir: args.store_dir.clone(),
-            ..Default::default()
-        })
-        .await
-        {
-            Ok(server) => {
-                tracing::info!(url = %server.url(), store = %server.store_dir().display(), log = %server.log_file().display(), "embedded nats-server started");
-                let url = server.url();
-                _server = server;
-                url
-            }
-            Err(e) => return fail(format!("cannot start the embedded server: {e}")),
-        }
-    } else {
-        args.server.clone()
+    let (url, _server) = match server_for(&args.connect).await {
+        Ok(found) => found,
+        Err(e) => return fail(e),
     };
-    let broker = Broker::new(BrokerOptions::default().addrs(url.split(',').map(str::trim)));
+    let broker = broker_for(&url);
     let options = ValidateOptions {
         topic: args.topic,
         queue: args.queue,

@@ -1,0 +1,220 @@
+//! The collector: a task that connects (and keeps trying), polls the server every refresh,
+//! turns counters into rates and sends snapshots to the UI. Per refresh it makes a bounded
+//! number of JetStream API requests: account info, the stream listing (one request per
+//! 256 streams) and the consumer listing of the selected stream only (one per 256).
+
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::StreamExt;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::advisories;
+use super::app::Action;
+use super::model::{AccountView, ConnectionView, ConsumerView, ConsumersView, Snapshot, StreamView};
+use super::rates::{ConsumerCounts, RateBook};
+use crate::broker::{ApiErrorKind, Broker, ConnectionState};
+
+/// Longest wait between connection attempts.
+const MAX_RETRY: Duration = Duration::from_secs(5);
+
+pub struct Collector {
+    pub broker: Broker,
+    pub refresh: Duration,
+    pub actions: mpsc::UnboundedSender<Action>,
+    /// The stream whose consumers to poll (the UI's selection).
+    pub selected: watch::Receiver<Option<String>>,
+    pub cancel: CancellationToken,
+}
+
+/// The header's view of the broker's connection now.
+pub fn connection_view(broker: &Broker, last_error: Option<String>) -> ConnectionView {
+    let info = broker.server_info();
+    ConnectionView {
+        state: broker.connection_state(),
+        last_error,
+        server_name: info.as_ref().map(|i| i.server_name.clone()),
+        version: info.as_ref().map(|i| i.version.clone()),
+        connected_url: info.as_ref().map(|i| format!("{}:{}", i.host, i.port)),
+    }
+}
+
+impl Collector {
+    pub async fn run(mut self) {
+        let mut book = RateBook::new(self.refresh);
+        let mut interval = tokio::time::interval(self.refresh);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut state = self.broker.watch_connection();
+        let mut retry = Duration::from_millis(500);
+        let mut next_attempt = Instant::now();
+        let mut advisories_started = false;
+        loop {
+            tokio::select! {
+                _ = self.cancel.cancelled() => break,
+                _ = interval.tick() => {}
+                changed = state.changed() => {
+                    if changed.is_err() { break; }
+                    self.send(Action::Connection(connection_view(&self.broker, None)));
+                    continue;
+                }
+                changed = self.selected.changed() => {
+                    if changed.is_err() { break; }
+                    if self.broker.connection_state() == ConnectionState::Connected {
+                        let stream = self.selected.borrow_and_update().clone();
+                        let consumers = self.poll_consumers(stream, &mut book).await;
+                        if let Ok(consumers) = consumers {
+                            self.send(Action::Consumers(consumers));
+                        }
+                    }
+                    continue;
+                }
+            }
+            if matches!(
+                self.broker.connection_state(),
+                ConnectionState::NotConnected | ConnectionState::Closed
+            ) {
+                if Instant::now() < next_attempt {
+                    continue;
+                }
+                match self.broker.connect().await {
+                    Ok(()) => {
+                        retry = Duration::from_millis(500);
+                        self.send(Action::Connection(connection_view(&self.broker, None)));
+                    }
+                    Err(e) => {
+                        tracing::info!(error = %e, "console could not connect; will retry");
+                        next_attempt = Instant::now() + retry;
+                        retry = (retry * 2).min(MAX_RETRY);
+                        self.send(Action::Connection(connection_view(&self.broker, Some(e.to_string()))));
+                        continue;
+                    }
+                }
+            }
+            if !advisories_started {
+                advisories_started = self.start_advisories().await;
+            }
+            match self.poll(&mut book).await {
+                Ok(snapshot) => self.send(Action::Snapshot(Box::new(snapshot))),
+                Err(e) => self.send(Action::RefreshFailed(e)),
+            }
+        }
+    }
+
+    fn send(&self, action: Action) {
+        // The UI is gone only when the console is closing.
+        let _ = self.actions.send(action);
+    }
+
+    /// One refresh: account, streams, and the selected stream's consumers.
+    async fn poll(&mut self, book: &mut RateBook) -> Result<Snapshot, String> {
+        let requests_before = self.broker.metrics().api_requests;
+        let account = self.broker.account_info().await.map_err(|e| e.to_string())?;
+        let infos = self.broker.list_streams().await.map_err(|e| e.to_string())?;
+        let now = Instant::now();
+        let names: Vec<&str> = infos.iter().map(|i| i.config.name.as_str()).collect();
+        book.retain_streams(&names);
+        let streams = infos
+            .into_iter()
+            .map(|info| {
+                let (rate, history) = book.stream(&info.config.name, info.state.last_sequence, now);
+                StreamView { info, rate, history }
+            })
+            .collect();
+        let selected = self.selected.borrow_and_update().clone();
+        let consumers = self
+            .poll_consumers(selected, book)
+            .await
+            .map_err(|e| e.to_string())?;
+        let metrics = self.broker.metrics();
+        Ok(Snapshot {
+            taken: SystemTime::now(),
+            account: AccountView {
+                memory: account.memory,
+                storage: account.storage,
+                streams: account.streams,
+                consumers: account.consumers,
+                api_total: account.requests.total,
+                api_errors: account.requests.errors,
+            },
+            streams,
+            consumers,
+            requests: (metrics.api_requests - requests_before) as usize,
+            metrics,
+        })
+    }
+
+    async fn poll_consumers(
+        &self,
+        stream: Option<String>,
+        book: &mut RateBook,
+    ) -> Result<ConsumersView, crate::broker::ApiError> {
+        let Some(stream) = stream else {
+            return Ok(ConsumersView::default());
+        };
+        let infos = match self.broker.list_consumers(&stream).await {
+            Ok(infos) => infos,
+            // Deleted since the listing: it has no consumers to show.
+            Err(e) if e.kind() == ApiErrorKind::StreamNotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let now = Instant::now();
+        let names: Vec<&str> = infos.iter().map(|i| i.name.as_str()).collect();
+        book.retain_consumers(&stream, &names);
+        let rows = infos
+            .into_iter()
+            .map(|info| {
+                let rates = book.consumer(
+                    &stream,
+                    &info.name,
+                    ConsumerCounts {
+                        delivered: info.delivered.consumer_sequence,
+                        acked: info.ack_floor.consumer_sequence,
+                        ack_pending: info.num_ack_pending as u64,
+                        redelivered: info.num_redelivered as u64,
+                    },
+                    now,
+                );
+                ConsumerView {
+                    info,
+                    delivered_rate: rates.delivered,
+                    acked_rate: rates.acked,
+                    alert: rates.alert,
+                }
+            })
+            .collect();
+        Ok(ConsumersView {
+            stream: Some(stream),
+            rows,
+        })
+    }
+
+    /// Forwards advisories to the UI; async-nats re-subscribes after a reconnect.
+    async fn start_advisories(&self) -> bool {
+        let Some(client) = self.broker.client() else {
+            return false;
+        };
+        let mut subscription = match client.subscribe(advisories::ADVISORY_SUBJECT).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot subscribe to advisories");
+                return false;
+            }
+        };
+        let actions = self.actions.clone();
+        let cancel = self.cancel.clone();
+        tokio::spawn(async move {
+            loop {
+                let message = tokio::select! {
+                    _ = cancel.cancelled() => break,
+                    m = subscription.next() => match m { Some(m) => m, None => break },
+                };
+                if let Some(advisory) = advisories::parse(&message.payload, SystemTime::now())
+                    && actions.send(Action::Advisory(advisory)).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        true
+    }
+}

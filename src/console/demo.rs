@@ -1,0 +1,103 @@
+//! `--demo`: something to look at on an embedded server. Streams ORDERS, USER_EVENTS and
+//! TEST made through the broker, a consumer that acks everything, a `flaky-billing`
+//! consumer (max deliver 3) whose handler fails every second delivery and always fails
+//! "poison" messages (so naks, redeliveries and MAX_DELIVERIES advisories appear), and a
+//! gentle stream of publishes so the rates move.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::broker::{Broker, Message, PublishError, SubscribeError, SubscribeOptions, Subscription};
+
+/// Every fifth billing message is poison: its handler always fails.
+const POISON_EVERY: u64 = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("demo set-up: {0}")]
+    Publish(#[from] PublishError),
+    #[error("demo set-up: {0}")]
+    Subscribe(#[from] SubscribeError),
+}
+
+/// Sets up the demo and returns its subscriptions; publishing goes on until `cancel`.
+pub async fn start(broker: &Broker, cancel: CancellationToken) -> Result<Vec<Subscription>, DemoError> {
+    for topic in ["orders.created", "user-events.login", "test.messages"] {
+        broker.ensure_stream(topic).await?;
+    }
+    let processor = broker
+        .subscribe(
+            "orders.created",
+            |_event| async { Ok(()) },
+            SubscribeOptions::queue("order-processor"),
+        )
+        .await?;
+    let deliveries = Arc::new(AtomicU64::new(0));
+    let billing = broker
+        .subscribe(
+            "orders.billing",
+            move |event| {
+                let n = deliveries.fetch_add(1, Ordering::Relaxed) + 1;
+                let poison = event.message().header("demo") == Some("poison");
+                async move {
+                    if poison {
+                        Err("demo: poison message, always fails".into())
+                    } else if n % 2 == 0 {
+                        Err("demo: every second delivery fails".into())
+                    } else {
+                        Ok(())
+                    }
+                }
+            },
+            SubscribeOptions::queue("flaky-billing").max_deliver(3),
+        )
+        .await?;
+    let login = broker
+        .subscribe(
+            "user-events.login",
+            |_event| async { Ok(()) },
+            SubscribeOptions::queue("login-audit"),
+        )
+        .await?;
+    let publisher = broker.clone();
+    tokio::spawn(async move { publish_forever(publisher, cancel).await });
+    Ok(vec![processor, billing, login])
+}
+
+async fn publish_forever(broker: Broker, cancel: CancellationToken) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let mut n: u64 = 0;
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        n += 1;
+        let order = format!(r#"{{"id":"{}","number":{n},"total":19.99}}"#, uuid::Uuid::new_v4());
+        let mut sends = vec![("orders.created", Message::new(order.clone()).with_header("type", "order"))];
+        if n % 3 == 0 {
+            let mut bill = Message::new(order).with_header("type", "invoice");
+            if (n / 3) % POISON_EVERY == 0 {
+                bill = bill.with_header("demo", "poison");
+            }
+            sends.push(("orders.billing", bill));
+        }
+        if n % 4 == 0 {
+            sends.push((
+                "user-events.login",
+                Message::new(format!(r#"{{"user":"user-{}","source":"web"}}"#, n % 17)),
+            ));
+        }
+        if n % 6 == 0 {
+            sends.push(("test.messages", Message::new(format!("Test message {n}"))));
+        }
+        for (topic, message) in sends {
+            if let Err(e) = broker.publish(topic, message).await {
+                tracing::warn!(topic, error = %e, "demo publish failed");
+            }
+        }
+    }
+}

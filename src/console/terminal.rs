@@ -1,0 +1,54 @@
+//! Owning the terminal: raw mode and the alternate screen on the way in, and restored on
+//! the way out, whether by quit, error or panic.
+
+use std::io::{Stdout, stdout};
+
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::cursor::Show;
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Restores the terminal when dropped.
+pub struct TerminalGuard {
+    pub terminal: Term,
+}
+
+/// Puts the terminal back as it was. Safe to call more than once.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
+}
+
+impl TerminalGuard {
+    pub fn enter() -> std::io::Result<Self> {
+        enable_raw_mode()?;
+        if let Err(e) = execute!(stdout(), EnterAlternateScreen) {
+            restore();
+            return Err(e);
+        }
+        install_panic_hook();
+        let terminal = Terminal::new(CrosstermBackend::new(stdout())).inspect_err(|_| restore())?;
+        Ok(Self { terminal })
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// A panic restores the terminal first, so its message is readable, and is logged.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        tracing::error!(panic = %info, "console panicked");
+        previous(info);
+    }));
+}

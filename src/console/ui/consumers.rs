@@ -1,0 +1,120 @@
+//! The consumers pane: the selected stream's durable consumers; one whose ack pending or
+//! redeliveries are climbing stands out.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Wrap};
+
+use super::{Column, col, draw_table, fmt_age, fmt_count, fmt_duration, fmt_rate, focused, pane_block, truncate};
+use crate::console::app::{App, Pane};
+use crate::console::model::{ConsumerAlert, ConsumerView};
+
+const COLUMNS: [Column; 15] = [
+    col("Name", 16, 100),
+    col("Filter", 16, 60),
+    col("Ack", 8, 20),
+    col("Wait", 5, 30),
+    col("MaxDel", 6, 25),
+    col("Pending", 8, 95),
+    col("AckPend", 7, 94),
+    col("Redeliv", 7, 93),
+    col("Waiting", 7, 45),
+    col("Deliv", 7, 35),
+    col("AckFlr", 7, 34),
+    col("Active", 6, 40),
+    col("Deliv/s", 7, 70),
+    col("Ack/s", 7, 69),
+    col("", 0, 0),
+];
+
+fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
+    let i = &c.info;
+    let filter = if i.config.filter_subjects.is_empty() {
+        i.config.filter_subject.clone()
+    } else {
+        i.config.filter_subjects.join(", ")
+    };
+    let filter = if filter.is_empty() { ">".to_string() } else { filter };
+    let max_deliver = if i.config.max_deliver <= 0 {
+        "∞".to_string()
+    } else {
+        i.config.max_deliver.to_string()
+    };
+    let last_active = i
+        .delivered
+        .last_active
+        .map(std::time::SystemTime::from);
+    let right = |s: String| Cell::from(Line::from(s).right_aligned());
+    vec![
+        Cell::from(c.name().to_string()),
+        Cell::from(truncate(&filter, 40)),
+        Cell::from(format!("{:?}", i.config.ack_policy)),
+        Cell::from(fmt_duration(i.config.ack_wait)),
+        right(max_deliver),
+        right(fmt_count(i.num_pending)),
+        right(fmt_count(i.num_ack_pending as u64)),
+        right(fmt_count(i.num_redelivered as u64)),
+        right(fmt_count(i.num_waiting as u64)),
+        right(i.delivered.stream_sequence.to_string()),
+        right(i.ack_floor.stream_sequence.to_string()),
+        right(fmt_age(app.now, last_active)),
+        right(fmt_rate(c.delivered_rate)),
+        right(fmt_rate(c.acked_rate)),
+        Cell::from(""),
+    ]
+}
+
+fn alert_style(alert: ConsumerAlert) -> Style {
+    match alert {
+        ConsumerAlert::None => Style::new(),
+        ConsumerAlert::AckPendingRising => Style::new().fg(Color::Yellow),
+        ConsumerAlert::Redelivering => Style::new().fg(Color::LightRed),
+    }
+}
+
+pub fn render(frame: &mut Frame, app: &App, area: Rect) {
+    let visible = app.visible_consumers();
+    let stream = app.selected_stream.as_deref();
+    let mut title = vec![Span::raw(match stream {
+        Some(s) => format!(" Consumers of {s} ({}) ", visible.len()),
+        None => " Consumers ".to_string(),
+    })];
+    let filter = app.consumer_filter.text();
+    if !filter.is_empty() {
+        title.push(Span::styled(format!("/{filter} "), Style::new().fg(Color::Yellow)));
+    }
+    let redelivering = visible
+        .iter()
+        .filter(|c| c.alert == ConsumerAlert::Redelivering)
+        .count();
+    if redelivering > 0 {
+        title.push(Span::styled(
+            format!("{redelivering} redelivering "),
+            Style::new().fg(Color::LightRed),
+        ));
+    }
+    let block = pane_block(Line::from(title), focused(app, Pane::Consumers));
+    if visible.is_empty() {
+        let loading = stream.is_some() && app.consumers.stream.as_deref() != stream;
+        let text = match stream {
+            None => "Select a stream to see its consumers.",
+            Some(_) if loading => "Loading consumers…",
+            Some(_) if !filter.is_empty() => "No consumer matches the filter. Esc clears it.",
+            Some(_) => "No consumers on this stream.",
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, Style::new().fg(Color::Gray)))
+                .wrap(Wrap { trim: true })
+                .block(block),
+            area,
+        );
+        return;
+    }
+    let rows = visible
+        .iter()
+        .map(|c| (row(app, c), alert_style(c.alert)))
+        .collect();
+    draw_table(frame, area, block, &COLUMNS, rows, app.consumer_index());
+}

@@ -1,0 +1,59 @@
+//! The counters pane: the broker's own counters and server-side totals.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{fmt_age, fmt_bytes, fmt_count, pane_block};
+use crate::console::app::App;
+
+fn counter(label: &'static str, value: String, width: usize, alert: bool) -> Line<'static> {
+    let style = if alert {
+        Style::new().fg(Color::LightRed).bold()
+    } else {
+        Style::new().bold()
+    };
+    let pad = width.saturating_sub(label.len() + value.len() + 1);
+    Line::from(vec![
+        Span::raw(format!(" {label}")),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(value, style),
+    ])
+}
+
+pub fn render(frame: &mut Frame, app: &App, area: Rect) {
+    let w = area.width.saturating_sub(3) as usize;
+    let m = &app.metrics;
+    let heading = |text: &'static str| Line::from(Span::styled(text, Style::new().fg(Color::Cyan)));
+    let messages: u64 = app.streams.iter().map(|s| s.info.state.messages).sum();
+    let bytes: u64 = app.streams.iter().map(|s| s.info.state.bytes).sum();
+    let mut lines = vec![
+        heading(" Broker"),
+        counter("published", fmt_count(m.published), w, false),
+        counter("consumed", fmt_count(m.consumed), w, false),
+        counter("handler errors", fmt_count(m.handler_errors), w, m.handler_errors > 0),
+        counter("handler panics", fmt_count(m.handler_panics), w, m.handler_panics > 0),
+        counter("fetch errors", fmt_count(m.fetch_errors), w, m.fetch_errors > 0),
+        counter("subscriptions", fmt_count(m.active_subscriptions), w, false),
+        heading(" Server"),
+        counter("messages", fmt_count(messages), w, false),
+        counter("bytes", fmt_bytes(bytes), w, false),
+    ];
+    if let Some(a) = &app.account {
+        lines.push(counter("API requests", fmt_count(a.api_total), w, false));
+        lines.push(counter("API errors", fmt_count(a.api_errors), w, a.api_errors > 0));
+    }
+    // How fresh the numbers are, and what the last refresh cost the server.
+    let title = match app.last_refresh {
+        Some(at) => format!(
+            " Counters · {} ago, {} req ",
+            fmt_age(app.now, Some(at)),
+            app.last_requests
+        ),
+        None => " Counters ".to_string(),
+    };
+    let block = pane_block(Line::from(title), false);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

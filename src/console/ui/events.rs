@@ -1,0 +1,72 @@
+//! The events pane: JetStream advisories, newest first.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph};
+
+use super::{focused, pane_block};
+use crate::console::app::{App, Pane};
+use crate::console::model::{Advisory, AdvisoryKind};
+
+/// `HH:MM:SS` in UTC.
+pub fn clock(time: std::time::SystemTime) -> String {
+    let t = time::OffsetDateTime::from(time);
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+fn color(kind: &AdvisoryKind) -> Color {
+    match kind {
+        AdvisoryKind::MaxDeliveries | AdvisoryKind::Terminated => Color::LightRed,
+        AdvisoryKind::Naked => Color::Yellow,
+        AdvisoryKind::StreamDeleted | AdvisoryKind::ConsumerDeleted => Color::Magenta,
+        AdvisoryKind::StreamCreated | AdvisoryKind::ConsumerCreated | AdvisoryKind::StreamUpdated => {
+            Color::Green
+        }
+        AdvisoryKind::Other(_) => Color::Gray,
+    }
+}
+
+fn item(a: &Advisory) -> ListItem<'static> {
+    let target = match &a.consumer {
+        Some(c) => format!("{}/{c}", a.stream),
+        None => a.stream.clone(),
+    };
+    ListItem::new(Line::from(vec![
+        Span::styled(clock(a.time), Style::new().fg(Color::DarkGray)),
+        Span::raw(" "),
+        Span::styled(
+            format!("{:<16}", a.kind.label()),
+            Style::new().fg(color(&a.kind)).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(" "),
+        Span::raw(target),
+        Span::styled(
+            if a.detail.is_empty() { String::new() } else { format!("  {}", a.detail) },
+            Style::new().fg(Color::Gray),
+        ),
+    ]))
+}
+
+pub fn render(frame: &mut Frame, app: &App, area: Rect) {
+    let title = Line::from(format!(" JetStream events ({}, UTC) ", app.events.len()));
+    let is_focused = focused(app, Pane::Events);
+    let block = pane_block(title, is_focused);
+    if app.events.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                "No advisories yet: stream and consumer changes, naks, terminations and max deliveries show here.",
+                Style::new().fg(Color::Gray),
+            ))
+            .block(block),
+            area,
+        );
+        return;
+    }
+    let list = List::new(app.events.iter().map(item))
+        .block(block)
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    let mut state = ListState::default().with_selected(is_focused.then_some(app.selected_event));
+    frame.render_stateful_widget(list, area, &mut state);
+}

@@ -1,0 +1,86 @@
+//! The header: where jetdeck is connected, in what state, and JetStream's usage.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::{fmt_bytes, fmt_count, truncate};
+use crate::broker::ConnectionState;
+use crate::console::app::App;
+
+/// Rows the header needs (its lines and a bottom rule).
+pub fn height(app: &App) -> u16 {
+    2 + u16::from(app.session.embedded.is_some()) + 1
+}
+
+pub fn render(frame: &mut Frame, app: &App, area: Rect) {
+    let c = &app.connection;
+    let (symbol, color) = match c.state {
+        ConnectionState::Connected => ("● connected", Color::Green),
+        ConnectionState::Reconnecting => ("◌ reconnecting", Color::Yellow),
+        ConnectionState::NotConnected | ConnectionState::Closed => ("○ disconnected", Color::Red),
+    };
+    let mut first = vec![
+        Span::styled(" jetdeck ", Style::new().bold().fg(Color::Black).bg(Color::Cyan)),
+        Span::raw(" "),
+        Span::styled(symbol, Style::new().fg(color).add_modifier(Modifier::BOLD)),
+        Span::raw("  "),
+        Span::raw(app.session.servers.clone()),
+    ];
+    if let Some(url) = &c.connected_url {
+        first.push(Span::styled(format!(" (on {url})"), Style::new().fg(Color::Gray)));
+    }
+    if let Some(name) = &c.server_name {
+        first.push(Span::raw("  server "));
+        // An unnamed server reports its 56-character ID as its name.
+        first.push(Span::styled(truncate(name, 24), Style::new().bold()));
+    }
+    if let Some(version) = &c.version {
+        first.push(Span::raw(format!(" v{version}")));
+    }
+
+    let second = match (&c.last_error, c.state, &app.account) {
+        (Some(error), ConnectionState::NotConnected | ConnectionState::Closed, _) => Line::from(vec![
+            Span::styled(format!(" {error}. "), Style::new().fg(Color::Red)),
+            Span::raw("Start nats-server, pass --server URL, or run "),
+            Span::styled("jetdeck --embedded", Style::new().bold()),
+        ]),
+        (Some(error), _, _) => Line::from(Span::styled(
+            format!(" last error: {error}"),
+            Style::new().fg(Color::Red),
+        )),
+        (None, _, Some(a)) => Line::from(vec![
+            Span::styled(" JetStream ", Style::new().fg(Color::Cyan)),
+            Span::raw(format!(
+                " memory {}  storage {}  streams {}  consumers {}  API {} ({} errors)",
+                fmt_bytes(a.memory),
+                fmt_bytes(a.storage),
+                fmt_count(a.streams as u64),
+                fmt_count(a.consumers as u64),
+                fmt_count(a.api_total),
+                fmt_count(a.api_errors),
+            )),
+        ]),
+        (None, _, None) => Line::from(Span::styled(
+            " waiting for the first refresh…",
+            Style::new().fg(Color::Gray),
+        )),
+    };
+    let mut lines = vec![Line::from(first), second];
+    if let Some(embedded) = &app.session.embedded {
+        lines.push(Line::from(vec![
+            Span::styled(" embedded ", Style::new().fg(Color::Magenta)),
+            Span::raw(format!(
+                " private nats-server, stopped on exit · data {} · server log {}",
+                embedded.store_dir.display(),
+                embedded.log_file.display()
+            )),
+        ]));
+    }
+    let block = Block::new()
+        .borders(Borders::BOTTOM)
+        .border_style(Style::new().fg(Color::DarkGray));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

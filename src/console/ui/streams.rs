@@ -1,0 +1,87 @@
+//! The streams pane: one row per stream, sorted by name, filterable.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph};
+
+use super::{Column, col, draw_table, fmt_age, fmt_bytes, fmt_count, fmt_rate, focused, pane_block, sparkline, truncate};
+use crate::console::app::{App, Pane};
+use crate::console::model::StreamView;
+
+const SPARK: usize = 12;
+
+const COLUMNS: [Column; 14] = [
+    col("Name", 16, 100),
+    col("Subjects", 18, 60),
+    col("Retention", 9, 30),
+    col("Storage", 7, 25),
+    col("R", 1, 35),
+    col("Msgs", 9, 95),
+    col("Bytes", 10, 70),
+    col("Cons", 4, 80),
+    col("First", 7, 20),
+    col("Last", 7, 40),
+    col("Last msg", 8, 50),
+    col("In", 7, 90),
+    col("Last minute", SPARK as u16, 85),
+    col("", 0, 0),
+];
+
+fn row(app: &App, s: &StreamView) -> Vec<Cell<'static>> {
+    let c = &s.info.config;
+    let st = &s.info.state;
+    let last_msg = (st.last_sequence > 0).then(|| std::time::SystemTime::from(st.last_timestamp));
+    vec![
+        Cell::from(s.name().to_string()),
+        Cell::from(truncate(&c.subjects.join(", "), 40)),
+        Cell::from(format!("{:?}", c.retention)),
+        Cell::from(format!("{:?}", c.storage)),
+        Cell::from(c.num_replicas.to_string()),
+        Cell::from(Line::from(fmt_count(st.messages)).right_aligned()),
+        Cell::from(Line::from(fmt_bytes(st.bytes)).right_aligned()),
+        Cell::from(Line::from(st.consumer_count.to_string()).right_aligned()),
+        Cell::from(Line::from(st.first_sequence.to_string()).right_aligned()),
+        Cell::from(Line::from(st.last_sequence.to_string()).right_aligned()),
+        Cell::from(Line::from(fmt_age(app.now, last_msg)).right_aligned()),
+        Cell::from(Line::from(fmt_rate(s.rate)).right_aligned()),
+        Cell::from(Span::styled(
+            sparkline(s.history.iter(), SPARK),
+            Style::new().fg(Color::Green),
+        )),
+        Cell::from(""),
+    ]
+}
+
+pub fn render(frame: &mut Frame, app: &App, area: Rect) {
+    let visible = app.visible_streams();
+    let filter = app.stream_filter.text();
+    let mut title = vec![Span::raw(format!(" Streams ({}) ", app.streams.len()))];
+    if !filter.is_empty() {
+        title.push(Span::styled(
+            format!("/{filter} ({} shown) ", visible.len()),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    let block = pane_block(Line::from(title), focused(app, Pane::Streams));
+    if visible.is_empty() {
+        let text = if app.streams.is_empty() {
+            "No streams yet. Publish to a subject to create one (`nats pub orders.new hi`), or run `jetdeck --embedded --demo`."
+        } else {
+            "No stream matches the filter. Esc clears it."
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, Style::new().fg(Color::Gray)))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block),
+            area,
+        );
+        return;
+    }
+    let rows = visible
+        .iter()
+        .map(|s| (row(app, s), Style::new()))
+        .collect();
+    draw_table(frame, area, block, &COLUMNS, rows, app.stream_index());
+}
