@@ -2,7 +2,7 @@
 //! built on.
 
 pub mod broker;
+pub mod console;
 pub mod logging;
 pub mod server;
 pub mod validate;
-pub mod console;

@@ -87,7 +87,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.kind, AdvisoryKind::MaxDeliveries);
-        assert_eq!((a.stream.as_str(), a.consumer.as_deref()), ("ORDERS", Some("flaky-billing")));
+        assert_eq!(
+            (a.stream.as_str(), a.consumer.as_deref()),
+            ("ORDERS", Some("flaky-billing"))
+        );
         assert_eq!(a.detail, "seq 4, 3 deliveries");
         assert_ne!(a.time, now);
 
@@ -106,14 +109,21 @@ mod tests {
         let now = SystemTime::now();
         let kind = |body: &str| parse(body.as_bytes(), now).map(|a| a.kind);
         assert_eq!(
-            kind(r#"{"type":"io.nats.jetstream.advisory.v1.stream_action","stream":"S","action":"create"}"#),
+            kind(
+                r#"{"type":"io.nats.jetstream.advisory.v1.stream_action","stream":"S","action":"create"}"#
+            ),
             Some(AdvisoryKind::StreamCreated)
         );
         assert_eq!(
-            kind(r#"{"type":"io.nats.jetstream.advisory.v1.consumer_action","stream":"S","consumer":"c","action":"delete"}"#),
+            kind(
+                r#"{"type":"io.nats.jetstream.advisory.v1.consumer_action","stream":"S","consumer":"c","action":"delete"}"#
+            ),
             Some(AdvisoryKind::ConsumerDeleted)
         );
-        assert_eq!(kind(r#"{"type":"io.nats.jetstream.advisory.v1.api_audit"}"#), None);
+        assert_eq!(
+            kind(r#"{"type":"io.nats.jetstream.advisory.v1.api_audit"}"#),
+            None
+        );
         assert_eq!(kind("not json"), None);
         assert_eq!(
             kind(r#"{"type":"io.nats.jetstream.advisory.v1.stream_leader_elected","stream":"S"}"#),

@@ -4,7 +4,9 @@
 use std::collections::VecDeque;
 use std::time::SystemTime;
 
-use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
+};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -41,8 +43,15 @@ impl Pane {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    StreamDetail { stream: String, scroll: u16 },
-    ConsumerDetail { stream: String, consumer: String, scroll: u16 },
+    StreamDetail {
+        stream: String,
+        scroll: u16,
+    },
+    ConsumerDetail {
+        stream: String,
+        consumer: String,
+        scroll: u16,
+    },
 }
 
 /// Everything that can happen to the console.
@@ -160,7 +169,9 @@ impl App {
 
     pub fn consumer_index(&self) -> Option<usize> {
         let name = self.selected_consumer.as_deref()?;
-        self.visible_consumers().iter().position(|c| c.name() == name)
+        self.visible_consumers()
+            .iter()
+            .position(|c| c.name() == name)
     }
 
     pub fn stream(&self, name: &str) -> Option<&StreamView> {
@@ -215,8 +226,11 @@ impl App {
         }
         match self.focus {
             Pane::Streams => {
-                let names: Vec<String> =
-                    self.visible_streams().iter().map(|s| s.name().to_string()).collect();
+                let names: Vec<String> = self
+                    .visible_streams()
+                    .iter()
+                    .map(|s| s.name().to_string())
+                    .collect();
                 if let Some(i) = step(self.stream_index(), names.len(), delta) {
                     let before = self.selected_stream.replace(names[i].clone());
                     if before != self.selected_stream {
@@ -379,10 +393,10 @@ fn on_overlay_key(overlay: &mut Overlay, key: KeyEvent, quit: &mut bool) -> bool
 
 fn open_detail(app: &mut App) {
     app.overlay = match app.focus {
-        Pane::Streams => app.selected_stream.clone().map(|stream| Overlay::StreamDetail {
-            stream,
-            scroll: 0,
-        }),
+        Pane::Streams => app
+            .selected_stream
+            .clone()
+            .map(|stream| Overlay::StreamDetail { stream, scroll: 0 }),
         Pane::Consumers => match (&app.selected_stream, &app.selected_consumer) {
             (Some(stream), Some(consumer)) => Some(Overlay::ConsumerDetail {
                 stream: stream.clone(),
@@ -393,4 +407,240 @@ fn open_detail(app: &mut App) {
         },
         Pane::Events => None,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::fixtures::{self, demo_app};
+    use crate::console::model::ConsumerAlert;
+
+    fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    fn app() -> App {
+        demo_app("nats://127.0.0.1:4222", false)
+    }
+
+    #[test]
+    fn the_first_snapshot_selects_the_first_stream_and_watches_it() {
+        let mut app = App::new(fixtures::session("x", false), fixtures::now());
+        let effects = update(
+            &mut app,
+            Action::Snapshot(Box::new(fixtures::snapshot(
+                fixtures::streams(),
+                ConsumersView::default(),
+            ))),
+        );
+        assert_eq!(app.selected_stream.as_deref(), Some("ORDERS"));
+        assert_eq!(effects, [Effect::WatchStream(Some("ORDERS".into()))]);
+    }
+
+    #[test]
+    fn moving_through_streams_watches_the_new_one() {
+        let mut app = app();
+        assert_eq!(
+            key(&mut app, KeyCode::Down),
+            [Effect::WatchStream(Some("TEST".into()))]
+        );
+        assert_eq!(
+            key(&mut app, KeyCode::Char('j')),
+            [Effect::WatchStream(Some("USER_EVENTS".into()))]
+        );
+        // At the end: no move, no effect.
+        assert!(key(&mut app, KeyCode::Down).is_empty());
+        key(&mut app, KeyCode::Char('g'));
+        assert_eq!(app.selected_stream.as_deref(), Some("ORDERS"));
+        key(&mut app, KeyCode::Char('G'));
+        assert_eq!(app.selected_stream.as_deref(), Some("USER_EVENTS"));
+        key(&mut app, KeyCode::Char('k'));
+        assert_eq!(app.selected_stream.as_deref(), Some("TEST"));
+        // The consumers shown belong to ORDERS, not to the stream now selected.
+        assert!(app.visible_consumers().is_empty());
+    }
+
+    #[test]
+    fn tab_cycles_panes_both_ways_and_keys_act_on_the_focused_one() {
+        let mut app = app();
+        assert_eq!(app.focus, Pane::Streams);
+        key(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Pane::Consumers);
+        assert_eq!(app.selected_consumer.as_deref(), Some("flaky-billing"));
+        key(&mut app, KeyCode::Down);
+        assert_eq!(app.selected_consumer.as_deref(), Some("order-processor"));
+        assert_eq!(
+            app.selected_stream.as_deref(),
+            Some("ORDERS"),
+            "streams untouched"
+        );
+        key(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Pane::Events);
+        key(&mut app, KeyCode::Tab);
+        assert_eq!(app.focus, Pane::Streams);
+        key(&mut app, KeyCode::BackTab);
+        assert_eq!(app.focus, Pane::Events);
+    }
+
+    #[test]
+    fn the_selection_follows_the_name_across_refreshes_and_moves_when_it_goes() {
+        let mut app = app();
+        key(&mut app, KeyCode::Down); // TEST
+        // A new stream sorts before TEST: the selection stays on TEST.
+        let mut streams = fixtures::streams();
+        streams.insert(
+            1,
+            fixtures::stream("PAYMENTS", &["payments.>"], 1, 1, 0, 0.0),
+        );
+        let effects = update(
+            &mut app,
+            Action::Snapshot(Box::new(fixtures::snapshot(
+                streams,
+                ConsumersView::default(),
+            ))),
+        );
+        assert!(effects.is_empty());
+        assert_eq!(app.selected_stream.as_deref(), Some("TEST"));
+        assert_eq!(app.stream_index(), Some(2));
+        // TEST is deleted: it disappears and the selection moves on.
+        let streams = fixtures::streams()
+            .into_iter()
+            .filter(|s| s.name() != "TEST")
+            .collect();
+        let effects = update(
+            &mut app,
+            Action::Snapshot(Box::new(fixtures::snapshot(
+                streams,
+                ConsumersView::default(),
+            ))),
+        );
+        assert_eq!(app.streams.len(), 2);
+        assert_eq!(app.selected_stream.as_deref(), Some("ORDERS"));
+        assert_eq!(effects, [Effect::WatchStream(Some("ORDERS".into()))]);
+    }
+
+    #[test]
+    fn a_consumer_that_disappears_is_removed() {
+        let mut app = app();
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Down);
+        let mut consumers = fixtures::orders_consumers();
+        consumers.rows.retain(|c| c.name() != "order-processor");
+        update(&mut app, Action::Consumers(consumers));
+        assert_eq!(app.visible_consumers().len(), 1);
+        assert_eq!(app.selected_consumer.as_deref(), Some("flaky-billing"));
+    }
+
+    #[test]
+    fn filter_typing_narrows_streams_and_esc_clears_it() {
+        let mut app = app();
+        key(&mut app, KeyCode::Char('/'));
+        assert!(app.editing_filter());
+        // While typing, q is a letter, not quit.
+        for c in "use".chars() {
+            key(&mut app, KeyCode::Char(c));
+        }
+        key(&mut app, KeyCode::Char('q'));
+        assert!(!app.quit);
+        key(&mut app, KeyCode::Backspace);
+        assert_eq!(app.stream_filter.text(), "use");
+        let names: Vec<_> = app.visible_streams().iter().map(|s| s.name()).collect();
+        assert_eq!(names, ["USER_EVENTS"]);
+        assert_eq!(app.selected_stream.as_deref(), Some("USER_EVENTS"));
+        key(&mut app, KeyCode::Enter);
+        assert!(!app.editing_filter());
+        assert_eq!(app.visible_streams().len(), 1, "the filter stays applied");
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.visible_streams().len(), 3);
+    }
+
+    #[test]
+    fn enter_opens_details_and_esc_closes_them() {
+        let mut app = app();
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(
+            app.overlay,
+            Some(Overlay::StreamDetail {
+                stream: "ORDERS".into(),
+                scroll: 0
+            })
+        );
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Down);
+        assert!(matches!(
+            app.overlay,
+            Some(Overlay::StreamDetail { scroll: 2, .. })
+        ));
+        // Keys go to the overlay, not the list behind it.
+        assert_eq!(app.selected_stream.as_deref(), Some("ORDERS"));
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.overlay, None);
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Enter);
+        assert!(matches!(
+            &app.overlay,
+            Some(Overlay::ConsumerDetail { consumer, .. }) if consumer == "flaky-billing"
+        ));
+        key(&mut app, KeyCode::Char('?'));
+        assert_eq!(app.overlay, None);
+        key(&mut app, KeyCode::Char('?'));
+        assert_eq!(app.overlay, Some(Overlay::Help));
+    }
+
+    #[test]
+    fn q_and_ctrl_c_quit() {
+        let mut app = app();
+        key(&mut app, KeyCode::Char('q'));
+        assert!(app.quit);
+        let mut app = app_in_filter();
+        update(
+            &mut app,
+            Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        );
+        assert!(app.quit, "Ctrl-C quits even while typing a filter");
+    }
+
+    fn app_in_filter() -> App {
+        let mut app = app();
+        key(&mut app, KeyCode::Char('/'));
+        app
+    }
+
+    #[test]
+    fn events_are_newest_first_and_bounded() {
+        let mut app = app();
+        for i in 0..(EVENTS_KEPT + 50) {
+            update(
+                &mut app,
+                Action::Advisory(fixtures::advisory(
+                    crate::console::model::AdvisoryKind::Naked,
+                    "ORDERS",
+                    Some("c"),
+                    &format!("seq {i}"),
+                    0,
+                )),
+            );
+        }
+        assert_eq!(app.events.len(), EVENTS_KEPT);
+        assert_eq!(app.events[0].detail, format!("seq {}", EVENTS_KEPT + 49));
+    }
+
+    #[test]
+    fn a_failed_refresh_shows_until_the_next_success() {
+        let mut app = app();
+        update(&mut app, Action::RefreshFailed("timed out".into()));
+        assert_eq!(app.connection.last_error.as_deref(), Some("timed out"));
+        update(
+            &mut app,
+            Action::Snapshot(Box::new(fixtures::snapshot(
+                fixtures::streams(),
+                fixtures::orders_consumers(),
+            ))),
+        );
+        assert_eq!(app.connection.last_error, None);
+        assert_eq!(
+            app.consumer("ORDERS", "flaky-billing").map(|c| c.alert),
+            Some(ConsumerAlert::Redelivering)
+        );
+    }
 }

@@ -11,7 +11,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::advisories;
 use super::app::Action;
-use super::model::{AccountView, ConnectionView, ConsumerView, ConsumersView, Snapshot, StreamView};
+use super::model::{
+    AccountView, ConnectionView, ConsumerView, ConsumersView, Snapshot, StreamView,
+};
 use super::rates::{ConsumerCounts, RateBook};
 use crate::broker::{ApiErrorKind, Broker, ConnectionState};
 
@@ -85,7 +87,10 @@ impl Collector {
                         tracing::info!(error = %e, "console could not connect; will retry");
                         next_attempt = Instant::now() + retry;
                         retry = (retry * 2).min(MAX_RETRY);
-                        self.send(Action::Connection(connection_view(&self.broker, Some(e.to_string()))));
+                        self.send(Action::Connection(connection_view(
+                            &self.broker,
+                            Some(e.to_string()),
+                        )));
                         continue;
                     }
                 }
@@ -108,8 +113,16 @@ impl Collector {
     /// One refresh: account, streams, and the selected stream's consumers.
     async fn poll(&mut self, book: &mut RateBook) -> Result<Snapshot, String> {
         let requests_before = self.broker.metrics().api_requests;
-        let account = self.broker.account_info().await.map_err(|e| e.to_string())?;
-        let infos = self.broker.list_streams().await.map_err(|e| e.to_string())?;
+        let account = self
+            .broker
+            .account_info()
+            .await
+            .map_err(|e| e.to_string())?;
+        let infos = self
+            .broker
+            .list_streams()
+            .await
+            .map_err(|e| e.to_string())?;
         let now = Instant::now();
         let names: Vec<&str> = infos.iter().map(|i| i.config.name.as_str()).collect();
         book.retain_streams(&names);
@@ -117,7 +130,11 @@ impl Collector {
             .into_iter()
             .map(|info| {
                 let (rate, history) = book.stream(&info.config.name, info.state.last_sequence, now);
-                StreamView { info, rate, history }
+                StreamView {
+                    info,
+                    rate,
+                    history,
+                }
             })
             .collect();
         let selected = self.selected.borrow_and_update().clone();

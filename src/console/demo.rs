@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::broker::{Broker, Message, PublishError, SubscribeError, SubscribeOptions, Subscription};
+use crate::broker::{
+    Broker, Message, PublishError, SubscribeError, SubscribeOptions, Subscription,
+};
 
 /// Every fifth billing message is poison: its handler always fails.
 const POISON_EVERY: u64 = 5;
@@ -24,7 +26,10 @@ pub enum DemoError {
 }
 
 /// Sets up the demo and returns its subscriptions; publishing goes on until `cancel`.
-pub async fn start(broker: &Broker, cancel: CancellationToken) -> Result<Vec<Subscription>, DemoError> {
+pub async fn start(
+    broker: &Broker,
+    cancel: CancellationToken,
+) -> Result<Vec<Subscription>, DemoError> {
     for topic in ["orders.created", "user-events.login", "test.messages"] {
         broker.ensure_stream(topic).await?;
     }
@@ -45,7 +50,7 @@ pub async fn start(broker: &Broker, cancel: CancellationToken) -> Result<Vec<Sub
                 async move {
                     if poison {
                         Err("demo: poison message, always fails".into())
-                    } else if n % 2 == 0 {
+                    } else if n.is_multiple_of(2) {
                         Err("demo: every second delivery fails".into())
                     } else {
                         Ok(())
@@ -76,22 +81,28 @@ async fn publish_forever(broker: Broker, cancel: CancellationToken) {
             _ = tick.tick() => {}
         }
         n += 1;
-        let order = format!(r#"{{"id":"{}","number":{n},"total":19.99}}"#, uuid::Uuid::new_v4());
-        let mut sends = vec![("orders.created", Message::new(order.clone()).with_header("type", "order"))];
-        if n % 3 == 0 {
+        let order = format!(
+            r#"{{"id":"{}","number":{n},"total":19.99}}"#,
+            uuid::Uuid::new_v4()
+        );
+        let mut sends = vec![(
+            "orders.created",
+            Message::new(order.clone()).with_header("type", "order"),
+        )];
+        if n.is_multiple_of(3) {
             let mut bill = Message::new(order).with_header("type", "invoice");
-            if (n / 3) % POISON_EVERY == 0 {
+            if (n / 3).is_multiple_of(POISON_EVERY) {
                 bill = bill.with_header("demo", "poison");
             }
             sends.push(("orders.billing", bill));
         }
-        if n % 4 == 0 {
+        if n.is_multiple_of(4) {
             sends.push((
                 "user-events.login",
                 Message::new(format!(r#"{{"user":"user-{}","source":"web"}}"#, n % 17)),
             ));
         }
-        if n % 6 == 0 {
+        if n.is_multiple_of(6) {
             sends.push(("test.messages", Message::new(format!("Test message {n}"))));
         }
         for (topic, message) in sends {

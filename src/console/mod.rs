@@ -11,6 +11,9 @@ pub mod rates;
 pub mod terminal;
 pub mod ui;
 
+#[cfg(test)]
+mod fixtures;
+
 use std::time::{Duration, SystemTime};
 
 use futures::StreamExt;

@@ -69,7 +69,11 @@ impl RateBook {
         let history_len = self.history_len;
         match self.streams.get_mut(name) {
             Some(prev) => {
-                if let Some(r) = rate(prev.last_seq, last_seq, at.saturating_duration_since(prev.at)) {
+                if let Some(r) = rate(
+                    prev.last_seq,
+                    last_seq,
+                    at.saturating_duration_since(prev.at),
+                ) {
                     prev.rate = r;
                     prev.at = at;
                     prev.last_seq = last_seq;
@@ -152,7 +156,8 @@ impl RateBook {
 
     /// Drops samples of streams no longer on the server.
     pub fn retain_streams(&mut self, alive: &[&str]) {
-        self.streams.retain(|name, _| alive.contains(&name.as_str()));
+        self.streams
+            .retain(|name, _| alive.contains(&name.as_str()));
         self.consumers
             .retain(|(stream, _), _| alive.contains(&stream.as_str()));
     }

@@ -7,27 +7,36 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Wrap};
 
-use super::{Column, col, draw_table, fmt_age, fmt_count, fmt_duration, fmt_rate, focused, pane_block, truncate};
+use super::{
+    Column, col, draw_table, fmt_age, fmt_count, fmt_duration, fmt_rate, focused, pane_block,
+    truncate,
+};
 use crate::console::app::{App, Pane};
 use crate::console::model::{ConsumerAlert, ConsumerView};
 
-const COLUMNS: [Column; 15] = [
-    col("Name", 16, 100),
-    col("Filter", 16, 60),
-    col("Ack", 8, 20),
-    col("Wait", 5, 30),
-    col("MaxDel", 6, 25),
-    col("Pending", 8, 95),
-    col("AckPend", 7, 94),
-    col("Redeliv", 7, 93),
-    col("Waiting", 7, 45),
-    col("Deliv", 7, 35),
-    col("AckFlr", 7, 34),
-    col("Active", 6, 40),
-    col("Deliv/s", 7, 70),
-    col("Ack/s", 7, 69),
-    col("", 0, 0),
-];
+/// Names longer than this are cut with an ellipsis.
+const NAME_MAX: usize = 32;
+
+/// The columns, the name as wide as the longest name (within reason).
+fn columns(name_width: u16) -> [Column; 15] {
+    [
+        col("Name", name_width, 100),
+        col("Filter", 16, 60),
+        col("Ack", 8, 20),
+        col("AckWait", 7, 30),
+        col("MaxDel", 6, 25),
+        col("Pending", 8, 95),
+        col("AckPend", 7, 94),
+        col("Redeliv", 7, 93),
+        col("Waiting", 7, 45),
+        col("Deliv", 7, 35),
+        col("AckFlr", 7, 34),
+        col("Active", 6, 40),
+        col("Deliv/s", 7, 70),
+        col("Ack/s", 7, 69),
+        col("", 0, 0),
+    ]
+}
 
 fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
     let i = &c.info;
@@ -36,19 +45,20 @@ fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
     } else {
         i.config.filter_subjects.join(", ")
     };
-    let filter = if filter.is_empty() { ">".to_string() } else { filter };
+    let filter = if filter.is_empty() {
+        ">".to_string()
+    } else {
+        filter
+    };
     let max_deliver = if i.config.max_deliver <= 0 {
         "∞".to_string()
     } else {
         i.config.max_deliver.to_string()
     };
-    let last_active = i
-        .delivered
-        .last_active
-        .map(std::time::SystemTime::from);
+    let last_active = i.delivered.last_active.map(std::time::SystemTime::from);
     let right = |s: String| Cell::from(Line::from(s).right_aligned());
     vec![
-        Cell::from(c.name().to_string()),
+        Cell::from(truncate(c.name(), NAME_MAX)),
         Cell::from(truncate(&filter, 40)),
         Cell::from(format!("{:?}", i.config.ack_policy)),
         Cell::from(fmt_duration(i.config.ack_wait)),
@@ -83,7 +93,10 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     })];
     let filter = app.consumer_filter.text();
     if !filter.is_empty() {
-        title.push(Span::styled(format!("/{filter} "), Style::new().fg(Color::Yellow)));
+        title.push(Span::styled(
+            format!("/{filter} "),
+            Style::new().fg(Color::Yellow),
+        ));
     }
     let redelivering = visible
         .iter()
@@ -116,5 +129,18 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         .iter()
         .map(|c| (row(app, c), alert_style(c.alert)))
         .collect();
-    draw_table(frame, area, block, &COLUMNS, rows, app.consumer_index());
+    let name_width = visible
+        .iter()
+        .map(|c| c.name().chars().count().min(NAME_MAX))
+        .max()
+        .unwrap_or(0)
+        .max(8) as u16;
+    draw_table(
+        frame,
+        area,
+        block,
+        &columns(name_width),
+        rows,
+        app.consumer_index(),
+    );
 }

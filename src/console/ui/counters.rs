@@ -33,9 +33,24 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         heading(" Broker"),
         counter("published", fmt_count(m.published), w, false),
         counter("consumed", fmt_count(m.consumed), w, false),
-        counter("handler errors", fmt_count(m.handler_errors), w, m.handler_errors > 0),
-        counter("handler panics", fmt_count(m.handler_panics), w, m.handler_panics > 0),
-        counter("fetch errors", fmt_count(m.fetch_errors), w, m.fetch_errors > 0),
+        counter(
+            "handler errors",
+            fmt_count(m.handler_errors),
+            w,
+            m.handler_errors > 0,
+        ),
+        counter(
+            "handler panics",
+            fmt_count(m.handler_panics),
+            w,
+            m.handler_panics > 0,
+        ),
+        counter(
+            "fetch errors",
+            fmt_count(m.fetch_errors),
+            w,
+            m.fetch_errors > 0,
+        ),
         counter("subscriptions", fmt_count(m.active_subscriptions), w, false),
         heading(" Server"),
         counter("messages", fmt_count(messages), w, false),
@@ -43,7 +58,12 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     ];
     if let Some(a) = &app.account {
         lines.push(counter("API requests", fmt_count(a.api_total), w, false));
-        lines.push(counter("API errors", fmt_count(a.api_errors), w, a.api_errors > 0));
+        lines.push(counter(
+            "API errors",
+            fmt_count(a.api_errors),
+            w,
+            a.api_errors > 0,
+        ));
     }
     // How fresh the numbers are, and what the last refresh cost the server.
     let title = match app.last_refresh {

@@ -25,7 +25,12 @@ const DURATIONS: [&str; 8] = [
     "pause_remaining",
 ];
 /// Fields holding bytes.
-const SIZES: [&str; 4] = ["max_bytes", "bytes", "max_request_max_bytes", "max_msg_size"];
+const SIZES: [&str; 4] = [
+    "max_bytes",
+    "bytes",
+    "max_request_max_bytes",
+    "max_msg_size",
+];
 
 fn value_text(key: &str, value: &Value) -> String {
     match value {
@@ -58,7 +63,11 @@ pub fn fields(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 match v {
                     Value::Object(_) => fields(&key, v, out),
                     Value::Null => {}
@@ -134,30 +143,30 @@ pub fn content(app: &App) -> (String, Vec<Line<'static>>) {
             }
             None => gone(format!("Stream {stream}")),
         },
-        Some(Overlay::ConsumerDetail { stream, consumer, .. }) => {
-            match app.consumer(stream, consumer) {
-                Some(c) => {
-                    let i = &c.info;
-                    let state = serde_json::json!({
-                        "num_pending": i.num_pending,
-                        "num_ack_pending": i.num_ack_pending,
-                        "num_redelivered": i.num_redelivered,
-                        "num_waiting": i.num_waiting,
-                        "delivered.stream_sequence": i.delivered.stream_sequence,
-                        "delivered.consumer_sequence": i.delivered.consumer_sequence,
-                        "delivered.last_active": i.delivered.last_active.map(rfc3339),
-                        "ack_floor.stream_sequence": i.ack_floor.stream_sequence,
-                        "ack_floor.consumer_sequence": i.ack_floor.consumer_sequence,
-                        "ack_floor.last_active": i.ack_floor.last_active.map(rfc3339),
-                        "created": rfc3339(i.created),
-                    });
-                    section("Config", &json(&i.config), &mut lines);
-                    section("State", &state, &mut lines);
-                    (format!(" Consumer {stream} / {consumer} "), lines)
-                }
-                None => gone(format!("Consumer {consumer} of {stream}")),
+        Some(Overlay::ConsumerDetail {
+            stream, consumer, ..
+        }) => match app.consumer(stream, consumer) {
+            Some(c) => {
+                let i = &c.info;
+                let state = serde_json::json!({
+                    "num_pending": i.num_pending,
+                    "num_ack_pending": i.num_ack_pending,
+                    "num_redelivered": i.num_redelivered,
+                    "num_waiting": i.num_waiting,
+                    "delivered.stream_sequence": i.delivered.stream_sequence,
+                    "delivered.consumer_sequence": i.delivered.consumer_sequence,
+                    "delivered.last_active": i.delivered.last_active.map(rfc3339),
+                    "ack_floor.stream_sequence": i.ack_floor.stream_sequence,
+                    "ack_floor.consumer_sequence": i.ack_floor.consumer_sequence,
+                    "ack_floor.last_active": i.ack_floor.last_active.map(rfc3339),
+                    "created": rfc3339(i.created),
+                });
+                section("Config", &json(&i.config), &mut lines);
+                section("State", &state, &mut lines);
+                (format!(" Consumer {stream} / {consumer} "), lines)
             }
-        }
+            None => gone(format!("Consumer {consumer} of {stream}")),
+        },
         _ => (String::new(), lines),
     }
 }

@@ -21,9 +21,9 @@ fn color(kind: &AdvisoryKind) -> Color {
         AdvisoryKind::MaxDeliveries | AdvisoryKind::Terminated => Color::LightRed,
         AdvisoryKind::Naked => Color::Yellow,
         AdvisoryKind::StreamDeleted | AdvisoryKind::ConsumerDeleted => Color::Magenta,
-        AdvisoryKind::StreamCreated | AdvisoryKind::ConsumerCreated | AdvisoryKind::StreamUpdated => {
-            Color::Green
-        }
+        AdvisoryKind::StreamCreated
+        | AdvisoryKind::ConsumerCreated
+        | AdvisoryKind::StreamUpdated => Color::Green,
         AdvisoryKind::Other(_) => Color::Gray,
     }
 }
@@ -43,7 +43,11 @@ fn item(a: &Advisory) -> ListItem<'static> {
         Span::raw(" "),
         Span::raw(target),
         Span::styled(
-            if a.detail.is_empty() { String::new() } else { format!("  {}", a.detail) },
+            if a.detail.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", a.detail)
+            },
             Style::new().fg(Color::Gray),
         ),
     ]))

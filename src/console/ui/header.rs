@@ -23,14 +23,20 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         ConnectionState::NotConnected | ConnectionState::Closed => ("○ disconnected", Color::Red),
     };
     let mut first = vec![
-        Span::styled(" jetdeck ", Style::new().bold().fg(Color::Black).bg(Color::Cyan)),
+        Span::styled(
+            " jetdeck ",
+            Style::new().bold().fg(Color::Black).bg(Color::Cyan),
+        ),
         Span::raw(" "),
         Span::styled(symbol, Style::new().fg(color).add_modifier(Modifier::BOLD)),
         Span::raw("  "),
         Span::raw(app.session.servers.clone()),
     ];
     if let Some(url) = &c.connected_url {
-        first.push(Span::styled(format!(" (on {url})"), Style::new().fg(Color::Gray)));
+        first.push(Span::styled(
+            format!(" (on {url})"),
+            Style::new().fg(Color::Gray),
+        ));
     }
     if let Some(name) = &c.server_name {
         first.push(Span::raw("  server "));
@@ -42,11 +48,6 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     }
 
     let second = match (&c.last_error, c.state, &app.account) {
-        (Some(error), ConnectionState::NotConnected | ConnectionState::Closed, _) => Line::from(vec![
-            Span::styled(format!(" {error}. "), Style::new().fg(Color::Red)),
-            Span::raw("Start nats-server, pass --server URL, or run "),
-            Span::styled("jetdeck --embedded", Style::new().bold()),
-        ]),
         (Some(error), _, _) => Line::from(Span::styled(
             format!(" last error: {error}"),
             Style::new().fg(Color::Red),

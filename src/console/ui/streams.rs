@@ -3,38 +3,47 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Cell, Paragraph};
 
-use super::{Column, col, draw_table, fmt_age, fmt_bytes, fmt_count, fmt_rate, focused, pane_block, sparkline, truncate};
+use super::{
+    Column, col, draw_table, fmt_age, fmt_bytes, fmt_count, fmt_rate, focused, pane_block,
+    sparkline, truncate,
+};
 use crate::console::app::{App, Pane};
 use crate::console::model::StreamView;
 
 const SPARK: usize = 12;
 
-const COLUMNS: [Column; 14] = [
-    col("Name", 16, 100),
-    col("Subjects", 18, 60),
-    col("Retention", 9, 30),
-    col("Storage", 7, 25),
-    col("R", 1, 35),
-    col("Msgs", 9, 95),
-    col("Bytes", 10, 70),
-    col("Cons", 4, 80),
-    col("First", 7, 20),
-    col("Last", 7, 40),
-    col("Last msg", 8, 50),
-    col("In", 7, 90),
-    col("Last minute", SPARK as u16, 85),
-    col("", 0, 0),
-];
+/// The columns, the name as wide as the longest name (within reason).
+fn columns(name_width: u16) -> [Column; 14] {
+    [
+        col("Name", name_width, 100),
+        col("Subjects", 18, 60),
+        col("Retention", 9, 30),
+        col("Storage", 7, 25),
+        col("R", 1, 35),
+        col("Msgs", 9, 95),
+        col("Bytes", 10, 70),
+        col("Cons", 4, 80),
+        col("First", 7, 20),
+        col("Last", 7, 40),
+        col("Last msg", 8, 50),
+        col("In", 7, 90),
+        col("Last minute", SPARK as u16, 85),
+        col("", 0, 0),
+    ]
+}
+
+/// Names longer than this are cut with an ellipsis.
+const NAME_MAX: usize = 32;
 
 fn row(app: &App, s: &StreamView) -> Vec<Cell<'static>> {
     let c = &s.info.config;
     let st = &s.info.state;
     let last_msg = (st.last_sequence > 0).then(|| std::time::SystemTime::from(st.last_timestamp));
     vec![
-        Cell::from(s.name().to_string()),
+        Cell::from(truncate(s.name(), NAME_MAX)),
         Cell::from(truncate(&c.subjects.join(", "), 40)),
         Cell::from(format!("{:?}", c.retention)),
         Cell::from(format!("{:?}", c.storage)),
@@ -66,13 +75,19 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     }
     let block = pane_block(Line::from(title), focused(app, Pane::Streams));
     if visible.is_empty() {
-        let text = if app.streams.is_empty() {
-            "No streams yet. Publish to a subject to create one (`nats pub orders.new hi`), or run `jetdeck --embedded --demo`."
+        let connected = app.connection.state == crate::broker::ConnectionState::Connected;
+        let text = if !connected && app.last_refresh.is_none() {
+            let why = app.connection.last_error.as_deref().unwrap_or("connecting");
+            format!(
+                "Not connected ({why}).\nStart nats-server, pass --server URL (user:password@host or token@host for auth), or run `jetdeck --embedded --demo` for a private server with demo data."
+            )
+        } else if app.streams.is_empty() {
+            "No streams yet. Publish to a subject to create one (`nats pub orders.new hi`), or run `jetdeck --embedded --demo`.".to_string()
         } else {
-            "No stream matches the filter. Esc clears it."
+            "No stream matches the filter. Esc clears it.".to_string()
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(text, Style::new().fg(Color::Gray)))
+            Paragraph::new(Text::styled(text, Style::new().fg(Color::Gray)))
                 .wrap(ratatui::widgets::Wrap { trim: true })
                 .block(block),
             area,
@@ -83,5 +98,18 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         .iter()
         .map(|s| (row(app, s), Style::new()))
         .collect();
-    draw_table(frame, area, block, &COLUMNS, rows, app.stream_index());
+    let name_width = visible
+        .iter()
+        .map(|s| s.name().chars().count().min(NAME_MAX))
+        .max()
+        .unwrap_or(0)
+        .max(8) as u16;
+    draw_table(
+        frame,
+        area,
+        block,
+        &columns(name_width),
+        rows,
+        app.stream_index(),
+    );
 }

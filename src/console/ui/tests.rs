@@ -1,0 +1,198 @@
+//! Whole-console snapshots on ratatui's TestBackend, from fixed data.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Color;
+
+use crate::broker::{ConnectionState, mask_url};
+use crate::console::app::{Action, App, update};
+use crate::console::fixtures::{self, demo_app};
+use crate::console::model::{ConnectionView, ConsumersView};
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| super::render(frame, app))
+        .expect("draw");
+    terminal
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    draw(app, width, height).backend().to_string()
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+#[test]
+fn wide_console_with_demo_data() {
+    let app = demo_app("nats://127.0.0.1:4222", true);
+    insta::assert_snapshot!(screen(&app, 160, 45));
+}
+
+#[test]
+fn narrow_80x24_keeps_the_important_columns() {
+    let app = demo_app("nats://127.0.0.1:4222", false);
+    let text = screen(&app, 80, 24);
+    for must in [
+        "ORDERS",
+        "Msgs",
+        "flaky-billing",
+        "Pending",
+        "AckPend",
+        "Redeliv",
+        "q quit",
+    ] {
+        assert!(text.contains(must), "{must} missing at 80x24:\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_password_in_the_url_is_masked() {
+    let app = demo_app(&mask_url("nats://admin:s3cret@nats.prod:4222"), false);
+    let text = screen(&app, 120, 30);
+    assert!(!text.contains("s3cret"));
+    assert!(text.contains("nats://admin:***@nats.prod:4222"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn empty_and_disconnected_says_how_to_connect() {
+    let mut app = App::new(
+        fixtures::session("nats://127.0.0.1:4222", false),
+        fixtures::now(),
+    );
+    update(
+        &mut app,
+        Action::Connection(ConnectionView {
+            state: ConnectionState::NotConnected,
+            last_error: Some(
+                "could not connect to nats://127.0.0.1:4222: connection refused".into(),
+            ),
+            ..Default::default()
+        }),
+    );
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("jetdeck --embedded"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn connected_with_no_streams() {
+    let mut app = App::new(
+        fixtures::session("nats://127.0.0.1:4222", false),
+        fixtures::now(),
+    );
+    update(&mut app, Action::Connection(fixtures::connected()));
+    update(
+        &mut app,
+        Action::Snapshot(Box::new(fixtures::snapshot(
+            Vec::new(),
+            ConsumersView::default(),
+        ))),
+    );
+    insta::assert_snapshot!(screen(&app, 120, 30));
+}
+
+#[test]
+fn long_names_are_cut_not_wrapped() {
+    let mut app = App::new(
+        fixtures::session("nats://127.0.0.1:4222", false),
+        fixtures::now(),
+    );
+    update(&mut app, Action::Connection(fixtures::connected()));
+    let long = "A_VERY_LONG_STREAM_NAME_FROM_A_TEAM_THAT_LIKES_DESCRIPTIVE_NAMES";
+    let subjects = [
+        "a-very-long-stream-name-from-a-team.>",
+        "another.very.long.subject.tree.>",
+    ];
+    update(
+        &mut app,
+        Action::Snapshot(Box::new(fixtures::snapshot(
+            vec![fixtures::stream(long, &subjects, 5, 5, 0, 0.0)],
+            ConsumersView::default(),
+        ))),
+    );
+    insta::assert_snapshot!(screen(&app, 100, 24));
+}
+
+#[test]
+fn stream_detail_overlay() {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Stream ORDERS"));
+    assert!(
+        text.contains("duplicate_window") && text.contains("2m"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn consumer_detail_overlay() {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Consumer ORDERS / flaky-billing"), "{text}");
+    assert!(text.contains("ack_wait") && text.contains("30s"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn help_overlay_lists_every_key() {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    press(&mut app, KeyCode::Char('?'));
+    let text = screen(&app, 120, 40);
+    for (key, _) in super::help::KEYS.iter().filter(|(k, _)| !k.is_empty()) {
+        assert!(text.contains(key), "help lacks {key}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn filtering_streams_by_name() {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    press(&mut app, KeyCode::Char('/'));
+    for c in "user".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    let text = screen(&app, 120, 30);
+    assert!(
+        text.contains("USER_EVENTS") && !text.contains("TEST "),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_redelivering_consumer_stands_out_in_red() {
+    let app = demo_app("nats://127.0.0.1:4222", false);
+    let terminal = draw(&app, 160, 45);
+    let buffer = terminal.backend().buffer();
+    let row = (0..buffer.area.height)
+        .find(|&y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .contains("orders.billing")
+        })
+        .expect("flaky-billing row");
+    let name_x = (0..buffer.area.width)
+        .find(|&x| buffer[(x, row)].symbol() == "f")
+        .expect("name cell");
+    assert_eq!(buffer[(name_x, row)].fg, Color::LightRed);
+    let calm = (0..buffer.area.height)
+        .find(|&y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .contains("orders.created")
+        })
+        .expect("order-processor row");
+    assert_ne!(buffer[(name_x, calm)].fg, Color::LightRed);
+}
