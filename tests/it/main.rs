@@ -5,6 +5,7 @@ mod common;
 
 mod cli;
 mod cluster;
+mod console;
 mod inspect;
 mod publish;
 mod resilience;

@@ -1,0 +1,248 @@
+//! The real console binary in a pseudo-terminal against a real server: what an operator
+//! sees, read back through a terminal emulator (vt100).
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_nats::jetstream::{consumer, stream};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+use jetdeck::server::NatsServer;
+
+use crate::common::raw;
+
+const ROWS: u16 = 40;
+const COLS: u16 = 160;
+
+struct Console {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    screen: Arc<Mutex<vt100::Parser>>,
+    keys: Box<dyn Write + Send>,
+    _log: tempfile::TempDir,
+}
+
+impl Console {
+    fn start(args: &[&str]) -> Self {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let log = tempfile::tempdir().unwrap();
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_jetdeck"));
+        command.args(args);
+        command.arg("--log-file");
+        command.arg(log.path().join("console.log"));
+        command.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(command).expect("spawn jetdeck");
+        drop(pty.slave);
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(ROWS).unwrap(),
+            std::num::NonZeroU16::new(COLS).unwrap(),
+            0,
+        )));
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let sink = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let keys = pty.master.take_writer().unwrap();
+        // The master must outlive the child; leak it into the reader's lifetime.
+        std::mem::forget(pty.master);
+        Console {
+            child,
+            screen,
+            keys,
+            _log: log,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen satisfies `check`, or fails showing the screen.
+    fn wait_for(&self, within: Duration, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            let text = self.contents();
+            if check(&text) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {what} within {within:?}; the screen:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn press(&mut self, keys: &str) {
+        self.keys.write_all(keys.as_bytes()).unwrap();
+        self.keys.flush().unwrap();
+    }
+
+    fn exit_code(&mut self, within: Duration) -> u32 {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.exit_code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "jetdeck did not exit:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Whether `line` has these words one after another.
+fn has_words(line: &str, words: &[&str]) -> bool {
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    tokens.windows(words.len()).any(|w| w == words)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_console_follows_the_server_live_and_quits_cleanly() {
+    let server = NatsServer::start().await.unwrap();
+    let mut console = Console::start(&["--server", &server.url()]);
+    console.wait_for(Duration::from_secs(10), "connected header", |s| {
+        s.contains("connected") && s.contains("No streams yet")
+    });
+
+    // Created from outside: a stream and a durable consumer appear within 3 s.
+    let js = raw(&server).await;
+    let created = Instant::now();
+    let ext = js
+        .create_stream(stream::Config {
+            name: "EXTERNAL".into(),
+            subjects: vec!["ext.>".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    ext.create_consumer(consumer::pull::Config {
+        durable_name: Some("ext-reader".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    // Rows of the panes, not the events that also name them.
+    let stream_row = |s: &str| {
+        s.lines()
+            .any(|l| has_words(l, &["EXTERNAL", "ext.>", "Limits"]))
+    };
+    let consumer_row = |s: &str| {
+        s.lines()
+            .any(|l| has_words(l, &["ext-reader", ">", "30s", "∞"]))
+    };
+    let screen = console.wait_for(Duration::from_secs(3), "the new stream and consumer", |s| {
+        stream_row(s) && consumer_row(s)
+    });
+    eprintln!("stream and consumer shown after {:?}", created.elapsed());
+    assert!(screen.contains("Consumers of EXTERNAL"), "{screen}");
+    // And the advisories say so.
+    console.wait_for(Duration::from_secs(3), "advisories", |s| {
+        s.contains("STREAM CREATED") && s.contains("CONSUMER CREATED")
+    });
+
+    // 10 messages published from outside: the row shows 10.
+    for i in 0..10 {
+        js.publish(format!("ext.{i}"), "payload".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    console.wait_for(Duration::from_secs(3), "10 messages", |s| {
+        s.lines()
+            .any(|l| has_words(l, &["EXTERNAL", "ext.>", "Limits", "File", "1", "10"]))
+    });
+    // The consumer has them pending.
+    console.wait_for(Duration::from_secs(3), "10 pending", |s| {
+        s.lines()
+            .any(|l| has_words(l, &["ext-reader", ">", "30s", "∞", "10"]))
+    });
+
+    // Deleted from outside: it goes.
+    ext.delete_consumer("ext-reader").await.unwrap();
+    console.wait_for(Duration::from_secs(3), "the consumer gone", |s| {
+        !consumer_row(s) && s.contains("No consumers on this stream")
+    });
+
+    // Keys answer: help opens and closes.
+    console.press("?");
+    console.wait_for(Duration::from_secs(2), "help", |s| s.contains("Ctrl-C"));
+    console.press("\x1b");
+    console.wait_for(Duration::from_secs(2), "help closed", |s| {
+        !s.contains("Ctrl-C")
+    });
+
+    console.press("q");
+    assert_eq!(console.exit_code(Duration::from_secs(10)), 0);
+    let parser = console.screen.lock().unwrap();
+    assert!(
+        !parser.screen().alternate_screen(),
+        "left the alternate screen"
+    );
+    assert!(!parser.screen().hide_cursor(), "cursor shown again");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_nothing_to_connect_to_the_console_opens_and_says_how() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("nats://user:hunter2@127.0.0.1:{port}");
+    let mut console = Console::start(&["--server", &url]);
+    let screen = console.wait_for(Duration::from_secs(10), "the connection hint", |s| {
+        s.contains("disconnected") && s.contains("--embedded")
+    });
+    assert!(!screen.contains("hunter2"), "{screen}");
+    assert!(screen.contains("user:***@"), "{screen}");
+    console.press("\x03"); // Ctrl-C
+    assert_eq!(console.exit_code(Duration::from_secs(10)), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn embedded_demo_shows_moving_numbers_and_redeliveries() {
+    let mut console = Console::start(&["--embedded", "--demo", "--refresh", "500ms"]);
+    let screen = console.wait_for(Duration::from_secs(15), "the demo streams", |s| {
+        [
+            "ORDERS",
+            "USER_EVENTS",
+            "TEST",
+            "embedded",
+            "order-processor",
+            "flaky-billing",
+        ]
+        .iter()
+        .all(|n| s.contains(n))
+    });
+    assert!(screen.contains("private nats-server"), "{screen}");
+    console.wait_for(Duration::from_secs(15), "naks from flaky-billing", |s| {
+        s.contains("MSG_NAKED")
+    });
+    console.press("q");
+    assert_eq!(console.exit_code(Duration::from_secs(15)), 0);
+}
