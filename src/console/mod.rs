@@ -63,9 +63,10 @@ pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleE
     };
     let collector = tokio::spawn(collector.run());
 
-    // The demo needs the connection; it starts once the collector has made it.
+    // The demo needs the connection; it starts once the collector has made it, on its
+    // own task so the keys stay answered meanwhile.
     let mut demo_pending = options.demo;
-    let mut _demo_subscriptions = Vec::new();
+    let mut demo = None;
 
     let mut app = App::new(options.session, SystemTime::now());
     let mut input = EventStream::new();
@@ -89,32 +90,45 @@ pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleE
             Some(action) = actions.recv() => action,
             _ = clock.tick() => Action::Tick(SystemTime::now()),
         };
-        let connected = matches!(&action, Action::Connection(c) if c.state == crate::broker::ConnectionState::Connected);
-        for effect in update(&mut app, action) {
-            match effect {
-                Effect::WatchStream(stream) => {
-                    selected_tx.send_replace(stream);
+        // Whatever else has arrived is applied before the next draw: one frame for a burst.
+        let mut batch = vec![action];
+        while let Ok(more) = actions.try_recv() {
+            batch.push(more);
+        }
+        for action in batch {
+            let connected = matches!(&action, Action::Connection(c) if c.state == crate::broker::ConnectionState::Connected);
+            for effect in update(&mut app, action) {
+                match effect {
+                    Effect::WatchStream(stream) => {
+                        selected_tx.send_replace(stream);
+                    }
                 }
+            }
+            if connected && demo_pending {
+                demo_pending = false;
+                let (broker, cancel, report) = (broker.clone(), cancel.clone(), actions_tx.clone());
+                demo = Some(tokio::spawn(async move {
+                    let started = demo::start(&broker, cancel).await;
+                    if let Err(e) = &started {
+                        tracing::error!(error = %e, "demo set-up failed");
+                        let _ = report.send(Action::RefreshFailed(e.to_string()));
+                    }
+                    // Held until the console closes: dropping them stops the workers.
+                    started.ok()
+                }));
             }
         }
         dirty = true;
         if app.quit {
             break Ok(());
         }
-        if connected && demo_pending {
-            demo_pending = false;
-            match demo::start(&broker, cancel.clone()).await {
-                Ok(subs) => _demo_subscriptions = subs,
-                Err(e) => {
-                    tracing::error!(error = %e, "demo set-up failed");
-                    let _ = actions_tx.send(Action::RefreshFailed(e.to_string()));
-                }
-            }
-        }
     };
     drop(guard);
     cancel.cancel();
     let _ = collector.await;
+    if let Some(demo) = demo {
+        drop(demo.await);
+    }
     if let Err(e) = broker.disconnect().await {
         tracing::warn!(error = %e, "disconnect on exit");
     }

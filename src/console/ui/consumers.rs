@@ -125,10 +125,6 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     }
-    let rows = visible
-        .iter()
-        .map(|c| (row(app, c), alert_style(c.alert)))
-        .collect();
     let name_width = visible
         .iter()
         .map(|c| c.name().chars().count().min(NAME_MAX))
@@ -140,7 +136,8 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         area,
         block,
         &columns(name_width),
-        rows,
+        visible.len(),
         app.consumer_index(),
+        |i| (row(app, visible[i]), alert_style(visible[i].alert)),
     );
 }

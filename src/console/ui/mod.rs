@@ -104,14 +104,17 @@ fn fit_columns(columns: &[Column], width: u16) -> Vec<usize> {
     kept
 }
 
-/// A table of the kept columns; the last kept column takes the remaining width.
+/// A table of the kept columns; the last kept column takes the remaining width. Only the
+/// rows that fit are built (`row(i)` for the window around `selected`), so a list of
+/// thousands costs what a screenful does.
 fn draw_table(
     frame: &mut Frame,
     area: Rect,
     block: Block<'_>,
     columns: &[Column],
-    rows: Vec<(Vec<Cell<'static>>, Style)>,
+    len: usize,
     selected: Option<usize>,
+    row: impl Fn(usize) -> (Vec<Cell<'static>>, Style),
 ) {
     let inner_width = area.width.saturating_sub(4);
     let kept = fit_columns(columns, inner_width);
@@ -128,11 +131,14 @@ fn draw_table(
         .collect();
     let header = Row::new(kept.iter().map(|&i| Cell::from(columns[i].title)))
         .style(Style::new().add_modifier(Modifier::BOLD).fg(Color::Gray));
-    let rows: Vec<Row> = rows
-        .into_iter()
-        .map(|(cells, style)| {
+    // Borders and the header take three rows.
+    let fits = usize::from(area.height.saturating_sub(3)).max(1);
+    let first = selected.map_or(0, |s| (s + 1).saturating_sub(fits));
+    let rows: Vec<Row> = (first..len.min(first + fits))
+        .map(|i| {
+            let (cells, style) = row(i);
             let mut cells: Vec<Option<Cell>> = cells.into_iter().map(Some).collect();
-            Row::new(kept.iter().map(|&i| cells[i].take().unwrap_or_default())).style(style)
+            Row::new(kept.iter().map(|&c| cells[c].take().unwrap_or_default())).style(style)
         })
         .collect();
     let table = Table::new(rows, widths)
@@ -141,7 +147,7 @@ fn draw_table(
         .column_spacing(1)
         .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
         .highlight_symbol("▶ ");
-    let mut state = TableState::default().with_selected(selected);
+    let mut state = TableState::default().with_selected(selected.map(|s| s - first));
     frame.render_stateful_widget(table, area, &mut state);
 }
 

@@ -94,10 +94,6 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     }
-    let rows = visible
-        .iter()
-        .map(|s| (row(app, s), Style::new()))
-        .collect();
     let name_width = visible
         .iter()
         .map(|s| s.name().chars().count().min(NAME_MAX))
@@ -109,7 +105,8 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         area,
         block,
         &columns(name_width),
-        rows,
+        visible.len(),
         app.stream_index(),
+        |i| (row(app, visible[i]), Style::new()),
     );
 }
