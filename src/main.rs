@@ -120,6 +120,7 @@ async fn server_for(args: &ConnectArgs) -> Result<(String, Option<NatsServer>), 
     }
     let server = NatsServer::start_with(ServerOptions {
         store_dir: args.store_dir.clone(),
+        server_name: Some("jetdeck-embedded".to_string()),
         ..Default::default()
     })
     .await

@@ -199,13 +199,19 @@ fn a_redelivering_consumer_stands_out_in_red() {
 
 #[test]
 fn a_thousand_streams_scroll_to_the_selection() {
-    let mut app = App::new(fixtures::session("nats://127.0.0.1:4222", false), fixtures::now());
+    let mut app = App::new(
+        fixtures::session("nats://127.0.0.1:4222", false),
+        fixtures::now(),
+    );
     let streams = (0..1000)
         .map(|i| fixtures::stream(&format!("S{i:04}"), &[&format!("s{i:04}.>")], 1, 1, 0, 0.0))
         .collect();
     update(
         &mut app,
-        Action::Snapshot(Box::new(fixtures::snapshot(streams, ConsumersView::default()))),
+        Action::Snapshot(Box::new(fixtures::snapshot(
+            streams,
+            ConsumersView::default(),
+        ))),
     );
     let text = screen(&app, 120, 30);
     assert!(text.contains("S0000") && !text.contains("S0999"));
