@@ -222,6 +222,12 @@ pub enum SubscribeError {
         stream: String,
         reason: String,
     },
+    #[error("pull from {stream}/{consumer} failed: {reason}")]
+    Pull {
+        stream: String,
+        consumer: String,
+        reason: String,
+    },
 }
 
 fn consumer_refusal(queue: &str, stream: &str, source: &ApiError) -> String {

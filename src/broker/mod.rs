@@ -23,7 +23,9 @@ use std::sync::{Arc, RwLock};
 
 use async_nats::ServerAddr;
 use async_nats::jetstream::{self, account::Account, consumer, stream};
-use futures::FutureExt;
+use std::time::Duration;
+
+use futures::{FutureExt, StreamExt};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -342,22 +344,123 @@ impl Broker {
         H: Fn(Event) -> F + Send + Sync + 'static,
         F: Future<Output = HandlerResult> + Send + 'static,
     {
+        let (stream, info) = self.ensure_consumer(topic, &options).await?;
+        self.spawn_worker(&stream.name, topic, info, handler, &options)
+    }
+
+    /// What `subscribe` does before its worker starts: checks the queue name and topic,
+    /// makes the stream and the durable consumer when missing, and returns them.
+    pub async fn ensure_consumer(
+        &self,
+        topic: &str,
+        options: &SubscribeOptions,
+    ) -> Result<(StreamStatus, consumer::Info), SubscribeError> {
         validate_queue_name(&options.queue)?;
         validate_topic(topic)?;
-        let conn = self
-            .connection()
-            .filter(|c| !c.closing.load(Ordering::SeqCst))
-            .ok_or(SubscribeError::NotConnected)?;
+        let conn = self.open_connection().ok_or(SubscribeError::NotConnected)?;
         let stream = conn.streams.ensure(&conn.api, topic).await?;
-        let info = ensure_consumer(&conn.api, &stream.name, topic, &options).await?;
-        let config = pull::Config {
-            durable_name: Some(options.queue.clone()),
-            ..pull_config(&info)
+        let info = ensure_consumer(&conn.api, &stream.name, topic, options).await?;
+        Ok((stream, info))
+    }
+
+    /// Runs `handler` on an existing durable pull consumer (its name is the queue of
+    /// `options`), whatever its filter: the way to work a consumer someone else made.
+    pub async fn attach<H, F>(
+        &self,
+        stream: &str,
+        handler: H,
+        options: SubscribeOptions,
+    ) -> Result<Subscription, SubscribeError>
+    where
+        H: Fn(Event) -> F + Send + Sync + 'static,
+        F: Future<Output = HandlerResult> + Send + 'static,
+    {
+        let info = self.pull_consumer_info(stream, &options.queue).await?;
+        let topic = info.config.filter_subject.clone();
+        self.spawn_worker(stream, &topic, info, handler, &options)
+    }
+
+    /// Pulls one batch from an existing durable pull consumer and hands the messages
+    /// back unsettled: the caller acks, naks, terms or reports progress on each (nothing
+    /// is settled for it). Waits up to `wait` for the first messages.
+    pub async fn pull(
+        &self,
+        stream: &str,
+        consumer: &str,
+        batch: usize,
+        wait: Duration,
+    ) -> Result<Vec<Event>, SubscribeError> {
+        let info = self.pull_consumer_info(stream, consumer).await?;
+        let conn = self.open_connection().ok_or(SubscribeError::NotConnected)?;
+        let puller = consumer::Consumer::new(pull_config(&info), info, conn.js.clone());
+        let pull_failed = |e: String| SubscribeError::Pull {
+            stream: stream.to_string(),
+            consumer: consumer.to_string(),
+            reason: e,
         };
-        let consumer = consumer::Consumer::new(config, info, conn.js.clone());
+        let mut messages = puller
+            .batch()
+            .max_messages(batch.max(1))
+            .expires(wait.max(MIN_FETCH_WAIT))
+            .messages()
+            .await
+            .map_err(|e| pull_failed(e.to_string()))?;
+        let mut events = Vec::new();
+        while let Some(message) = messages.next().await {
+            let message = message.map_err(|e| pull_failed(e.to_string()))?;
+            match Event::from_jetstream(message) {
+                Ok((event, _)) => {
+                    Counters::incr(&self.shared.counters.consumed);
+                    events.push(event);
+                }
+                Err(reason) => tracing::warn!(%reason, "pulled a message without metadata"),
+            }
+        }
+        Ok(events)
+    }
+
+    fn open_connection(&self) -> Option<Arc<Connection>> {
+        self.connection()
+            .filter(|c| !c.closing.load(Ordering::SeqCst))
+    }
+
+    /// The info of a durable consumer the broker can pull from.
+    async fn pull_consumer_info(
+        &self,
+        stream: &str,
+        consumer: &str,
+    ) -> Result<consumer::Info, SubscribeError> {
+        validate_queue_name(consumer)?;
+        let conn = self.open_connection().ok_or(SubscribeError::NotConnected)?;
+        let info = conn
+            .api
+            .consumer_info(stream, consumer)
+            .await
+            .map_err(|source| SubscribeError::Consumer {
+                queue: consumer.to_string(),
+                stream: stream.to_string(),
+                source,
+            })?;
+        check_pull_consumer(stream, &info)?;
+        Ok(info)
+    }
+
+    fn spawn_worker<H, F>(
+        &self,
+        stream: &str,
+        topic: &str,
+        info: consumer::Info,
+        handler: H,
+        options: &SubscribeOptions,
+    ) -> Result<Subscription, SubscribeError>
+    where
+        H: Fn(Event) -> F + Send + Sync + 'static,
+        F: Future<Output = HandlerResult> + Send + 'static,
+    {
+        let conn = self.open_connection().ok_or(SubscribeError::NotConnected)?;
+        let consumer = consumer::Consumer::new(pull_config(&info), info, conn.js.clone());
         let handler: BoxHandler = Arc::new(move |event| handler(event).boxed());
         let cancel = conn.workers_cancel.child_token();
-        let label = format!("{}/{}", stream.name, options.queue);
         let worker = Worker {
             consumer,
             handler,
@@ -366,7 +469,7 @@ impl Broker {
             counters: self.shared.counters.clone(),
             cancel: cancel.clone(),
             state: self.shared.state.subscribe(),
-            label,
+            label: format!("{stream}/{}", options.queue),
             _active: worker::ActiveGuard::new(self.shared.counters.clone()),
         };
         if cancel.is_cancelled() {
@@ -374,11 +477,11 @@ impl Broker {
             return Err(SubscribeError::NotConnected);
         }
         let handle = conn.workers.spawn(worker.run());
-        tracing::info!(topic, queue = %options.queue, stream = %stream.name, "subscribed");
+        tracing::info!(topic, queue = %options.queue, stream, "subscribed");
         Ok(Subscription {
             topic: topic.to_string(),
-            queue: options.queue,
-            stream: stream.name,
+            queue: options.queue.clone(),
+            stream: stream.to_string(),
             cancel,
             handle: Some(handle),
         })
@@ -458,6 +561,27 @@ fn pull_config(info: &consumer::Info) -> pull::Config {
     }
 }
 
+/// A consumer the broker can work: pulled (no deliver subject), explicit acks.
+fn check_pull_consumer(stream: &str, info: &consumer::Info) -> Result<(), SubscribeError> {
+    let unsuitable = |reason: String| SubscribeError::UnsuitableConsumer {
+        queue: info.name.clone(),
+        stream: stream.to_string(),
+        reason,
+    };
+    if info.config.deliver_subject.is_some() {
+        return Err(unsuitable(
+            "it is a push consumer; the broker pulls".to_string(),
+        ));
+    }
+    if info.config.ack_policy != consumer::AckPolicy::Explicit {
+        return Err(unsuitable(format!(
+            "its ack policy is {:?}; the broker needs explicit acks",
+            info.config.ack_policy
+        )));
+    }
+    Ok(())
+}
+
 /// Finds the durable consumer for the queue, or creates it filtered to the topic.
 async fn ensure_consumer(
     api: &Api,
@@ -476,22 +600,8 @@ async fn ensure_consumer(
         } else {
             info.config.filter_subjects.clone()
         };
-        if info.config.deliver_subject.is_some() {
-            Err(SubscribeError::UnsuitableConsumer {
-                queue: options.queue.clone(),
-                stream: stream.to_string(),
-                reason: "it is a push consumer; the broker pulls".to_string(),
-            })
-        } else if info.config.ack_policy != consumer::AckPolicy::Explicit {
-            Err(SubscribeError::UnsuitableConsumer {
-                queue: options.queue.clone(),
-                stream: stream.to_string(),
-                reason: format!(
-                    "its ack policy is {:?}; the broker needs explicit acks",
-                    info.config.ack_policy
-                ),
-            })
-        } else if filters.iter().any(|f| f == topic) {
+        check_pull_consumer(stream, &info)?;
+        if filters.iter().any(|f| f == topic) {
             Ok(info)
         } else {
             Err(SubscribeError::FilterMismatch {

@@ -454,3 +454,100 @@ async fn subscriptions_work_again_after_disconnect_and_connect() {
     );
     assert_eq!(broker.metrics().fetch_errors, 0);
 }
+
+#[tokio::test]
+async fn pull_hands_back_unsettled_messages_for_the_caller_to_settle() {
+    let (_server, broker) = start().await;
+    let (stream, info) = broker
+        .ensure_consumer("orders.created", &SubscribeOptions::queue("manual"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (stream.name.as_str(), info.name.as_str()),
+        ("ORDERS", "manual")
+    );
+    for i in 1..=3 {
+        broker
+            .publish("orders.created", Message::new(format!("m{i}")))
+            .await
+            .unwrap();
+    }
+    let events = broker
+        .pull("ORDERS", "manual", 10, Duration::from_millis(500))
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 3);
+    let info = broker.consumer_info("ORDERS", "manual").await.unwrap();
+    assert_eq!(info.num_ack_pending, 3, "nothing settled by the pull");
+    events[0].ack().await.unwrap();
+    events[1].nak(None).await.unwrap();
+    events[2].term(None).await.unwrap();
+    let again = broker
+        .pull("ORDERS", "manual", 10, Duration::from_millis(500))
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].delivery().stream_sequence, 2);
+    assert_eq!(again[0].delivery().delivered, 2);
+    again[0].ack().await.unwrap();
+    eventually(WITHIN, "nothing pending", || async {
+        let info = broker.consumer_info("ORDERS", "manual").await.ok()?;
+        (info.num_ack_pending == 0 && info.num_pending == 0).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn attach_works_a_consumer_someone_else_made() {
+    let (server, broker) = start().await;
+    let js = crate::common::raw(&server).await;
+    let stream = js
+        .create_stream(async_nats::jetstream::stream::Config {
+            name: "AUDIT".into(),
+            subjects: vec!["audit.>".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    stream
+        .create_consumer(async_nats::jetstream::consumer::pull::Config {
+            durable_name: Some("everything".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for i in 0..3 {
+        js.publish(format!("audit.e{i}"), "x".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let _sub = broker
+        .attach(
+            "AUDIT",
+            move |event| {
+                let _ = tx.send(event.topic().to_string());
+                async { Ok(()) }
+            },
+            SubscribeOptions::queue("everything"),
+        )
+        .await
+        .unwrap();
+    let mut topics = recv_n(&mut rx, 3, WITHIN).await;
+    topics.sort();
+    assert_eq!(topics, ["audit.e0", "audit.e1", "audit.e2"]);
+    let missing = broker
+        .attach(
+            "AUDIT",
+            |_| async { Ok(()) },
+            SubscribeOptions::queue("nobody"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        missing.api().map(|e| e.kind()),
+        Some(ApiErrorKind::ConsumerNotFound)
+    );
+}
