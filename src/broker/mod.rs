@@ -424,8 +424,9 @@ impl Broker {
             .filter(|c| !c.closing.load(Ordering::SeqCst))
     }
 
-    /// The info of a durable consumer the broker can pull from.
-    async fn pull_consumer_info(
+    /// The info of a durable consumer the broker can pull from (refused with a reason when
+    /// it is a push consumer or does not ack explicitly).
+    pub async fn pull_consumer_info(
         &self,
         stream: &str,
         consumer: &str,

@@ -2,7 +2,7 @@
 //! from the server) and returns the `Effect`s to run. Pure: no terminal, no network.
 
 use std::collections::VecDeque;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::{
     Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
@@ -10,11 +10,14 @@ use ratatui::crossterm::event::{
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
+use super::attached::{Attached, MessageKey, MessageRow, Mode, RowState};
+use super::browse::{BrowseRow, BrowseState};
 use super::model::{
     AccountView, Advisory, ConnectionView, ConsumerView, ConsumersView, SessionInfo, Snapshot,
     StreamView,
 };
-use crate::broker::Metrics;
+use super::publish::{PublishForm, PublishRequest};
+use crate::broker::{Metrics, PubAck, validate_queue_name, validate_topic};
 
 /// Most advisories kept in the events pane.
 pub const EVENTS_KEPT: usize = 500;
@@ -23,24 +26,34 @@ pub const EVENTS_KEPT: usize = 500;
 pub enum Pane {
     Streams,
     Consumers,
+    Messages,
     Events,
 }
 
 impl Pane {
-    const ORDER: [Pane; 3] = [Pane::Streams, Pane::Consumers, Pane::Events];
-
-    fn next(self) -> Self {
-        let i = Self::ORDER.iter().position(|p| *p == self).unwrap_or(0);
-        Self::ORDER[(i + 1) % Self::ORDER.len()]
+    /// Panes in Tab order; Messages only while a subscription is attached.
+    fn order(with_messages: bool) -> Vec<Pane> {
+        let mut order = vec![Pane::Streams, Pane::Consumers];
+        if with_messages {
+            order.push(Pane::Messages);
+        }
+        order.push(Pane::Events);
+        order
     }
 
-    fn prev(self) -> Self {
-        let i = Self::ORDER.iter().position(|p| *p == self).unwrap_or(0);
-        Self::ORDER[(i + Self::ORDER.len() - 1) % Self::ORDER.len()]
+    fn step(self, with_messages: bool, forward: bool) -> Self {
+        let order = Self::order(with_messages);
+        let n = order.len();
+        let i = order.iter().position(|p| *p == self).unwrap_or(0);
+        order[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Overlay {
     Help,
     StreamDetail {
@@ -52,6 +65,101 @@ pub enum Overlay {
         consumer: String,
         scroll: u16,
     },
+    Publish(Box<PublishForm>),
+    /// Attach by topic and queue (made when missing).
+    AttachForm(Box<AttachForm>),
+    /// One line of input for an action on the messages pane or the browser.
+    Prompt(Box<Prompt>),
+    ConfirmDelete {
+        stream: String,
+        consumer: String,
+        ack_pending: u64,
+        pending: u64,
+    },
+    Browse(Box<BrowseState>),
+    /// One message, whole; Esc goes back to what opened it.
+    Message {
+        view: Box<MessageView>,
+        scroll: u16,
+        back: Option<Box<Overlay>>,
+    },
+}
+
+/// The form behind `S`.
+#[derive(Debug, Clone, Default)]
+pub struct AttachForm {
+    pub topic: Input,
+    pub queue: Input,
+    /// 0: topic, 1: queue.
+    pub focus: usize,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    NakDelay,
+    TermReason,
+    BatchSize,
+    FailEvery,
+    JumpTo,
+}
+
+impl PromptKind {
+    pub fn question(self) -> &'static str {
+        match self {
+            PromptKind::NakDelay => "Nak, redeliver after (e.g. 10s, 1m)",
+            PromptKind::TermReason => "Term, reason (optional)",
+            PromptKind::BatchSize => "Messages per pull (1-1000)",
+            PromptKind::FailEvery => "Fail every Nth message (0 = never)",
+            PromptKind::JumpTo => "Jump to sequence",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub input: Input,
+    pub error: Option<String>,
+    /// The overlay to return to (the browser, for a jump).
+    pub back: Option<Box<Overlay>>,
+}
+
+/// A message opened whole.
+#[derive(Debug, Clone)]
+pub struct MessageView {
+    pub title: String,
+    /// Metadata lines: (label, value).
+    pub meta: Vec<(String, String)>,
+    pub headers: crate::broker::Headers,
+    pub body: bytes::Bytes,
+}
+
+/// The result of the last operator action, shown above the key bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// How the operator settles a held message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settle {
+    Ack,
+    Nak(Option<Duration>),
+    Term(Option<String>),
+    InProgress,
+}
+
+impl Settle {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Settle::Ack => "ack",
+            Settle::Nak(_) => "nak",
+            Settle::Term(_) => "term",
+            Settle::InProgress => "in-progress",
+        }
+    }
 }
 
 /// Everything that can happen to the console.
@@ -68,6 +176,47 @@ pub enum Action {
     Advisory(Advisory),
     /// A refresh failed; the header shows it until the next success.
     RefreshFailed(String),
+    Published(Result<(PubAck, u32), String>),
+    Attached {
+        id: u64,
+        result: Result<AttachedInfo, String>,
+    },
+    Pulled {
+        id: u64,
+        result: Result<Vec<MessageRow>, String>,
+    },
+    Settled {
+        id: u64,
+        key: MessageKey,
+        how: Settle,
+        result: Result<(), String>,
+    },
+    /// Auto mode: the worker handled a message (and failed it on purpose, or not).
+    AutoHandled {
+        id: u64,
+        row: MessageRow,
+    },
+    Browsed {
+        stream: String,
+        from: u64,
+        result: Result<Vec<BrowseRow>, String>,
+    },
+    ConsumerDeleted {
+        stream: String,
+        consumer: String,
+        result: Result<(), String>,
+    },
+    /// An effect failed before it could do anything (not connected, say).
+    Failed(String),
+}
+
+/// What attaching found out about the consumer.
+#[derive(Debug, Clone)]
+pub struct AttachedInfo {
+    pub stream: String,
+    pub consumer: String,
+    pub filter: String,
+    pub ack_wait: Duration,
 }
 
 /// Work for the async side.
@@ -75,6 +224,56 @@ pub enum Action {
 pub enum Effect {
     /// Poll the consumers of this stream (the selected one) from now on.
     WatchStream(Option<String>),
+    Publish(PublishRequest),
+    /// Attach subscription `id` to an existing consumer.
+    Attach {
+        id: u64,
+        stream: String,
+        consumer: String,
+    },
+    /// Attach subscription `id` by topic and queue, making stream and consumer if missing.
+    AttachByTopic {
+        id: u64,
+        topic: String,
+        queue: String,
+    },
+    Pull {
+        id: u64,
+        stream: String,
+        consumer: String,
+        batch: usize,
+    },
+    Settle {
+        id: u64,
+        key: MessageKey,
+        how: Settle,
+    },
+    StartAuto {
+        id: u64,
+        stream: String,
+        consumer: String,
+        fail_every: u64,
+    },
+    StopAuto {
+        id: u64,
+    },
+    SetFailEvery {
+        id: u64,
+        fail_every: u64,
+    },
+    /// Stop subscription `id`; its held messages are nak'd so they return at once.
+    Detach {
+        id: u64,
+    },
+    Browse {
+        stream: String,
+        from: u64,
+        count: u64,
+    },
+    DeleteConsumer {
+        stream: String,
+        consumer: String,
+    },
 }
 
 /// A list filter being typed, or applied.
@@ -111,6 +310,10 @@ pub struct App {
     pub stream_filter: Filter,
     pub consumer_filter: Filter,
     pub overlay: Option<Overlay>,
+    pub attached: Vec<Attached>,
+    pub selected_attached: usize,
+    next_attach_id: u64,
+    pub status: Option<Status>,
     pub last_refresh: Option<SystemTime>,
     /// Requests the last refresh made.
     pub last_requests: usize,
@@ -135,6 +338,10 @@ impl App {
             stream_filter: Filter::default(),
             consumer_filter: Filter::default(),
             overlay: None,
+            attached: Vec::new(),
+            selected_attached: 0,
+            next_attach_id: 1,
+            status: None,
             last_refresh: None,
             last_requests: 0,
             now,
@@ -249,6 +456,13 @@ impl App {
                     self.selected_consumer = Some(names[i].clone());
                 }
             }
+            Pane::Messages => {
+                if let Some(a) = self.attached.get_mut(self.selected_attached)
+                    && let Some(i) = step(Some(a.selected), a.rows.len(), delta)
+                {
+                    a.selected = i;
+                }
+            }
             Pane::Events => {
                 if let Some(i) = step(Some(self.selected_event), self.events.len(), delta) {
                     self.selected_event = i;
@@ -261,8 +475,46 @@ impl App {
         match self.focus {
             Pane::Streams => Some(&mut self.stream_filter),
             Pane::Consumers => Some(&mut self.consumer_filter),
-            Pane::Events => None,
+            Pane::Messages | Pane::Events => None,
         }
+    }
+
+    /// The subscription shown in the messages pane.
+    pub fn current(&self) -> Option<&Attached> {
+        self.attached.get(self.selected_attached)
+    }
+
+    fn current_mut(&mut self) -> Option<&mut Attached> {
+        self.attached.get_mut(self.selected_attached)
+    }
+
+    fn attached_mut(&mut self, id: u64) -> Option<&mut Attached> {
+        self.attached.iter_mut().find(|a| a.id == id)
+    }
+
+    fn say(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn complain(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    fn new_attach_id(&mut self) -> u64 {
+        let id = self.next_attach_id;
+        self.next_attach_id += 1;
+        id
+    }
+
+    /// The broker's default batch size, for a new subscription.
+    pub fn default_batch(&self) -> usize {
+        crate::broker::DEFAULT_BATCH_SIZE
     }
 }
 
@@ -302,6 +554,144 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::RefreshFailed(error) => app.connection.last_error = Some(error),
+        Action::Published(Ok((ack, count))) => {
+            let dup = if ack.duplicate { " (duplicate)" } else { "" };
+            let text = if count == 1 {
+                format!(
+                    "published to {} at sequence {}{dup}",
+                    ack.stream, ack.sequence
+                )
+            } else {
+                format!(
+                    "published {count} messages to {}, last at sequence {}{dup}",
+                    ack.stream, ack.sequence
+                )
+            };
+            app.say(text);
+        }
+        Action::Published(Err(e)) => app.complain(format!("publish failed: {e}")),
+        Action::Attached { id, result } => match result {
+            Ok(info) => {
+                let batch = app.default_batch();
+                let label = format!("{}/{}", info.stream, info.consumer);
+                if let Some(a) = app.attached_mut(id) {
+                    a.stream = info.stream;
+                    a.consumer = info.consumer;
+                    a.filter = info.filter;
+                    a.ack_wait = info.ack_wait;
+                    a.batch_size = batch;
+                }
+                app.focus = Pane::Messages;
+                app.say(format!(
+                    "attached to {label} (manual): f pulls, m switches to auto"
+                ));
+            }
+            Err(e) => {
+                app.attached.retain(|a| a.id != id);
+                app.selected_attached = app
+                    .selected_attached
+                    .min(app.attached.len().saturating_sub(1));
+                if app.attached.is_empty() && app.focus == Pane::Messages {
+                    app.focus = Pane::Consumers;
+                }
+                app.complain(format!("cannot attach: {e}"));
+            }
+        },
+        Action::Pulled { id, result } => {
+            let Some(a) = app.attached_mut(id) else {
+                return effects;
+            };
+            a.pulling = false;
+            match result {
+                Ok(rows) if rows.is_empty() => {
+                    app.say("nothing to pull: no messages waiting for this consumer")
+                }
+                Ok(rows) => {
+                    let n = rows.len();
+                    let again = rows.iter().filter(|r| r.delivery.delivered > 1).count();
+                    a.add_pulled(rows);
+                    let redelivered = if again > 0 {
+                        format!(", {again} redelivered")
+                    } else {
+                        String::new()
+                    };
+                    app.say(format!(
+                        "pulled {n}{redelivered}: a ack, n nak, N nak later, t term, w in progress"
+                    ));
+                }
+                Err(e) => app.complain(format!("pull failed: {e}")),
+            }
+        }
+        Action::Settled {
+            id,
+            key,
+            how,
+            result,
+        } => {
+            let now = app.now;
+            let Some(row) = app.attached_mut(id).and_then(|a| a.row_mut(key)) else {
+                return effects;
+            };
+            match result {
+                Ok(()) => {
+                    row.state = match &how {
+                        Settle::Ack => RowState::Acked,
+                        Settle::Nak(delay) => RowState::Naked(*delay),
+                        Settle::Term(_) => RowState::Termed,
+                        Settle::InProgress => {
+                            row.clock_start = now;
+                            RowState::Held
+                        }
+                    };
+                    let seq = key.stream_sequence;
+                    app.say(format!("{} sent for sequence {seq}", how.name()));
+                }
+                Err(e) => {
+                    row.state = RowState::Failed(e.clone());
+                    app.complain(format!("{} failed: {e}", how.name()));
+                }
+            }
+        }
+        Action::AutoHandled { id, row } => {
+            if let Some(a) = app.attached_mut(id) {
+                a.add_auto(row);
+            }
+        }
+        Action::Browsed {
+            stream,
+            from,
+            result,
+        } => {
+            if let Some(Overlay::Browse(b)) = app.overlay.as_mut()
+                && b.stream == stream
+                && b.from == from
+            {
+                b.loading = false;
+                match result {
+                    Ok(rows) => {
+                        b.rows = rows;
+                        b.selected = b.selected.min(b.rows.len().saturating_sub(1));
+                        b.error = None;
+                    }
+                    Err(e) => b.error = Some(e),
+                }
+            }
+        }
+        Action::ConsumerDeleted {
+            stream,
+            consumer,
+            result,
+        } => match result {
+            Ok(()) => {
+                app.consumers
+                    .rows
+                    .retain(|c| !(c.info.stream_name == stream && c.name() == consumer));
+                app.fix_consumer_selection();
+                app.say(format!("deleted consumer {consumer} of {stream}"));
+            }
+            Err(e) => app.complain(format!("delete of {consumer} failed: {e}")),
+        },
+        Action::Failed(e) => app.complain(e),
     }
     effects
 }
@@ -318,17 +708,16 @@ fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
         on_filter_key(app, key, effects);
         return;
     }
-    if let Some(mut overlay) = app.overlay.take() {
-        if on_overlay_key(&mut overlay, key, &mut app.quit) {
-            app.overlay = Some(overlay);
-        }
+    if let Some(overlay) = app.overlay.take() {
+        app.overlay = on_overlay_key(app, overlay, key, effects);
         return;
     }
+    let messages_pane = app.focus == Pane::Messages;
     match key.code {
         KeyCode::Char('q') => app.quit = true,
         KeyCode::Char('?') => app.overlay = Some(Overlay::Help),
-        KeyCode::Tab => app.focus = app.focus.next(),
-        KeyCode::BackTab => app.focus = app.focus.prev(),
+        KeyCode::Tab => app.focus = app.focus.step(!app.attached.is_empty(), true),
+        KeyCode::BackTab => app.focus = app.focus.step(!app.attached.is_empty(), false),
         KeyCode::Down | KeyCode::Char('j') => app.move_selection(1, effects),
         KeyCode::Up | KeyCode::Char('k') => app.move_selection(-1, effects),
         KeyCode::PageDown => app.move_selection(10, effects),
@@ -348,8 +737,240 @@ fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
             app.fix_stream_selection(effects);
             app.fix_consumer_selection();
         }
+        KeyCode::Char('p') => {
+            // Start from the selected stream's first subject, when it is a concrete one.
+            let subject = app
+                .selected_stream
+                .as_deref()
+                .and_then(|s| app.stream(s))
+                .and_then(|s| {
+                    s.info
+                        .config
+                        .subjects
+                        .iter()
+                        .find(|x| validate_topic(x).is_ok())
+                })
+                .cloned()
+                .unwrap_or_default();
+            app.overlay = Some(Overlay::Publish(Box::new(PublishForm::with_subject(
+                &subject,
+            ))));
+        }
+        KeyCode::Char('S') => app.overlay = Some(Overlay::AttachForm(Box::default())),
+        KeyCode::Char('s') if app.focus == Pane::Consumers => attach_selected(app, effects),
+        KeyCode::Char('d') if app.focus == Pane::Consumers => confirm_delete(app),
+        KeyCode::Char('b') if app.focus == Pane::Streams => open_browser(app, effects),
+        _ if messages_pane => on_messages_key(app, key, effects),
         _ => {}
     }
+}
+
+fn attach_selected(app: &mut App, effects: &mut Vec<Effect>) {
+    let (Some(stream), Some(consumer)) =
+        (app.selected_stream.clone(), app.selected_consumer.clone())
+    else {
+        app.complain("select a consumer to attach to");
+        return;
+    };
+    if let Some(i) = app
+        .attached
+        .iter()
+        .position(|a| a.stream == stream && a.consumer == consumer)
+    {
+        app.selected_attached = i;
+        app.focus = Pane::Messages;
+        app.say(format!("already attached to {stream}/{consumer}"));
+        return;
+    }
+    let id = app.new_attach_id();
+    push_attached(app, id, &stream, &consumer);
+    effects.push(Effect::Attach {
+        id,
+        stream,
+        consumer,
+    });
+}
+
+fn push_attached(app: &mut App, id: u64, stream: &str, consumer: &str) {
+    let batch = app.default_batch();
+    app.attached.push(Attached {
+        id,
+        stream: stream.to_string(),
+        consumer: consumer.to_string(),
+        filter: String::new(),
+        ack_wait: Duration::from_secs(30),
+        mode: Mode::Manual,
+        batch_size: batch,
+        fail_every: 0,
+        rows: VecDeque::new(),
+        selected: 0,
+        handled: 0,
+        pulling: false,
+    });
+    app.selected_attached = app.attached.len() - 1;
+    app.say(format!("attaching to {stream}/{consumer}…"));
+}
+
+fn confirm_delete(app: &mut App) {
+    let Some(stream) = app.selected_stream.clone() else {
+        return;
+    };
+    let Some(c) = app
+        .selected_consumer
+        .as_deref()
+        .and_then(|name| app.consumer(&stream, name))
+    else {
+        app.complain("select a consumer to delete");
+        return;
+    };
+    app.overlay = Some(Overlay::ConfirmDelete {
+        stream,
+        consumer: c.name().to_string(),
+        ack_pending: c.info.num_ack_pending as u64,
+        pending: c.info.num_pending,
+    });
+}
+
+fn open_browser(app: &mut App, effects: &mut Vec<Effect>) {
+    let Some(s) = app.selected_stream.as_deref().and_then(|s| app.stream(s)) else {
+        return;
+    };
+    let state = BrowseState::new(
+        s.name(),
+        s.info.state.first_sequence,
+        s.info.state.last_sequence,
+    );
+    if state.is_empty() {
+        app.say(format!("{} holds no messages to browse", s.name()));
+        return;
+    }
+    browse_page(&state, state.from, effects);
+    app.overlay = Some(Overlay::Browse(Box::new(state)));
+}
+
+fn browse_page(state: &BrowseState, from: u64, effects: &mut Vec<Effect>) {
+    effects.push(Effect::Browse {
+        stream: state.stream.clone(),
+        from,
+        count: state.page_len(from),
+    });
+}
+
+fn on_messages_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
+    let Some(a) = app.current() else {
+        return;
+    };
+    let (id, mode) = (a.id, a.mode);
+    let held_key = a
+        .selected_row()
+        .filter(|r| matches!(r.state, RowState::Held | RowState::Failed(_)))
+        .map(|r| r.key());
+    let prompt = |kind| {
+        Some(Overlay::Prompt(Box::new(Prompt {
+            kind,
+            input: Input::default(),
+            error: None,
+            back: None,
+        })))
+    };
+    match key.code {
+        KeyCode::Char('f') if mode == Mode::Manual => {
+            if let Some(a) = app.current_mut() {
+                a.pulling = true;
+                effects.push(Effect::Pull {
+                    id,
+                    stream: a.stream.clone(),
+                    consumer: a.consumer.clone(),
+                    batch: a.batch_size,
+                });
+            }
+            app.say("pulling…");
+        }
+        KeyCode::Char('a') => settle(app, id, held_key, Settle::Ack, effects),
+        KeyCode::Char('n') => settle(app, id, held_key, Settle::Nak(None), effects),
+        KeyCode::Char('w') => settle(app, id, held_key, Settle::InProgress, effects),
+        KeyCode::Char('N') if held_key.is_some() => app.overlay = prompt(PromptKind::NakDelay),
+        KeyCode::Char('t') if held_key.is_some() => app.overlay = prompt(PromptKind::TermReason),
+        KeyCode::Char('N' | 't') => app.complain("select a held message first"),
+        KeyCode::Char('B') => app.overlay = prompt(PromptKind::BatchSize),
+        KeyCode::Char('F') => app.overlay = prompt(PromptKind::FailEvery),
+        KeyCode::Char('m') => toggle_mode(app, effects),
+        KeyCode::Char('x') => detach(app, effects),
+        KeyCode::Char('[') => {
+            app.selected_attached = app.selected_attached.saturating_sub(1);
+        }
+        KeyCode::Char(']') => {
+            app.selected_attached = (app.selected_attached + 1).min(app.attached.len() - 1);
+        }
+        _ => {}
+    }
+}
+
+fn settle(app: &mut App, id: u64, key: Option<MessageKey>, how: Settle, effects: &mut Vec<Effect>) {
+    let Some(key) = key else {
+        app.complain("select a held message first (f pulls some)");
+        return;
+    };
+    if let Some(row) = app.attached_mut(id).and_then(|a| a.row_mut(key)) {
+        row.state = RowState::Settling(how.name());
+    }
+    effects.push(Effect::Settle { id, key, how });
+}
+
+fn toggle_mode(app: &mut App, effects: &mut Vec<Effect>) {
+    let Some(a) = app.current_mut() else {
+        return;
+    };
+    let id = a.id;
+    match a.mode {
+        Mode::Manual => {
+            a.mode = Mode::Auto;
+            effects.push(Effect::StartAuto {
+                id,
+                stream: a.stream.clone(),
+                consumer: a.consumer.clone(),
+                fail_every: a.fail_every,
+            });
+            let held = a.held().count();
+            let note = if held > 0 {
+                format!("; {held} held messages stay yours to settle")
+            } else {
+                String::new()
+            };
+            app.say(format!(
+                "auto: the worker acks as messages arrive (F sets a failure ratio){note}"
+            ));
+        }
+        Mode::Auto => {
+            a.mode = Mode::Manual;
+            effects.push(Effect::StopAuto { id });
+            app.say("manual: nothing is settled without you; f pulls");
+        }
+    }
+}
+
+fn detach(app: &mut App, effects: &mut Vec<Effect>) {
+    if app.current().is_none() {
+        return;
+    }
+    let a = app.attached.remove(app.selected_attached);
+    app.selected_attached = app
+        .selected_attached
+        .min(app.attached.len().saturating_sub(1));
+    if app.attached.is_empty() {
+        app.focus = Pane::Consumers;
+    }
+    let held = a.held().count();
+    effects.push(Effect::Detach { id: a.id });
+    app.say(format!(
+        "detached from {}; the durable consumer stays{}",
+        a.label(),
+        if held > 0 {
+            format!(", {held} held messages nak'd")
+        } else {
+            String::new()
+        }
+    ));
 }
 
 fn on_filter_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
@@ -370,25 +991,389 @@ fn on_filter_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
     app.fix_consumer_selection();
 }
 
-/// Handles a key while an overlay is open; false closes it.
-fn on_overlay_key(overlay: &mut Overlay, key: KeyEvent, quit: &mut bool) -> bool {
-    let scroll = match overlay {
-        Overlay::Help => None,
-        Overlay::StreamDetail { scroll, .. } | Overlay::ConsumerDetail { scroll, .. } => {
-            Some(scroll)
+/// Handles a key while an overlay is open; returns the overlay to show next (None closes).
+fn on_overlay_key(
+    app: &mut App,
+    overlay: Overlay,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) -> Option<Overlay> {
+    match overlay {
+        Overlay::Publish(form) => on_publish_key(app, form, key, effects),
+        Overlay::AttachForm(form) => on_attach_form_key(app, form, key, effects),
+        Overlay::Prompt(prompt) => on_prompt_key(app, prompt, key, effects),
+        Overlay::ConfirmDelete {
+            stream,
+            consumer,
+            ack_pending,
+            pending,
+        } => match key.code {
+            KeyCode::Char('y') => {
+                // A subscription working this consumer is detached first.
+                let ids: Vec<u64> = app
+                    .attached
+                    .iter()
+                    .filter(|a| a.stream == stream && a.consumer == consumer)
+                    .map(|a| a.id)
+                    .collect();
+                for id in ids {
+                    if let Some(i) = app.attached.iter().position(|a| a.id == id) {
+                        app.selected_attached = i;
+                        detach(app, effects);
+                    }
+                }
+                effects.push(Effect::DeleteConsumer {
+                    stream: stream.clone(),
+                    consumer: consumer.clone(),
+                });
+                app.say(format!("deleting consumer {consumer} of {stream}…"));
+                None
+            }
+            KeyCode::Char('n') | KeyCode::Esc => {
+                app.say(format!("kept consumer {consumer}"));
+                None
+            }
+            KeyCode::Char('q') => {
+                app.quit = true;
+                None
+            }
+            _ => Some(Overlay::ConfirmDelete {
+                stream,
+                consumer,
+                ack_pending,
+                pending,
+            }),
+        },
+        Overlay::Browse(state) => on_browse_key(app, state, key, effects),
+        Overlay::Message { view, scroll, back } => match key.code {
+            KeyCode::Esc | KeyCode::Enter => back.map(|b| *b),
+            KeyCode::Char('q') => {
+                app.quit = true;
+                None
+            }
+            code => Some(Overlay::Message {
+                view,
+                scroll: scrolled(scroll, code),
+                back,
+            }),
+        },
+        Overlay::Help => match key.code {
+            KeyCode::Char('q') => {
+                app.quit = true;
+                None
+            }
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') => None,
+            _ => Some(Overlay::Help),
+        },
+        Overlay::StreamDetail { stream, scroll } => match key.code {
+            KeyCode::Char('q') => {
+                app.quit = true;
+                None
+            }
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') => None,
+            code => Some(Overlay::StreamDetail {
+                stream,
+                scroll: scrolled(scroll, code),
+            }),
+        },
+        Overlay::ConsumerDetail {
+            stream,
+            consumer,
+            scroll,
+        } => match key.code {
+            KeyCode::Char('q') => {
+                app.quit = true;
+                None
+            }
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') => None,
+            code => Some(Overlay::ConsumerDetail {
+                stream,
+                consumer,
+                scroll: scrolled(scroll, code),
+            }),
+        },
+    }
+}
+
+fn scrolled(scroll: u16, code: KeyCode) -> u16 {
+    match code {
+        KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+        KeyCode::PageDown => scroll.saturating_add(10),
+        KeyCode::PageUp => scroll.saturating_sub(10),
+        KeyCode::Char('g') | KeyCode::Home => 0,
+        _ => scroll,
+    }
+}
+
+fn on_publish_key(
+    app: &mut App,
+    mut form: Box<PublishForm>,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) -> Option<Overlay> {
+    match key.code {
+        KeyCode::Esc => {
+            app.say("publish cancelled");
+            return None;
+        }
+        KeyCode::Tab | KeyCode::Down => form.next_field(true),
+        KeyCode::BackTab | KeyCode::Up => form.next_field(false),
+        KeyCode::Char('t') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            form.cycle_template()
+        }
+        KeyCode::Enter => match form.validate(app.connection.max_payload) {
+            Ok(request) => {
+                app.say(format!(
+                    "publishing {} to {}…",
+                    request.count, request.subject
+                ));
+                effects.push(Effect::Publish(request));
+                return None;
+            }
+            Err(errors) => {
+                if let Some((field, _)) = errors.first() {
+                    form.focus = *field;
+                }
+                form.errors = errors;
+            }
+        },
+        _ => {
+            let field = form.focus;
+            form.input_mut(field).handle_event(&TermEvent::Key(key));
+            form.errors.retain(|(f, _)| *f != field);
+        }
+    }
+    Some(Overlay::Publish(form))
+}
+
+fn on_attach_form_key(
+    app: &mut App,
+    mut form: Box<AttachForm>,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) -> Option<Overlay> {
+    match key.code {
+        KeyCode::Esc => return None,
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Down | KeyCode::Up => {
+            form.focus = 1 - form.focus
+        }
+        KeyCode::Enter => {
+            let topic = form.topic.value().trim().to_string();
+            let queue = form.queue.value().trim().to_string();
+            let checked = validate_topic(&topic)
+                .map_err(|e| e.to_string())
+                .and_then(|_| validate_queue_name(&queue).map_err(|e| e.to_string()));
+            match checked {
+                Ok(()) => {
+                    let id = app.new_attach_id();
+                    let stream = crate::broker::stream_name_for_topic(&topic);
+                    push_attached(app, id, &stream, &queue);
+                    effects.push(Effect::AttachByTopic { id, topic, queue });
+                    return None;
+                }
+                Err(e) => form.error = Some(e),
+            }
+        }
+        _ => {
+            let input = if form.focus == 0 {
+                &mut form.topic
+            } else {
+                &mut form.queue
+            };
+            input.handle_event(&TermEvent::Key(key));
+            form.error = None;
+        }
+    }
+    Some(Overlay::AttachForm(form))
+}
+
+fn on_prompt_key(
+    app: &mut App,
+    mut prompt: Box<Prompt>,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) -> Option<Overlay> {
+    match key.code {
+        KeyCode::Esc => return prompt.back.map(|b| *b),
+        KeyCode::Enter => {
+            let text = prompt.input.value().trim().to_string();
+            match answer_prompt(app, prompt.kind, &text, prompt.back.as_deref(), effects) {
+                Ok(next) => return next,
+                Err(e) => prompt.error = Some(e),
+            }
+        }
+        _ => {
+            prompt.input.handle_event(&TermEvent::Key(key));
+            prompt.error = None;
+        }
+    }
+    Some(Overlay::Prompt(prompt))
+}
+
+/// Acts on a prompt's answer; Err keeps the prompt open with the message.
+fn answer_prompt(
+    app: &mut App,
+    kind: PromptKind,
+    text: &str,
+    back: Option<&Overlay>,
+    effects: &mut Vec<Effect>,
+) -> Result<Option<Overlay>, String> {
+    let current = app.current().map(|a| {
+        (
+            a.id,
+            a.selected_row()
+                .filter(|r| matches!(r.state, RowState::Held | RowState::Failed(_)))
+                .map(|r| r.key()),
+        )
+    });
+    match kind {
+        PromptKind::NakDelay => {
+            let delay = humantime::parse_duration(text)
+                .map_err(|e| format!("{text:?} is not a duration ({e}); try 10s or 1m"))?;
+            let (id, key) = current.ok_or("no subscription")?;
+            settle(app, id, key, Settle::Nak(Some(delay)), effects);
+            Ok(None)
+        }
+        PromptKind::TermReason => {
+            let (id, key) = current.ok_or("no subscription")?;
+            let reason = (!text.is_empty()).then(|| text.to_string());
+            settle(app, id, key, Settle::Term(reason), effects);
+            Ok(None)
+        }
+        PromptKind::BatchSize => {
+            let n: usize = text
+                .parse()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or("a batch is 1 to 1000 messages")?;
+            if let Some(a) = app.current_mut() {
+                a.batch_size = n;
+            }
+            app.say(format!("f now pulls up to {n}"));
+            Ok(None)
+        }
+        PromptKind::FailEvery => {
+            let n: u64 = text
+                .parse()
+                .map_err(|_| "a whole number: 0 never fails, 3 fails every third")?;
+            if let Some(a) = app.current_mut() {
+                a.fail_every = n;
+                effects.push(Effect::SetFailEvery {
+                    id: a.id,
+                    fail_every: n,
+                });
+            }
+            app.say(if n == 0 {
+                "auto: every message acked".to_string()
+            } else {
+                format!("auto: every {n}th message fails (nak) and is redelivered")
+            });
+            Ok(None)
+        }
+        PromptKind::JumpTo => {
+            let seq: u64 = text.parse().map_err(|_| "a stream sequence number")?;
+            let Some(Overlay::Browse(state)) = back else {
+                return Ok(None);
+            };
+            let mut state = state.clone();
+            state.from = state.jump(seq);
+            state.loading = true;
+            state.selected = 0;
+            browse_page(&state, state.from, effects);
+            Ok(Some(Overlay::Browse(state)))
+        }
+    }
+}
+
+fn on_browse_key(
+    app: &mut App,
+    mut state: Box<BrowseState>,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) -> Option<Overlay> {
+    let turn_to = |state: &mut BrowseState, from: u64, effects: &mut Vec<Effect>| {
+        if from != state.from {
+            state.from = from;
+            state.loading = true;
+            state.selected = 0;
+            browse_page(state, from, effects);
         }
     };
-    match (key.code, scroll) {
-        (KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?'), _) => return false,
-        (KeyCode::Char('q'), _) => *quit = true,
-        (KeyCode::Down | KeyCode::Char('j'), Some(scroll)) => *scroll = scroll.saturating_add(1),
-        (KeyCode::Up | KeyCode::Char('k'), Some(scroll)) => *scroll = scroll.saturating_sub(1),
-        (KeyCode::PageDown, Some(scroll)) => *scroll = scroll.saturating_add(10),
-        (KeyCode::PageUp, Some(scroll)) => *scroll = scroll.saturating_sub(10),
-        (KeyCode::Char('g'), Some(scroll)) => *scroll = 0,
+    match key.code {
+        KeyCode::Esc => return None,
+        KeyCode::Char('q') => {
+            app.quit = true;
+            return None;
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            state.selected = (state.selected + 1).min(state.rows.len().saturating_sub(1))
+        }
+        KeyCode::Up | KeyCode::Char('k') => state.selected = state.selected.saturating_sub(1),
+        KeyCode::PageDown | KeyCode::Char('n') | KeyCode::Right => {
+            let from = state.turn(true);
+            turn_to(&mut state, from, effects);
+        }
+        KeyCode::PageUp | KeyCode::Char('p') | KeyCode::Left => {
+            let from = state.turn(false);
+            turn_to(&mut state, from, effects);
+        }
+        KeyCode::Char('g') | KeyCode::Home => {
+            let from = state.first_seq;
+            turn_to(&mut state, from, effects);
+        }
+        KeyCode::Char('G') | KeyCode::End => {
+            let from = state.last_page();
+            turn_to(&mut state, from, effects);
+        }
+        KeyCode::Char(':') => {
+            return Some(Overlay::Prompt(Box::new(Prompt {
+                kind: PromptKind::JumpTo,
+                input: Input::default(),
+                error: None,
+                back: Some(Box::new(Overlay::Browse(state))),
+            })));
+        }
+        KeyCode::Enter => {
+            if let Some(m) = state
+                .rows
+                .get(state.selected)
+                .and_then(|r| r.message.clone())
+            {
+                let view = MessageView {
+                    title: format!("{} sequence {}", m.stream, m.sequence),
+                    meta: vec![
+                        ("stream".into(), m.stream.clone()),
+                        ("sequence".into(), m.sequence.to_string()),
+                        ("subject".into(), m.subject.clone()),
+                        ("stored".into(), clock_text(m.time)),
+                        ("size".into(), format!("{} bytes", m.body.len())),
+                    ],
+                    headers: m.headers.clone(),
+                    body: m.body.clone(),
+                };
+                return Some(Overlay::Message {
+                    view: Box::new(view),
+                    scroll: 0,
+                    back: Some(Box::new(Overlay::Browse(state))),
+                });
+            }
+        }
         _ => {}
     }
-    true
+    Some(Overlay::Browse(state))
+}
+
+/// `2027-01-15T08:00:00Z`.
+pub fn clock_text(t: SystemTime) -> String {
+    time::OffsetDateTime::from(t)
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 fn open_detail(app: &mut App) {
@@ -405,6 +1390,36 @@ fn open_detail(app: &mut App) {
             }),
             _ => None,
         },
+        Pane::Messages => app.current().and_then(|a| {
+            let r = a.selected_row()?;
+            let d = &r.delivery;
+            let view = MessageView {
+                title: format!(
+                    "{} sequence {} (delivery {})",
+                    a.label(),
+                    d.stream_sequence,
+                    d.delivered
+                ),
+                meta: vec![
+                    ("stream".into(), d.stream.clone()),
+                    ("consumer".into(), d.consumer.clone()),
+                    ("stream sequence".into(), d.stream_sequence.to_string()),
+                    ("consumer sequence".into(), d.consumer_sequence.to_string()),
+                    ("delivery count".into(), d.delivered.to_string()),
+                    ("pending after it".into(), d.pending.to_string()),
+                    ("subject".into(), r.subject.clone()),
+                    ("published".into(), clock_text(d.published)),
+                    ("size".into(), format!("{} bytes", r.body.len())),
+                ],
+                headers: r.headers.clone(),
+                body: r.body.clone(),
+            };
+            Some(Overlay::Message {
+                view: Box::new(view),
+                scroll: 0,
+                back: None,
+            })
+        }),
         Pane::Events => None,
     };
 }
@@ -558,13 +1573,10 @@ mod tests {
     fn enter_opens_details_and_esc_closes_them() {
         let mut app = app();
         key(&mut app, KeyCode::Enter);
-        assert_eq!(
-            app.overlay,
-            Some(Overlay::StreamDetail {
-                stream: "ORDERS".into(),
-                scroll: 0
-            })
-        );
+        assert!(matches!(
+            &app.overlay,
+            Some(Overlay::StreamDetail { stream, scroll: 0 }) if stream == "ORDERS"
+        ));
         key(&mut app, KeyCode::Down);
         key(&mut app, KeyCode::Down);
         assert!(matches!(
@@ -574,7 +1586,7 @@ mod tests {
         // Keys go to the overlay, not the list behind it.
         assert_eq!(app.selected_stream.as_deref(), Some("ORDERS"));
         key(&mut app, KeyCode::Esc);
-        assert_eq!(app.overlay, None);
+        assert!(app.overlay.is_none());
         key(&mut app, KeyCode::Tab);
         key(&mut app, KeyCode::Enter);
         assert!(matches!(
@@ -582,9 +1594,9 @@ mod tests {
             Some(Overlay::ConsumerDetail { consumer, .. }) if consumer == "flaky-billing"
         ));
         key(&mut app, KeyCode::Char('?'));
-        assert_eq!(app.overlay, None);
+        assert!(app.overlay.is_none());
         key(&mut app, KeyCode::Char('?'));
-        assert_eq!(app.overlay, Some(Overlay::Help));
+        assert!(matches!(app.overlay, Some(Overlay::Help)));
     }
 
     #[test]

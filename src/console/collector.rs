@@ -38,6 +38,7 @@ pub fn connection_view(broker: &Broker, last_error: Option<String>) -> Connectio
         server_name: info.as_ref().map(|i| i.server_name.clone()),
         version: info.as_ref().map(|i| i.version.clone()),
         connected_url: info.as_ref().map(|i| format!("{}:{}", i.host, i.port)),
+        max_payload: info.as_ref().map(|i| i.max_payload),
     }
 }
 

@@ -139,6 +139,7 @@ pub fn connected() -> ConnectionView {
         server_name: Some("nats-1".into()),
         version: Some("2.15.1".into()),
         connected_url: Some("127.0.0.1:4222".into()),
+        max_payload: Some(1024 * 1024),
     }
 }
 

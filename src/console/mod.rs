@@ -4,9 +4,13 @@
 
 pub mod advisories;
 pub mod app;
+pub mod attached;
+pub mod browse;
 pub mod collector;
 pub mod demo;
+pub mod effects;
 pub mod model;
+pub mod publish;
 pub mod rates;
 pub mod terminal;
 pub mod ui;
@@ -23,7 +27,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::broker::Broker;
-use app::{Action, App, Effect, update};
+use app::{Action, App, update};
 use collector::Collector;
 use model::SessionInfo;
 
@@ -68,6 +72,7 @@ pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleE
     let mut demo_pending = options.demo;
     let mut demo = None;
 
+    let runner = effects::EffectRunner::new(broker.clone(), actions_tx.clone(), selected_tx);
     let mut app = App::new(options.session, SystemTime::now());
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
@@ -98,11 +103,7 @@ pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleE
         for action in batch {
             let connected = matches!(&action, Action::Connection(c) if c.state == crate::broker::ConnectionState::Connected);
             for effect in update(&mut app, action) {
-                match effect {
-                    Effect::WatchStream(stream) => {
-                        selected_tx.send_replace(stream);
-                    }
-                }
+                runner.run(effect);
             }
             if connected && demo_pending {
                 demo_pending = false;
@@ -124,6 +125,8 @@ pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleE
         }
     };
     drop(guard);
+    // Automatic subscriptions stop, held messages wait out their ack wait.
+    drop(runner);
     cancel.cancel();
     let _ = collector.await;
     if let Some(demo) = demo {

@@ -34,6 +34,8 @@ pub struct ConnectionView {
     pub version: Option<String>,
     /// The member this client is connected to now (`host:port`).
     pub connected_url: Option<String>,
+    /// The server's largest message, for checking a publish before it is sent.
+    pub max_payload: Option<usize>,
 }
 
 impl Default for ConnectionView {
@@ -44,6 +46,7 @@ impl Default for ConnectionView {
             server_name: None,
             version: None,
             connected_url: None,
+            max_payload: None,
         }
     }
 }

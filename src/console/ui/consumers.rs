@@ -34,7 +34,7 @@ fn columns(name_width: u16) -> [Column; 15] {
         col("Active", 6, 40),
         col("Deliv/s", 7, 70),
         col("Ack/s", 7, 69),
-        col("", 0, 0),
+        col("", 0, 200),
     ]
 }
 

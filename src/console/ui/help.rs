@@ -10,7 +10,7 @@ use super::centered;
 use crate::console::app::App;
 
 /// Every key the console answers, as the help overlay and README list them.
-pub const KEYS: [(&str, &str); 13] = [
+pub const KEYS: [(&str, &str); 30] = [
     ("Tab / Shift-Tab", "next / previous pane"),
     ("↑ ↓  or  j k", "move the selection"),
     ("PgUp PgDn", "move by ten"),
@@ -18,6 +18,32 @@ pub const KEYS: [(&str, &str); 13] = [
     ("Enter", "details of the selected stream or consumer"),
     ("/", "filter the focused list by name"),
     ("Esc", "clear the filter, close an overlay"),
+    (
+        "p",
+        "publish (form: subject, headers, body, count; Ctrl-T template)",
+    ),
+    (
+        "b  on a stream",
+        "browse its messages by sequence, consuming nothing",
+    ),
+    ("s  on a consumer", "attach a pull subscription (manual)"),
+    ("S", "attach by topic and queue"),
+    ("d  on a consumer", "delete it (asks first)"),
+    ("f  in messages", "pull the next batch (B sets its size)"),
+    ("a / n", "ack / nak the selected message"),
+    ("N", "nak, redeliver after a delay you type"),
+    ("t", "term, with an optional reason"),
+    ("w", "in progress: restart the ack-wait clock"),
+    ("m", "manual / auto (auto acks as messages arrive)"),
+    ("F", "auto: fail every Nth message"),
+    ("x", "detach (the consumer stays; held messages nak'd)"),
+    ("[ / ]", "previous / next attached subscription"),
+    ("Enter  in messages", "open the message"),
+    (
+        "n p : g G  in browse",
+        "page, jump to a sequence, first / last",
+    ),
+    ("y / n", "confirm / refuse a delete"),
     ("↑ ↓ in details", "scroll"),
     ("?", "this help"),
     ("q", "quit"),
@@ -27,7 +53,7 @@ pub const KEYS: [(&str, &str); 13] = [
 ];
 
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
-    let area = centered(area, 70, 80);
+    let area = centered(area, 80, 96);
     let mut lines: Vec<Line> = KEYS
         .iter()
         .map(|(k, what)| {

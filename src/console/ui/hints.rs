@@ -1,7 +1,7 @@
 //! The one-line key hint bar, always visible, with the log file's path.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -26,6 +26,21 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         spans.push(Span::raw(format!("{}▏  ", filter.text())));
         spans.extend(key("Enter", "apply"));
         spans.extend(key("Esc", "clear"));
+    } else if matches!(
+        app.overlay,
+        Some(Overlay::Publish(_) | Overlay::AttachForm(_) | Overlay::Prompt(_))
+    ) {
+        spans.extend(key("Enter", "confirm"));
+        spans.extend(key("Tab", "next field"));
+        spans.extend(key("Esc", "cancel"));
+    } else if matches!(app.overlay, Some(Overlay::ConfirmDelete { .. })) {
+        spans.extend(key("y", "delete"));
+        spans.extend(key("n", "keep"));
+    } else if matches!(app.overlay, Some(Overlay::Browse(_))) {
+        spans.extend(key("n/p", "page"));
+        spans.extend(key(":", "jump"));
+        spans.extend(key("Enter", "open"));
+        spans.extend(key("Esc", "close"));
     } else if matches!(app.overlay, Some(Overlay::Help)) {
         spans.extend(key("Esc", "close"));
         spans.extend(key("q", "quit"));
@@ -37,13 +52,59 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         spans.extend(key("q", "quit"));
         spans.extend(key("?", "help"));
         spans.extend(key("Tab", "pane"));
-        spans.extend(key("↑↓", "move"));
-        spans.extend(key("Enter", "details"));
-        spans.extend(key("/", "filter"));
+        match app.focus {
+            Pane::Streams => {
+                spans.extend(key("Enter", "details"));
+                spans.extend(key("b", "browse"));
+                spans.extend(key("p", "publish"));
+                spans.extend(key("/", "filter"));
+            }
+            Pane::Consumers => {
+                spans.extend(key("Enter", "details"));
+                spans.extend(key("s", "attach"));
+                spans.extend(key("d", "delete"));
+                spans.extend(key("S", "attach by topic"));
+                spans.extend(key("/", "filter"));
+            }
+            Pane::Messages => {
+                spans.extend(key("f", "pull"));
+                spans.extend(key("a", "ack"));
+                spans.extend(key("n", "nak"));
+                spans.extend(key("N", "nak later"));
+                spans.extend(key("t", "term"));
+                spans.extend(key("w", "progress"));
+                spans.extend(key("m", "mode"));
+                spans.extend(key("x", "detach"));
+            }
+            Pane::Events => {
+                spans.extend(key("p", "publish"));
+            }
+        }
     }
-    spans.push(Span::styled(
-        format!("log: {}", app.session.log_file.display()),
-        Style::new().fg(Color::DarkGray),
-    ));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    // The log path keeps its place on the right; the hints give way on a narrow screen.
+    let log = format!(" log: {}", app.session.log_file.display());
+    let log_width = (log.chars().count() as u16).min(area.width.saturating_sub(24));
+    let [hints_area, log_area] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(log_width)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), hints_area);
+    frame.render_widget(
+        Paragraph::new(Line::from(Span::styled(log, Style::new().fg(Color::DarkGray)))).right_aligned(),
+        log_area,
+    );
+}
+
+/// The result of the operator's last action.
+pub fn render_status(frame: &mut Frame, app: &App, area: Rect) {
+    let Some(status) = &app.status else {
+        return;
+    };
+    let style = if status.error {
+        Style::new().fg(Color::LightRed)
+    } else {
+        Style::new().fg(Color::Green)
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(format!(" {}", status.text), style)),
+        area,
+    );
 }

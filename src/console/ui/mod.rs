@@ -1,12 +1,16 @@
 //! Rendering: reads the `App`, draws the frame, changes nothing. One file per pane.
 
+mod browse;
 mod consumers;
 mod counters;
 mod detail;
 mod events;
+mod forms;
 mod header;
 mod help;
 mod hints;
+mod message;
+mod messages;
 mod streams;
 
 use std::time::{Duration, SystemTime};
@@ -22,35 +26,67 @@ use super::app::{App, Overlay, Pane};
 /// Draws the whole console.
 pub fn render(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    let [header_area, body, hints_area] = Layout::vertical([
+    let [header_area, body, status_area, hints_area] = Layout::vertical([
         Constraint::Length(header::height(app)),
         Constraint::Min(6),
+        Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(area);
     header::render(frame, app, header_area);
+    hints::render_status(frame, app, status_area);
     hints::render(frame, app, hints_area);
 
-    let [streams_area, middle, events_area] = Layout::vertical([
-        Constraint::Percentage(40),
-        Constraint::Percentage(35),
-        Constraint::Min(3),
-    ])
-    .areas(body);
     let counters_width = if area.width >= 120 { 34 } else { 28 };
-    let [consumers_area, counters_area] =
-        Layout::horizontal([Constraint::Min(30), Constraint::Length(counters_width)]).areas(middle);
-
-    streams::render(frame, app, streams_area);
-    consumers::render(frame, app, consumers_area);
-    counters::render(frame, app, counters_area);
-    events::render(frame, app, events_area);
+    let middle_of = |middle: Rect| -> [Rect; 2] {
+        Layout::horizontal([Constraint::Min(30), Constraint::Length(counters_width)]).areas(middle)
+    };
+    if app.attached.is_empty() {
+        let [streams_area, middle, events_area] = Layout::vertical([
+            Constraint::Percentage(40),
+            Constraint::Percentage(35),
+            Constraint::Min(3),
+        ])
+        .areas(body);
+        let [consumers_area, counters_area] = middle_of(middle);
+        streams::render(frame, app, streams_area);
+        consumers::render(frame, app, consumers_area);
+        counters::render(frame, app, counters_area);
+        events::render(frame, app, events_area);
+    } else {
+        let [streams_area, middle, messages_area, events_area] = Layout::vertical([
+            Constraint::Percentage(25),
+            Constraint::Percentage(25),
+            Constraint::Percentage(33),
+            Constraint::Min(3),
+        ])
+        .areas(body);
+        let [consumers_area, counters_area] = middle_of(middle);
+        streams::render(frame, app, streams_area);
+        consumers::render(frame, app, consumers_area);
+        counters::render(frame, app, counters_area);
+        messages::render(frame, app, messages_area);
+        events::render(frame, app, events_area);
+    }
 
     match &app.overlay {
         Some(Overlay::Help) => help::render(frame, app, area),
         Some(Overlay::StreamDetail { .. } | Overlay::ConsumerDetail { .. }) => {
             detail::render(frame, app, area)
         }
+        Some(Overlay::Publish(form)) => forms::render_publish(frame, form, area),
+        Some(Overlay::AttachForm(form)) => forms::render_attach(frame, form, area),
+        Some(Overlay::Prompt(prompt)) => {
+            if let Some(Overlay::Browse(state)) = prompt.back.as_deref() {
+                browse::render(frame, app, state, area);
+            }
+            forms::render_prompt(frame, prompt, area)
+        }
+        Some(overlay @ Overlay::ConfirmDelete { .. }) => {
+            forms::render_confirm(frame, overlay, area)
+        }
+        Some(Overlay::Browse(state)) => browse::render(frame, app, state, area),
+        Some(Overlay::Message { view, scroll, .. }) => message::render(frame, view, *scroll, area),
         None => {}
     }
 }

@@ -31,7 +31,7 @@ fn columns(name_width: u16) -> [Column; 14] {
         col("Last msg", 8, 50),
         col("In", 7, 90),
         col("Last minute", SPARK as u16, 85),
-        col("", 0, 0),
+        col("", 0, 200),
     ]
 }
 

@@ -1,0 +1,256 @@
+//! Attached pull subscriptions as the console holds them: the messages pulled by hand and
+//! what became of each, or the stream of messages an automatic worker handled.
+
+use std::collections::VecDeque;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+
+use crate::broker::{Delivery, Headers};
+
+/// Messages an automatic subscription keeps on screen (older ones scroll away).
+pub const AUTO_WINDOW: usize = 200;
+
+/// Identifies one delivery of one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MessageKey {
+    pub stream_sequence: u64,
+    pub delivered: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Nothing is settled without the operator.
+    Manual,
+    /// The broker's worker acks every message (or fails every Nth).
+    Auto,
+}
+
+/// What became of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowState {
+    /// Held, waiting for the operator.
+    Held,
+    /// A settlement was sent; waiting for the result.
+    Settling(&'static str),
+    Acked,
+    Naked(Option<Duration>),
+    Termed,
+    /// Settling failed (the text says why); still held.
+    Failed(String),
+    /// Auto mode: the handler failed it on purpose (nak'd).
+    AutoFailed,
+}
+
+/// One delivered message, as the messages pane shows it.
+#[derive(Debug, Clone)]
+pub struct MessageRow {
+    pub subject: String,
+    pub delivery: Delivery,
+    pub headers: Headers,
+    pub body: Bytes,
+    /// When the ack-wait clock last started: delivery, or the last in-progress.
+    pub clock_start: SystemTime,
+    pub state: RowState,
+}
+
+impl MessageRow {
+    /// The row for a delivered event, its ack-wait clock started `now`.
+    pub fn from_event(event: &crate::broker::Event, now: SystemTime, state: RowState) -> Self {
+        Self {
+            subject: event.topic().to_string(),
+            delivery: event.delivery().clone(),
+            headers: event.message().headers.clone(),
+            body: event.message().body.clone(),
+            clock_start: now,
+            state,
+        }
+    }
+
+    pub fn key(&self) -> MessageKey {
+        MessageKey {
+            stream_sequence: self.delivery.stream_sequence,
+            delivered: self.delivery.delivered,
+        }
+    }
+
+    /// Time left before the server redelivers, while held.
+    pub fn remaining(&self, now: SystemTime, ack_wait: Duration) -> Option<Duration> {
+        matches!(
+            self.state,
+            RowState::Held | RowState::Failed(_) | RowState::Settling(_)
+        )
+        .then(|| {
+            (self.clock_start + ack_wait)
+                .duration_since(now)
+                .unwrap_or_default()
+        })
+    }
+
+    /// Held past its ack wait: the server will hand it out again.
+    pub fn expired(&self, now: SystemTime, ack_wait: Duration) -> bool {
+        self.remaining(now, ack_wait)
+            .is_some_and(|left| left.is_zero())
+    }
+
+    /// The first line of the body, for the list.
+    pub fn first_line(&self) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        text.lines().next().unwrap_or_default().to_string()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Attached {
+    pub id: u64,
+    pub stream: String,
+    pub consumer: String,
+    pub filter: String,
+    pub ack_wait: Duration,
+    pub mode: Mode,
+    pub batch_size: usize,
+    /// Auto mode: fail every Nth message (0: never).
+    pub fail_every: u64,
+    pub rows: VecDeque<MessageRow>,
+    pub selected: usize,
+    /// Auto mode: messages handled since attaching.
+    pub handled: u64,
+    pub pulling: bool,
+}
+
+impl Attached {
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.stream, self.consumer)
+    }
+
+    pub fn selected_row(&self) -> Option<&MessageRow> {
+        self.rows.get(self.selected)
+    }
+
+    /// A pulled batch arrives: settled rows make room, a redelivered message replaces its
+    /// earlier delivery, new ones are added.
+    pub fn add_pulled(&mut self, pulled: Vec<MessageRow>) {
+        self.rows.retain(|r| {
+            matches!(
+                r.state,
+                RowState::Held | RowState::Failed(_) | RowState::Settling(_)
+            )
+        });
+        for row in pulled {
+            self.rows
+                .retain(|r| r.delivery.stream_sequence != row.delivery.stream_sequence);
+            self.rows.push_back(row);
+        }
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// Auto mode: newest first, bounded.
+    pub fn add_auto(&mut self, row: MessageRow) {
+        self.handled += 1;
+        self.rows.push_front(row);
+        self.rows.truncate(AUTO_WINDOW);
+        if self.selected > 0 {
+            self.selected = (self.selected + 1).min(self.rows.len() - 1);
+        }
+    }
+
+    pub fn row_mut(&mut self, key: MessageKey) -> Option<&mut MessageRow> {
+        self.rows.iter_mut().find(|r| r.key() == key)
+    }
+
+    /// Rows still waiting for a settlement.
+    pub fn held(&self) -> impl Iterator<Item = &MessageRow> {
+        self.rows
+            .iter()
+            .filter(|r| matches!(r.state, RowState::Held | RowState::Failed(_)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn row(seq: u64, delivered: u64, clock_start: SystemTime) -> MessageRow {
+        MessageRow {
+            subject: "orders.created".into(),
+            delivery: Delivery {
+                stream: "ORDERS".into(),
+                consumer: "c".into(),
+                stream_sequence: seq,
+                consumer_sequence: seq,
+                delivered,
+                pending: 0,
+                published: clock_start,
+            },
+            headers: Headers::new(),
+            body: Bytes::from_static(b"{\"id\":1}\nsecond line"),
+            clock_start,
+            state: RowState::Held,
+        }
+    }
+
+    fn attached() -> Attached {
+        Attached {
+            id: 1,
+            stream: "ORDERS".into(),
+            consumer: "c".into(),
+            filter: "orders.>".into(),
+            ack_wait: Duration::from_secs(30),
+            mode: Mode::Manual,
+            batch_size: 10,
+            fail_every: 0,
+            rows: VecDeque::new(),
+            selected: 0,
+            handled: 0,
+            pulling: false,
+        }
+    }
+
+    #[test]
+    fn the_ack_deadline_counts_down_and_expires() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
+        let r = row(1, 1, t0);
+        let wait = Duration::from_secs(30);
+        assert_eq!(
+            r.remaining(t0 + Duration::from_secs(10), wait),
+            Some(Duration::from_secs(20))
+        );
+        assert!(!r.expired(t0 + Duration::from_secs(29), wait));
+        assert!(r.expired(t0 + Duration::from_secs(31), wait));
+        let mut acked = r.clone();
+        acked.state = RowState::Acked;
+        assert_eq!(acked.remaining(t0, wait), None);
+        assert_eq!(r.first_line(), "{\"id\":1}");
+    }
+
+    #[test]
+    fn a_redelivery_replaces_the_earlier_delivery_and_settled_rows_go() {
+        let t0 = SystemTime::UNIX_EPOCH;
+        let mut a = attached();
+        a.add_pulled(vec![row(1, 1, t0), row(2, 1, t0), row(3, 1, t0)]);
+        a.row_mut(MessageKey {
+            stream_sequence: 3,
+            delivered: 1,
+        })
+        .unwrap()
+        .state = RowState::Acked;
+        a.add_pulled(vec![row(1, 2, t0)]);
+        let keys: Vec<_> = a
+            .rows
+            .iter()
+            .map(|r| (r.delivery.stream_sequence, r.delivery.delivered))
+            .collect();
+        assert_eq!(keys, [(2, 1), (1, 2)]);
+    }
+
+    #[test]
+    fn auto_mode_keeps_a_bounded_window() {
+        let mut a = attached();
+        for i in 0..(AUTO_WINDOW as u64 + 100) {
+            a.add_auto(row(i, 1, SystemTime::UNIX_EPOCH));
+        }
+        assert_eq!(a.rows.len(), AUTO_WINDOW);
+        assert_eq!(a.handled, AUTO_WINDOW as u64 + 100);
+        assert_eq!(a.rows[0].delivery.stream_sequence, AUTO_WINDOW as u64 + 99);
+    }
+}

@@ -1,0 +1,89 @@
+//! The stream browser: stored messages by sequence, read without a consumer.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Clear, Paragraph};
+
+use super::{Column, col, draw_table, fmt_age, pane_block, truncate};
+use crate::console::app::App;
+use crate::console::browse::{BrowseRow, BrowseState};
+
+const COLUMNS: [Column; 6] = [
+    col("Seq", 8, 100),
+    col("Subject", 24, 80),
+    col("Age", 5, 50),
+    col("Size", 8, 40),
+    col("Body", 30, 90),
+    col("", 0, 200),
+];
+
+fn row(app: &App, r: &BrowseRow) -> (Vec<Cell<'static>>, Style) {
+    let right = |s: String| Cell::from(Line::from(s).right_aligned());
+    match &r.message {
+        Some(m) => (
+            vec![
+                right(r.sequence.to_string()),
+                Cell::from(truncate(&m.subject, 60)),
+                right(fmt_age(app.now, Some(m.time))),
+                right(format!("{} B", m.body.len())),
+                Cell::from(truncate(
+                    String::from_utf8_lossy(&m.body)
+                        .lines()
+                        .next()
+                        .unwrap_or_default(),
+                    200,
+                )),
+                Cell::from(""),
+            ],
+            Style::new(),
+        ),
+        None => (
+            vec![
+                right(r.sequence.to_string()),
+                Cell::from(Span::styled("(deleted)", Style::new().fg(Color::DarkGray))),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(""),
+                Cell::from(""),
+            ],
+            Style::new().fg(Color::DarkGray),
+        ),
+    }
+}
+
+pub fn render(frame: &mut Frame, app: &App, state: &BrowseState, area: Rect) {
+    let area = super::centered(area, 94, 90);
+    let last = (state.from + state.rows.len() as u64)
+        .saturating_sub(1)
+        .max(state.from);
+    let title = Line::from(format!(
+        " Browse {} · sequences {}–{} of {}–{} · no consumer, nothing consumed ",
+        state.stream, state.from, last, state.first_seq, state.last_seq
+    ));
+    let block = pane_block(title, true).title_bottom(
+        " ↑↓ select · n/p or PgDn/PgUp page · g/G first/last · : jump · Enter open · Esc close ",
+    );
+    frame.render_widget(Clear, area);
+    if let Some(e) = &state.error {
+        frame.render_widget(
+            Paragraph::new(Span::styled(e.clone(), Style::new().fg(Color::LightRed))).block(block),
+            area,
+        );
+        return;
+    }
+    if state.loading && state.rows.is_empty() {
+        frame.render_widget(Paragraph::new("Reading…").block(block), area);
+        return;
+    }
+    draw_table(
+        frame,
+        area,
+        block,
+        &COLUMNS,
+        state.rows.len(),
+        Some(state.selected),
+        |i| row(app, &state.rows[i]),
+    );
+}
