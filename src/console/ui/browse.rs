@@ -10,13 +10,12 @@ use super::{Column, col, draw_table, fmt_age, pane_block, truncate};
 use crate::console::app::App;
 use crate::console::browse::{BrowseRow, BrowseState};
 
-const COLUMNS: [Column; 6] = [
+const COLUMNS: [Column; 5] = [
     col("Seq", 8, 100),
     col("Subject", 24, 80),
     col("Age", 5, 50),
     col("Size", 8, 40),
     col("Body", 30, 90),
-    col("", 0, 200),
 ];
 
 fn row(app: &App, r: &BrowseRow) -> (Vec<Cell<'static>>, Style) {
@@ -43,7 +42,6 @@ fn row(app: &App, r: &BrowseRow) -> (Vec<Cell<'static>>, Style) {
             vec![
                 right(r.sequence.to_string()),
                 Cell::from(Span::styled("(deleted)", Style::new().fg(Color::DarkGray))),
-                Cell::from(""),
                 Cell::from(""),
                 Cell::from(""),
                 Cell::from(""),

@@ -13,7 +13,7 @@ use super::{Column, col, draw_table, fmt_age, fmt_duration, focused, pane_block,
 use crate::console::app::{App, Pane};
 use crate::console::attached::{Attached, MessageRow, Mode, RowState};
 
-const COLUMNS: [Column; 9] = [
+const COLUMNS: [Column; 8] = [
     col("Seq", 7, 100),
     col("CSeq", 6, 40),
     col("Dlv", 3, 95),
@@ -22,7 +22,6 @@ const COLUMNS: [Column; 9] = [
     col("Deadline", 8, 90),
     col("State", 20, 99),
     col("Body", 20, 80),
-    col("", 0, 200),
 ];
 
 /// The state column's text and colour.
@@ -71,7 +70,6 @@ fn row(app: &App, a: &Attached, r: &MessageRow) -> (Vec<Cell<'static>>, Style) {
             right(deadline),
             Cell::from(Span::styled(text, Style::new().fg(color))),
             Cell::from(truncate(&r.first_line(), 200)),
-            Cell::from(""),
         ],
         Style::new(),
     )
