@@ -153,6 +153,8 @@ impl Acker {
 /// One delivered message, as a handler sees it.
 #[derive(Debug)]
 pub struct Event {
+    /// When the message reached this client (the server's ack-wait clock started then).
+    received: SystemTime,
     topic: String,
     message: Message,
     delivery: Delivery,
@@ -181,6 +183,7 @@ impl Event {
         } = message;
         let acker = Acker::new(context.client(), raw.reply.clone());
         let event = Event {
+            received: SystemTime::now(),
             topic: raw.subject.to_string(),
             message: Message {
                 body: raw.payload,
@@ -207,6 +210,11 @@ impl Event {
 
     pub fn delivery(&self) -> &Delivery {
         &self.delivery
+    }
+
+    /// When the message reached this client: the ack-wait clock runs from about then.
+    pub fn received(&self) -> SystemTime {
+        self.received
     }
 
     /// Acknowledges the message: processed, do not redeliver.

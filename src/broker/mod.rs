@@ -382,7 +382,8 @@ impl Broker {
 
     /// Pulls one batch from an existing durable pull consumer and hands the messages
     /// back unsettled: the caller acks, naks, terms or reports progress on each (nothing
-    /// is settled for it). Waits up to `wait` for the first messages.
+    /// is settled for it). Waits up to `wait` for the batch to fill; with a zero `wait`
+    /// it takes what is there now and returns at once.
     pub async fn pull(
         &self,
         stream: &str,
@@ -398,13 +399,17 @@ impl Broker {
             consumer: consumer.to_string(),
             reason: e,
         };
-        let mut messages = puller
-            .batch()
-            .max_messages(batch.max(1))
-            .expires(wait.max(MIN_FETCH_WAIT))
-            .messages()
-            .await
-            .map_err(|e| pull_failed(e.to_string()))?;
+        let pulled = if wait.is_zero() {
+            puller.fetch().max_messages(batch.max(1)).messages().await
+        } else {
+            puller
+                .batch()
+                .max_messages(batch.max(1))
+                .expires(wait.max(MIN_FETCH_WAIT))
+                .messages()
+                .await
+        };
+        let mut messages = pulled.map_err(|e| pull_failed(e.to_string()))?;
         let mut events = Vec::new();
         while let Some(message) = messages.next().await {
             let message = message.map_err(|e| pull_failed(e.to_string()))?;

@@ -55,14 +55,14 @@ pub struct MessageRow {
 }
 
 impl MessageRow {
-    /// The row for a delivered event, its ack-wait clock started `now`.
-    pub fn from_event(event: &crate::broker::Event, now: SystemTime, state: RowState) -> Self {
+    /// The row for a delivered event; its ack-wait clock started when it arrived.
+    pub fn from_event(event: &crate::broker::Event, state: RowState) -> Self {
         Self {
             subject: event.topic().to_string(),
             delivery: event.delivery().clone(),
             headers: event.message().headers.clone(),
             body: event.message().body.clone(),
-            clock_start: now,
+            clock_start: event.received(),
             state,
         }
     }

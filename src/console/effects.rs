@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
@@ -15,8 +15,8 @@ use super::browse::BrowseRow;
 use super::publish::{PublishRequest, expand};
 use crate::broker::{ApiErrorKind, Broker, Event, Message, SubscribeOptions, Subscription};
 
-/// How long `f` waits for a batch to fill.
-pub const PULL_WAIT: Duration = Duration::from_secs(2);
+/// `f` takes what is waiting now, without waiting for the batch to fill.
+pub const PULL_WAIT: Duration = Duration::ZERO;
 
 type Held = Arc<Mutex<HashMap<(u64, MessageKey), Event>>>;
 
@@ -108,12 +108,11 @@ impl EffectRunner {
                         .pull(&stream, &consumer, batch, PULL_WAIT)
                         .await
                         .map(|events| {
-                            let now = SystemTime::now();
                             let mut held = lock(&held);
                             events
                                 .into_iter()
                                 .map(|event| {
-                                    let row = MessageRow::from_event(&event, now, RowState::Held);
+                                    let row = MessageRow::from_event(&event, RowState::Held);
                                     held.insert((id, row.key()), event);
                                     row
                                 })
@@ -291,7 +290,7 @@ fn auto_handler(
         };
         send(Action::AutoHandled {
             id,
-            row: MessageRow::from_event(&event, SystemTime::now(), state),
+            row: MessageRow::from_event(&event, state),
         });
         std::future::ready(if fail {
             Err(format!("jetdeck auto mode: failing message {n} on purpose (every {every})").into())

@@ -2,7 +2,9 @@
 //! random loopback ports, each with its own store directory.
 
 mod common;
+mod pty;
 
+mod actions;
 mod cli;
 mod cluster;
 mod console;

@@ -88,7 +88,11 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         Layout::horizontal([Constraint::Min(0), Constraint::Length(log_width)]).areas(area);
     frame.render_widget(Paragraph::new(Line::from(spans)), hints_area);
     frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(log, Style::new().fg(Color::DarkGray)))).right_aligned(),
+        Paragraph::new(Line::from(Span::styled(
+            log,
+            Style::new().fg(Color::DarkGray),
+        )))
+        .right_aligned(),
         log_area,
     );
 }

@@ -224,3 +224,52 @@ fn a_thousand_streams_scroll_to_the_selection() {
     }
     assert!(screen(&app, 120, 30).contains("▶ S0996"));
 }
+
+#[test]
+fn held_messages_show_their_countdown() {
+    use crate::console::attached::{Attached, Mode, RowState};
+    use std::time::Duration;
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    let row = |seq: u64, delivered: u64, state: RowState| crate::console::attached::MessageRow {
+        subject: format!("orders.job{seq}"),
+        delivery: crate::broker::Delivery {
+            stream: "ORDERS".into(),
+            consumer: "ops".into(),
+            stream_sequence: seq,
+            consumer_sequence: seq + 10,
+            delivered,
+            pending: 0,
+            published: fixtures::now() - Duration::from_secs(12),
+        },
+        headers: Default::default(),
+        body: bytes::Bytes::from(format!("{{\"job\":{seq}}}")),
+        clock_start: fixtures::now() - Duration::from_secs(10),
+        state,
+    };
+    app.attached.push(Attached {
+        id: 1,
+        stream: "ORDERS".into(),
+        consumer: "ops".into(),
+        filter: "orders.>".into(),
+        ack_wait: Duration::from_secs(30),
+        mode: Mode::Manual,
+        batch_size: 10,
+        fail_every: 0,
+        rows: [
+            row(7, 1, RowState::Held),
+            row(8, 2, RowState::Held),
+            row(9, 1, RowState::Naked(Some(Duration::from_secs(10)))),
+        ]
+        .into_iter()
+        .collect(),
+        selected: 0,
+        handled: 0,
+        pulling: false,
+    });
+    let text = screen(&app, 140, 45);
+    assert!(
+        text.contains("orders.job7") && text.contains("20s"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}

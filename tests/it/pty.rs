@@ -1,0 +1,139 @@
+//! Drives the real jetdeck binary in a pseudo-terminal and reads its screen back
+//! through a terminal emulator (vt100), as an operator would see it.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const ROWS: u16 = 40;
+const COLS: u16 = 160;
+
+pub struct Console {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    pub screen: Arc<Mutex<vt100::Parser>>,
+    keys: Box<dyn Write + Send>,
+    _log: tempfile::TempDir,
+}
+
+impl Console {
+    pub fn start(args: &[&str]) -> Self {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let log = tempfile::tempdir().unwrap();
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_jetdeck"));
+        command.args(args);
+        command.arg("--log-file");
+        command.arg(log.path().join("console.log"));
+        command.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(command).expect("spawn jetdeck");
+        drop(pty.slave);
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(ROWS).unwrap(),
+            std::num::NonZeroU16::new(COLS).unwrap(),
+            0,
+        )));
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let sink = screen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let keys = pty.master.take_writer().unwrap();
+        // The master must outlive the child; leak it into the reader's lifetime.
+        std::mem::forget(pty.master);
+        Console {
+            child,
+            screen,
+            keys,
+            _log: log,
+        }
+    }
+
+    pub fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen satisfies `check`, or fails showing the screen.
+    pub fn wait_for(&self, within: Duration, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            let text = self.contents();
+            if check(&text) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {what} within {within:?}; the screen:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn press(&mut self, keys: &str) {
+        self.keys.write_all(keys.as_bytes()).unwrap();
+        self.keys.flush().unwrap();
+    }
+
+    pub fn exit_code(&mut self, within: Duration) -> u32 {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.exit_code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "jetdeck did not exit:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Whether `line` has these words one after another.
+pub fn has_words(line: &str, words: &[&str]) -> bool {
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    tokens.windows(words.len()).any(|w| w == words)
+}
+
+/// Whether any line of the screen has these words one after another.
+pub fn any_line(screen: &str, words: &[&str]) -> bool {
+    screen.lines().any(|l| has_words(l, words))
+}
+
+/// The delivery count shown for the message on `subject` in the messages pane (the
+/// number just before the subject).
+pub fn delivery_of(screen: &str, subject: &str) -> Option<u64> {
+    screen.lines().find_map(|line| {
+        let tokens: Vec<&str> = line.split_whitespace().collect();
+        let at = tokens.iter().position(|t| *t == subject)?;
+        tokens.get(at.checked_sub(1)?)?.parse().ok()
+    })
+}
+
+/// The messages-pane line of the message on `subject`.
+pub fn row_of(screen: &str, subject: &str) -> Option<String> {
+    screen
+        .lines()
+        .find(|l| l.split_whitespace().any(|t| t == subject))
+        .map(str::to_string)
+}
