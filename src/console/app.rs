@@ -1655,4 +1655,341 @@ mod tests {
             Some(ConsumerAlert::Redelivering)
         );
     }
+
+    fn type_text(app: &mut App, text: &str) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        for c in text.chars() {
+            effects.extend(key(app, KeyCode::Char(c)));
+        }
+        effects
+    }
+
+    fn pulled_row(seq: u64, delivered: u64) -> MessageRow {
+        MessageRow {
+            subject: "orders.billing".into(),
+            delivery: crate::broker::Delivery {
+                stream: "ORDERS".into(),
+                consumer: "flaky-billing".into(),
+                stream_sequence: seq,
+                consumer_sequence: seq,
+                delivered,
+                pending: 0,
+                published: fixtures::now(),
+            },
+            headers: Default::default(),
+            body: bytes::Bytes::from_static(b"{}"),
+            clock_start: fixtures::now(),
+            state: RowState::Held,
+        }
+    }
+
+    /// ORDERS/flaky-billing attached (manual) with two messages pulled.
+    fn attached_app() -> (App, u64) {
+        let mut app = app();
+        key(&mut app, KeyCode::Tab);
+        let effects = key(&mut app, KeyCode::Char('s'));
+        let Some(Effect::Attach {
+            id,
+            stream,
+            consumer,
+        }) = effects.first().cloned()
+        else {
+            panic!("expected an attach effect, got {effects:?}");
+        };
+        assert_eq!(
+            (stream.as_str(), consumer.as_str()),
+            ("ORDERS", "flaky-billing")
+        );
+        update(
+            &mut app,
+            Action::Attached {
+                id,
+                result: Ok(AttachedInfo {
+                    stream,
+                    consumer,
+                    filter: "orders.billing".into(),
+                    ack_wait: Duration::from_secs(30),
+                }),
+            },
+        );
+        assert_eq!(app.focus, Pane::Messages);
+        let effects = key(&mut app, KeyCode::Char('f'));
+        assert!(
+            matches!(effects.as_slice(), [Effect::Pull { batch: 10, .. }]),
+            "{effects:?}"
+        );
+        update(
+            &mut app,
+            Action::Pulled {
+                id,
+                result: Ok(vec![pulled_row(7, 1), pulled_row(8, 3)]),
+            },
+        );
+        (app, id)
+    }
+
+    #[test]
+    fn the_publish_form_refuses_bad_input_and_sends_good() {
+        let mut app = app();
+        key(&mut app, KeyCode::Char('p'));
+        let Some(Overlay::Publish(form)) = &app.overlay else {
+            panic!("no form");
+        };
+        assert_eq!(
+            form.subject.value(),
+            "orders",
+            "starts from the stream's subject"
+        );
+        type_text(&mut app, ".*");
+        assert!(
+            key(&mut app, KeyCode::Enter).is_empty(),
+            "nothing published"
+        );
+        let Some(Overlay::Publish(form)) = &app.overlay else {
+            panic!("the form stays open");
+        };
+        assert!(
+            form.error(crate::console::publish::Field::Subject)
+                .is_some()
+        );
+        key(&mut app, KeyCode::Backspace);
+        key(&mut app, KeyCode::Backspace);
+        type_text(&mut app, ".created");
+        let effects = key(&mut app, KeyCode::Enter);
+        assert!(
+            matches!(effects.as_slice(), [Effect::Publish(r)] if r.subject == "orders.created" && r.count == 1),
+            "{effects:?}"
+        );
+        assert!(app.overlay.is_none());
+        update(
+            &mut app,
+            Action::Published(Ok((
+                crate::broker::PubAck {
+                    stream: "ORDERS".into(),
+                    sequence: 131,
+                    duplicate: false,
+                },
+                1,
+            ))),
+        );
+        assert_eq!(
+            app.status.as_ref().map(|s| s.text.as_str()),
+            Some("published to ORDERS at sequence 131")
+        );
+    }
+
+    #[test]
+    fn settling_held_messages() {
+        let (mut app, id) = attached_app();
+        assert_eq!(app.current().unwrap().rows.len(), 2);
+        let effects = key(&mut app, KeyCode::Char('a'));
+        let k7 = MessageKey {
+            stream_sequence: 7,
+            delivered: 1,
+        };
+        assert_eq!(
+            effects,
+            [Effect::Settle {
+                id,
+                key: k7,
+                how: Settle::Ack
+            }]
+        );
+        assert_eq!(
+            app.current().unwrap().rows[0].state,
+            RowState::Settling("ack")
+        );
+        update(
+            &mut app,
+            Action::Settled {
+                id,
+                key: k7,
+                how: Settle::Ack,
+                result: Ok(()),
+            },
+        );
+        assert_eq!(app.current().unwrap().rows[0].state, RowState::Acked);
+        // A settled message is not settled again.
+        assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Char('N'));
+        type_text(&mut app, "soon");
+        assert!(key(&mut app, KeyCode::Enter).is_empty());
+        let Some(Overlay::Prompt(prompt)) = &app.overlay else {
+            panic!("the prompt stays with its error");
+        };
+        assert!(prompt.error.as_deref().unwrap().contains("not a duration"));
+        for _ in 0..4 {
+            key(&mut app, KeyCode::Backspace);
+        }
+        type_text(&mut app, "10s");
+        let k8 = MessageKey {
+            stream_sequence: 8,
+            delivered: 3,
+        };
+        assert_eq!(
+            key(&mut app, KeyCode::Enter),
+            [Effect::Settle {
+                id,
+                key: k8,
+                how: Settle::Nak(Some(Duration::from_secs(10)))
+            }]
+        );
+        // A failed settlement keeps the message held, with the reason.
+        update(
+            &mut app,
+            Action::Settled {
+                id,
+                key: k8,
+                how: Settle::Nak(None),
+                result: Err("connection closed".into()),
+            },
+        );
+        assert_eq!(
+            app.current().unwrap().rows[1].state,
+            RowState::Failed("connection closed".into())
+        );
+        assert!(app.status.as_ref().unwrap().error);
+    }
+
+    #[test]
+    fn modes_detach_and_a_refused_attach() {
+        let (mut app, id) = attached_app();
+        assert!(matches!(
+            key(&mut app, KeyCode::Char('m')).as_slice(),
+            [Effect::StartAuto { .. }]
+        ));
+        key(&mut app, KeyCode::Char('F'));
+        type_text(&mut app, "3");
+        assert_eq!(
+            key(&mut app, KeyCode::Enter),
+            [Effect::SetFailEvery { id, fail_every: 3 }]
+        );
+        assert_eq!(key(&mut app, KeyCode::Char('m')), [Effect::StopAuto { id }]);
+        assert_eq!(key(&mut app, KeyCode::Char('x')), [Effect::Detach { id }]);
+        assert!(app.attached.is_empty());
+        assert_eq!(app.focus, Pane::Consumers);
+
+        // By topic and queue: the queue is checked before anything is sent.
+        key(&mut app, KeyCode::Char('S'));
+        type_text(&mut app, "orders.audit");
+        key(&mut app, KeyCode::Tab);
+        type_text(&mut app, "my.queue");
+        assert!(key(&mut app, KeyCode::Enter).is_empty());
+        let Some(Overlay::AttachForm(form)) = &app.overlay else {
+            panic!("form stays");
+        };
+        assert!(
+            form.error
+                .as_deref()
+                .unwrap()
+                .contains("period at position 2")
+        );
+        for _ in 0..6 {
+            key(&mut app, KeyCode::Backspace);
+        }
+        type_text(&mut app, "_audit");
+        let effects = key(&mut app, KeyCode::Enter);
+        let [Effect::AttachByTopic { id, topic, queue }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(
+            (topic.as_str(), queue.as_str()),
+            ("orders.audit", "my_audit")
+        );
+        update(
+            &mut app,
+            Action::Attached {
+                id: *id,
+                result: Err("cannot create durable consumer my_audit: WorkQueue".into()),
+            },
+        );
+        assert!(
+            app.attached.is_empty(),
+            "a refused attach leaves nothing behind"
+        );
+        assert!(app.status.as_ref().unwrap().text.contains("WorkQueue"));
+    }
+
+    #[test]
+    fn delete_asks_and_detaches_first() {
+        let (mut app, id) = attached_app();
+        app.focus = Pane::Consumers;
+        key(&mut app, KeyCode::Char('d'));
+        assert!(matches!(
+            &app.overlay,
+            Some(Overlay::ConfirmDelete { consumer, ack_pending: 2, pending: 3, .. }) if consumer == "flaky-billing"
+        ));
+        assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+        assert_eq!(app.attached.len(), 1);
+        key(&mut app, KeyCode::Char('d'));
+        let effects = key(&mut app, KeyCode::Char('y'));
+        assert_eq!(
+            effects,
+            [
+                Effect::Detach { id },
+                Effect::DeleteConsumer {
+                    stream: "ORDERS".into(),
+                    consumer: "flaky-billing".into()
+                }
+            ]
+        );
+        update(
+            &mut app,
+            Action::ConsumerDeleted {
+                stream: "ORDERS".into(),
+                consumer: "flaky-billing".into(),
+                result: Ok(()),
+            },
+        );
+        assert!(app.consumer("ORDERS", "flaky-billing").is_none());
+    }
+
+    #[test]
+    fn browsing_pages_and_jumps() {
+        let mut app = app();
+        let effects = key(&mut app, KeyCode::Char('b'));
+        // ORDERS holds sequences 119..=130.
+        assert_eq!(
+            effects,
+            [Effect::Browse {
+                stream: "ORDERS".into(),
+                from: 119,
+                count: 12
+            }]
+        );
+        update(
+            &mut app,
+            Action::Browsed {
+                stream: "ORDERS".into(),
+                from: 119,
+                result: Ok((119..=130)
+                    .map(|sequence| BrowseRow {
+                        sequence,
+                        message: None,
+                    })
+                    .collect()),
+            },
+        );
+        let Some(Overlay::Browse(b)) = &app.overlay else {
+            panic!("browser");
+        };
+        assert_eq!(b.rows.len(), 12);
+        assert!(!b.loading);
+        // One page only: nowhere to turn.
+        assert!(key(&mut app, KeyCode::Char('n')).is_empty());
+        key(&mut app, KeyCode::Char(':'));
+        type_text(&mut app, "125");
+        assert_eq!(
+            key(&mut app, KeyCode::Enter),
+            [Effect::Browse {
+                stream: "ORDERS".into(),
+                from: 125,
+                count: 6
+            }]
+        );
+        assert!(matches!(&app.overlay, Some(Overlay::Browse(b)) if b.from == 125 && b.loading));
+        key(&mut app, KeyCode::Esc);
+        assert!(app.overlay.is_none());
+    }
 }
