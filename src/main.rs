@@ -163,7 +163,13 @@ async fn run_console(
         refresh,
         demo,
     };
-    let result = console::run(broker_for(&url), options).await;
+    // Quitting should not wait long on a server that went away.
+    let broker = Broker::new(
+        BrokerOptions::default()
+            .addrs(url.split(',').map(str::trim))
+            .drain_timeout(Duration::from_secs(2)),
+    );
+    let result = console::run(broker, options).await;
     drop(server);
     match result {
         Ok(()) => ExitCode::SUCCESS,

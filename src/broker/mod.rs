@@ -188,8 +188,17 @@ impl Broker {
     /// Connects to the servers in the options. Connecting when connected does nothing.
     pub async fn connect(&self) -> Result<(), ConnectError> {
         let _lifecycle = self.shared.lifecycle.lock().await;
-        if self.connection().is_some() {
-            return Ok(());
+        if let Some(conn) = self.connection() {
+            if !*conn.closed.borrow() {
+                return Ok(());
+            }
+            // The client gave up (closed by the server or out of reconnects): start over.
+            conn.workers_cancel.cancel();
+            self.shared
+                .conn
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
         }
         let options = &self.shared.options;
         let parsed = parse_addrs(&options.addrs)?;
@@ -284,7 +293,15 @@ impl Broker {
             .unwrap_or_else(|e| e.into_inner())
             .take();
         // From here the old client's events no longer speak for the broker.
+        let reachable = self.connection_state() == ConnectionState::Connected;
         self.shared.generation.fetch_add(1, Ordering::SeqCst);
+        if !reachable {
+            // No server to drain to: unsent acks are lost and those messages come back
+            // after their ack wait.
+            tracing::warn!("disconnecting while the server is unreachable; nothing to drain");
+            self.shared.state.send_replace(ConnectionState::NotConnected);
+            return outcome;
+        }
         let mut closed = conn.closed.clone();
         let drained = async {
             // Flush first so every ack the workers sent is on the wire, then drain.

@@ -525,7 +525,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Key(key) => on_key(app, key, &mut effects),
         Action::Resize => {}
         Action::Tick(now) => app.now = now,
-        Action::Connection(connection) => app.connection = connection,
+        Action::Connection(connection) => {
+            // Losing the server keeps the reason on screen until it is back.
+            let reason = app.connection.last_error.take();
+            let connected = connection.state == crate::broker::ConnectionState::Connected;
+            app.connection = connection;
+            if !connected && app.connection.last_error.is_none() {
+                app.connection.last_error = reason;
+            }
+        }
         Action::Snapshot(snapshot) => {
             let snapshot = *snapshot;
             app.now = snapshot.taken;
@@ -549,7 +557,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.events.push_front(advisory);
             app.events.truncate(EVENTS_KEPT);
             // Keep the operator's place when new events push the list down.
-            if app.focus == Pane::Events && app.selected_event > 0 {
+            if app.selected_event > 0 {
                 app.selected_event = (app.selected_event + 1).min(app.events.len() - 1);
             }
         }

@@ -17,6 +17,9 @@ use super::model::{
 use super::rates::{ConsumerCounts, RateBook};
 use crate::broker::{ApiErrorKind, Broker, ConnectionState};
 
+/// How long the selection must rest before its consumers are fetched.
+const SELECTION_SETTLE: Duration = Duration::from_millis(150);
+
 /// Longest wait between connection attempts.
 const MAX_RETRY: Duration = Duration::from_secs(5);
 
@@ -47,7 +50,7 @@ impl Collector {
         let mut book = RateBook::new(self.refresh);
         let mut interval = tokio::time::interval(self.refresh);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut state = self.broker.watch_connection();
+        self.forward_connection_changes();
         let mut retry = Duration::from_millis(500);
         let mut next_attempt = Instant::now();
         let mut advisories_started = false;
@@ -55,18 +58,18 @@ impl Collector {
             tokio::select! {
                 _ = self.cancel.cancelled() => break,
                 _ = interval.tick() => {}
-                changed = state.changed() => {
-                    if changed.is_err() { break; }
-                    self.send(Action::Connection(connection_view(&self.broker, None)));
-                    continue;
-                }
                 changed = self.selected.changed() => {
                     if changed.is_err() { break; }
+                    // Let a run of key presses settle: one listing for where it stops.
+                    tokio::time::sleep(SELECTION_SETTLE).await;
                     if self.broker.connection_state() == ConnectionState::Connected {
                         let stream = self.selected.borrow_and_update().clone();
-                        let consumers = self.poll_consumers(stream, &mut book).await;
-                        if let Ok(consumers) = consumers {
-                            self.send(Action::Consumers(consumers));
+                        if let Some(stream) = &stream {
+                            book.keep_consumers_of(stream);
+                        }
+                        match self.poll_consumers(stream, &mut book).await {
+                            Ok(consumers) => self.send(Action::Consumers(consumers)),
+                            Err(e) => self.send(Action::RefreshFailed(e.to_string())),
                         }
                     }
                     continue;
@@ -104,6 +107,31 @@ impl Collector {
                 Err(e) => self.send(Action::RefreshFailed(e)),
             }
         }
+    }
+
+    /// Connection changes reach the header at once, even while a refresh is waiting on
+    /// a server that stopped answering.
+    fn forward_connection_changes(&self) {
+        let mut state = self.broker.watch_connection();
+        let (broker, actions, cancel) = (
+            self.broker.clone(),
+            self.actions.clone(),
+            self.cancel.clone(),
+        );
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = cancel.cancelled() => break,
+                    changed = state.changed() => {
+                        if changed.is_err()
+                            || actions.send(Action::Connection(connection_view(&broker, None))).is_err()
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
     }
 
     fn send(&self, action: Action) {

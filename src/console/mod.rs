@@ -43,6 +43,8 @@ pub enum ConsoleError {
     Draw(std::io::Error),
     #[error(transparent)]
     Demo(#[from] demo::DemoError),
+    #[error("the refresh task ended unexpectedly ({0}); see the log")]
+    Collector(String),
 }
 
 pub struct ConsoleOptions {
@@ -65,7 +67,7 @@ pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleE
         selected,
         cancel: cancel.clone(),
     };
-    let collector = tokio::spawn(collector.run());
+    let mut collector = tokio::spawn(collector.run());
 
     // The demo needs the connection; it starts once the collector has made it, on its
     // own task so the keys stay answered meanwhile.
@@ -94,6 +96,13 @@ pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleE
             },
             Some(action) = actions.recv() => action,
             _ = clock.tick() => Action::Tick(SystemTime::now()),
+            // The collector runs until cancelled; ending early is a bug to report, not hide.
+            ended = &mut collector => {
+                break Err(ConsoleError::Collector(match ended {
+                    Ok(()) => "stopped".to_string(),
+                    Err(e) => e.to_string(),
+                }));
+            }
         };
         // Whatever else has arrived is applied before the next draw: one frame for a burst.
         let mut batch = vec![action];
@@ -112,7 +121,7 @@ pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleE
                     let started = demo::start(&broker, cancel).await;
                     if let Err(e) = &started {
                         tracing::error!(error = %e, "demo set-up failed");
-                        let _ = report.send(Action::RefreshFailed(e.to_string()));
+                        let _ = report.send(Action::Failed(e.to_string()));
                     }
                     // Held until the console closes: dropping them stops the workers.
                     started.ok()
@@ -128,9 +137,10 @@ pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleE
     // Automatic subscriptions stop, held messages wait out their ack wait.
     drop(runner);
     cancel.cancel();
-    let _ = collector.await;
+    // Quitting never waits on a slow or vanished server: in-flight requests are dropped.
+    collector.abort();
     if let Some(demo) = demo {
-        drop(demo.await);
+        demo.abort();
     }
     if let Err(e) = broker.disconnect().await {
         tracing::warn!(error = %e, "disconnect on exit");

@@ -46,6 +46,9 @@ pub struct ConsumerRates {
 #[derive(Debug)]
 pub struct RateBook {
     history_len: usize,
+    /// Looks closer together than this keep the previous rates (a rate over a few
+    /// milliseconds says nothing).
+    min_interval: Duration,
     /// How long a consumer stays marked after its counts last climbed.
     alert_hold: Duration,
     streams: HashMap<String, StreamSample>,
@@ -58,6 +61,7 @@ impl RateBook {
         let per_minute = (60.0 / refresh.as_secs_f64().max(0.05)).ceil() as usize;
         Self {
             history_len: per_minute.clamp(2, 1200),
+            min_interval: refresh / 2,
             alert_hold: Duration::from_secs(5).max(refresh * 3),
             streams: HashMap::new(),
             consumers: HashMap::new(),
@@ -109,6 +113,7 @@ impl RateBook {
     ) -> ConsumerRates {
         let key = (stream.to_string(), name.to_string());
         let hold = self.alert_hold;
+        let min_interval = self.min_interval;
         let sample = self.consumers.entry(key).or_insert(ConsumerSample {
             at,
             delivered: counts.delivered,
@@ -121,6 +126,13 @@ impl RateBook {
             alert_until: None,
         });
         let interval = at.saturating_duration_since(sample.at);
+        if interval < min_interval {
+            return ConsumerRates {
+                delivered: sample.delivered_rate,
+                acked: sample.acked_rate,
+                alert: sample.alert,
+            };
+        }
         if let (Some(d), Some(a)) = (
             rate(sample.delivered, counts.delivered, interval),
             rate(sample.acked, counts.acked, interval),
@@ -160,6 +172,12 @@ impl RateBook {
             .retain(|name, _| alive.contains(&name.as_str()));
         self.consumers
             .retain(|(stream, _), _| alive.contains(&stream.as_str()));
+    }
+
+    /// Forgets the consumers of every other stream: coming back to one later starts its
+    /// rates afresh instead of averaging over the time away.
+    pub fn keep_consumers_of(&mut self, stream: &str) {
+        self.consumers.retain(|(s, _), _| s == stream);
     }
 
     /// Drops samples of a stream's consumers no longer on the server.
@@ -231,6 +249,31 @@ mod tests {
         assert_eq!(
             book.consumer("S", "c", counts(12, 12, 0, 1), at(8)).alert,
             ConsumerAlert::None
+        );
+    }
+
+    #[test]
+    fn looks_too_close_together_keep_the_last_rates() {
+        let mut book = RateBook::new(Duration::from_secs(1));
+        let t0 = Instant::now();
+        let counts = |delivered| ConsumerCounts {
+            delivered,
+            ..Default::default()
+        };
+        book.consumer("S", "c", counts(0), t0);
+        assert_eq!(
+            book.consumer("S", "c", counts(2), t0 + Duration::from_secs(1))
+                .delivered,
+            2.0
+        );
+        // 100 ms later one more delivery: not 10/s.
+        let r = book.consumer("S", "c", counts(3), t0 + Duration::from_millis(1100));
+        assert_eq!(r.delivered, 2.0);
+        book.keep_consumers_of("OTHER");
+        assert_eq!(
+            book.consumer("S", "c", counts(100), t0 + Duration::from_secs(60))
+                .delivered,
+            0.0
         );
     }
 

@@ -15,7 +15,7 @@ async fn the_console_follows_the_server_live_and_quits_cleanly() {
     let server = NatsServer::start().await.unwrap();
     let mut console = Console::start(&["--server", &server.url()]);
     console.wait_for(Duration::from_secs(10), "connected header", |s| {
-        s.contains("connected") && s.contains("No streams yet")
+        s.contains("● connected") && s.contains("No streams yet")
     });
 
     // Created from outside: a stream and a durable consumer appear within 3 s.
@@ -135,4 +135,35 @@ async fn embedded_demo_shows_moving_numbers_and_redeliveries() {
     });
     console.press("q");
     assert_eq!(console.exit_code(Duration::from_secs(15)), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stalled_server_never_freezes_the_keys_and_quitting_is_prompt() {
+    let mut server = NatsServer::start().await.unwrap();
+    let mut console = Console::start(&["--server", &server.url()]);
+    console.wait_for(Duration::from_secs(10), "connected", |s| {
+        s.contains("● connected") && s.contains("Streams (0)")
+    });
+    // Freeze the server: requests hang, the connection stays up.
+    let pid = server.pid().unwrap() as i32;
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0);
+    std::thread::sleep(Duration::from_millis(1500));
+    let asked = Instant::now();
+    console.press("?");
+    console.wait_for(Duration::from_secs(1), "help while the server hangs", |s| {
+        s.contains("Ctrl-C")
+    });
+    eprintln!("key answered in {:?} with a frozen server", asked.elapsed());
+    console.press("\x1b");
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGCONT) }, 0);
+
+    // Gone for good: the header says so, and q still quits at once.
+    server.kill();
+    console.wait_for(Duration::from_secs(10), "the lost connection", |s| {
+        s.contains("reconnecting") || s.contains("disconnected")
+    });
+    let quit = Instant::now();
+    console.press("q");
+    assert_eq!(console.exit_code(Duration::from_secs(5)), 0);
+    eprintln!("quit took {:?} with the server gone", quit.elapsed());
 }

@@ -78,7 +78,7 @@ impl Console {
                 Instant::now() < deadline,
                 "no {what} within {within:?}; the screen:\n{text}"
             );
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 
