@@ -224,8 +224,11 @@ impl Broker {
                     if matches!(event, async_nats::Event::Closed) {
                         closed_tx.send_replace(true);
                     }
+                    // Until connect() has stored this connection it reports the state
+                    // itself: nobody may see "connected" before the broker can be used.
                     if let Some(shared) = shared.upgrade()
                         && shared.generation.load(Ordering::SeqCst) == generation
+                        && shared.conn.read().unwrap_or_else(|e| e.into_inner()).is_some()
                     {
                         on_client_event(&shared.state, event);
                     }

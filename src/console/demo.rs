@@ -1,8 +1,9 @@
 //! `--demo`: something to look at on an embedded server. Streams ORDERS, USER_EVENTS and
 //! TEST made through the broker, a consumer that acks everything, a `flaky-billing`
 //! consumer (max deliver 3) whose handler fails every second delivery and always fails
-//! "poison" messages (so naks, redeliveries and MAX_DELIVERIES advisories appear), and a
-//! gentle stream of publishes so the rates move.
+//! "poison" messages (so naks, redeliveries and MAX_DELIVERIES advisories appear), a
+//! `manual-review` consumer nothing works (for an operator to attach to and settle by
+//! hand), and a gentle stream of publishes so the rates move.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,6 +61,13 @@ pub async fn start(
             SubscribeOptions::queue("flaky-billing").max_deliver(3),
         )
         .await?;
+    // Left for the operator: `s` on it attaches, `f` pulls.
+    broker
+        .ensure_consumer(
+            "orders.review",
+            &SubscribeOptions::queue("manual-review").max_deliver(5),
+        )
+        .await?;
     let login = broker
         .subscribe(
             "user-events.login",
@@ -95,6 +103,13 @@ async fn publish_forever(broker: Broker, cancel: CancellationToken) {
                 bill = bill.with_header("demo", "poison");
             }
             sends.push(("orders.billing", bill));
+        }
+        if n.is_multiple_of(5) {
+            sends.push((
+                "orders.review",
+                Message::new(format!(r#"{{"order":{n},"flag":"manual review"}}"#))
+                    .with_header("type", "review"),
+            ));
         }
         if n.is_multiple_of(4) {
             sends.push((
