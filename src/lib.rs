@@ -2,6 +2,7 @@
 //! built on.
 
 pub mod broker;
+pub mod connect;
 pub mod console;
 pub mod logging;
 pub mod server;

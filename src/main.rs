@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use jetdeck::broker::{Broker, BrokerOptions, DEFAULT_ADDR, mask_url};
+use jetdeck::broker::{Broker, BrokerOptions};
+use jetdeck::connect::{ConnectFlags, Settings};
 use jetdeck::console::model::{EmbeddedInfo, SessionInfo};
 use jetdeck::console::{self, ConsoleOptions};
 use jetdeck::server::{NatsServer, ServerOptions};
@@ -45,15 +46,13 @@ enum Command {
     Validate(ValidateArgs),
 }
 
-/// Where to connect.
+/// Where to connect: the natscli-style flags, or a private server.
 #[derive(Args)]
 struct ConnectArgs {
-    /// Server URL(s), comma-separated for a cluster seed list. user:password@ or token@ in
-    /// a URL logs in and is never shown.
-    #[arg(short, long, value_name = "URL", default_value = DEFAULT_ADDR)]
-    server: String,
-    /// Start a private nats-server (random loopback port, stopped on exit)
-    #[arg(long, conflicts_with = "server")]
+    #[command(flatten)]
+    flags: ConnectFlags,
+    /// Start a private nats-server (random loopback port, stopped on exit) instead
+    #[arg(long, conflicts_with_all = ["server", "context"])]
     embedded: bool,
     /// Store directory of the embedded server (default: a temporary one)
     #[arg(long, value_name = "DIR", requires = "embedded")]
@@ -112,11 +111,25 @@ fn parse_refresh(text: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-/// The server to use: the given URL(s), or a private one started now (kept alive by the
-/// returned handle).
-async fn server_for(args: &ConnectArgs) -> Result<(String, Option<NatsServer>), String> {
+/// Where the command connects: its broker options, the servers as shown, the context in
+/// use, and the private server when `--embedded` (kept alive by the returned handle).
+struct Target {
+    options: BrokerOptions,
+    shown: String,
+    context: Option<String>,
+    server: Option<NatsServer>,
+}
+
+async fn target_for(args: &ConnectArgs) -> Result<Target, String> {
     if !args.embedded {
-        return Ok((args.server.clone(), None));
+        let settings = Settings::from_env(&args.flags).map_err(|e| e.to_string())?;
+        let options = settings.broker_options().await.map_err(|e| e.to_string())?;
+        return Ok(Target {
+            options,
+            shown: settings.display_servers(),
+            context: settings.context.map(|c| c.name),
+            server: None,
+        });
     }
     let server = NatsServer::start_with(ServerOptions {
         store_dir: args.store_dir.clone(),
@@ -126,11 +139,12 @@ async fn server_for(args: &ConnectArgs) -> Result<(String, Option<NatsServer>), 
     .await
     .map_err(|e| format!("cannot start the embedded server: {e}"))?;
     tracing::info!(url = %server.url(), store = %server.store_dir().display(), log = %server.log_file().display(), "embedded nats-server started");
-    Ok((server.url(), Some(server)))
-}
-
-fn broker_for(url: &str) -> Broker {
-    Broker::new(BrokerOptions::default().addrs(url.split(',').map(str::trim)))
+    Ok(Target {
+        options: BrokerOptions::default().addrs([server.url()]),
+        shown: server.url(),
+        context: None,
+        server: Some(server),
+    })
 }
 
 async fn run_console(
@@ -139,19 +153,17 @@ async fn run_console(
     refresh: Duration,
     log_file: &Path,
 ) -> ExitCode {
-    let (url, server) = match server_for(&args).await {
+    let target = match target_for(&args).await {
         Ok(found) => found,
         Err(e) => {
             eprintln!("jetdeck: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let server = target.server;
     let session = SessionInfo {
-        servers: url
-            .split(',')
-            .map(|u| mask_url(u.trim()))
-            .collect::<Vec<_>>()
-            .join(","),
+        servers: target.shown,
+        context: target.context,
         embedded: server.as_ref().map(|s| EmbeddedInfo {
             store_dir: s.store_dir().to_path_buf(),
             log_file: s.log_file(),
@@ -164,11 +176,7 @@ async fn run_console(
         demo,
     };
     // Quitting should not wait long on a server that went away.
-    let broker = Broker::new(
-        BrokerOptions::default()
-            .addrs(url.split(',').map(str::trim))
-            .drain_timeout(Duration::from_secs(2)),
-    );
+    let broker = Broker::new(target.options.drain_timeout(Duration::from_secs(2)));
     let result = console::run(broker, options).await;
     drop(server);
     match result {
@@ -188,11 +196,12 @@ async fn run_validate(args: ValidateArgs, log_file: &Path) -> ExitCode {
         eprintln!("Log file: {}", log_file.display());
         ExitCode::FAILURE
     };
-    let (url, _server) = match server_for(&args.connect).await {
+    let target = match target_for(&args.connect).await {
         Ok(found) => found,
         Err(e) => return fail(e),
     };
-    let broker = broker_for(&url);
+    let _server = target.server;
+    let broker = Broker::new(target.options);
     let options = ValidateOptions {
         topic: args.topic,
         queue: args.queue,
@@ -200,7 +209,7 @@ async fn run_validate(args: ValidateArgs, log_file: &Path) -> ExitCode {
         timeout: args.timeout,
     };
     let mut stdout = std::io::stdout();
-    match validate::run(&broker, &mask_url(&url), &options, &mut stdout).await {
+    match validate::run(&broker, &target.shown, &options, &mut stdout).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "validation failed");

@@ -122,9 +122,13 @@ pub enum ConnectError {
         "authorization violation: the server refused the credentials (check user/password, token, creds or nkey)"
     )]
     Authorization,
-    #[error("TLS failed: {reason}")]
-    Tls { reason: String },
-    #[error("could not connect to {servers}: {reason}")]
+    #[error(
+        "TLS with {servers} failed: {reason}; when the server's certificate is not trusted pass --tlsca with the CA that signed it, and --tlscert/--tlskey when it asks for a client certificate"
+    )]
+    Tls { servers: String, reason: String },
+    #[error(
+        "could not connect to {servers}: {reason}; check the URL and that nats-server runs there (or try --embedded)"
+    )]
     Unreachable { servers: String, reason: String },
 }
 

@@ -228,7 +228,11 @@ impl Broker {
                     // itself: nobody may see "connected" before the broker can be used.
                     if let Some(shared) = shared.upgrade()
                         && shared.generation.load(Ordering::SeqCst) == generation
-                        && shared.conn.read().unwrap_or_else(|e| e.into_inner()).is_some()
+                        && shared
+                            .conn
+                            .read()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .is_some()
                     {
                         on_client_event(&shared.state, event);
                     }
@@ -247,7 +251,11 @@ impl Broker {
             .connect(parsed.addrs)
             .await
             .map_err(|e| connect_error(&shown, e))?;
-        let js = jetstream::new(client.clone());
+        let js = match (&options.js_domain, &options.js_api_prefix) {
+            (Some(domain), _) => jetstream::with_domain(client.clone(), domain),
+            (None, Some(prefix)) => jetstream::with_prefix(client.clone(), prefix),
+            (None, None) => jetstream::new(client.clone()),
+        };
         let now = match client.connection_state() {
             async_nats::connection::State::Connected => ConnectionState::Connected,
             _ => ConnectionState::Reconnecting,
@@ -302,7 +310,9 @@ impl Broker {
             // No server to drain to: unsent acks are lost and those messages come back
             // after their ack wait.
             tracing::warn!("disconnecting while the server is unreachable; nothing to drain");
-            self.shared.state.send_replace(ConnectionState::NotConnected);
+            self.shared
+                .state
+                .send_replace(ConnectionState::NotConnected);
             return outcome;
         }
         let mut closed = conn.closed.clone();
@@ -801,14 +811,24 @@ fn parse_addrs(addrs: &[String]) -> Result<ParsedAddrs, ConnectError> {
 
 fn connect_error(servers: &str, e: async_nats::ConnectError) -> ConnectError {
     use async_nats::ConnectErrorKind as K;
+    let reason = e.to_string();
+    // rustls reports an untrusted certificate as an I/O error.
+    let tls_trouble = ["certificate", "UnknownIssuer", "tls", "TLS", "handshake"]
+        .iter()
+        .any(|hint| reason.contains(hint));
     match e.kind() {
         K::AuthorizationViolation | K::Authentication => ConnectError::Authorization,
         K::Tls => ConnectError::Tls {
-            reason: e.to_string(),
+            servers: servers.to_string(),
+            reason,
+        },
+        K::Io if tls_trouble => ConnectError::Tls {
+            servers: servers.to_string(),
+            reason,
         },
         _ => ConnectError::Unreachable {
             servers: servers.to_string(),
-            reason: e.to_string(),
+            reason,
         },
     }
 }

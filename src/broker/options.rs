@@ -22,6 +22,8 @@ pub struct BrokerOptions {
     pub(crate) nats_options: Option<async_nats::ConnectOptions>,
     pub(crate) stream_config: Option<stream::Config>,
     pub(crate) drain_timeout: Duration,
+    pub(crate) js_domain: Option<String>,
+    pub(crate) js_api_prefix: Option<String>,
 }
 
 impl Default for BrokerOptions {
@@ -34,6 +36,8 @@ impl Default for BrokerOptions {
             nats_options: None,
             stream_config: None,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            js_domain: None,
+            js_api_prefix: None,
         }
     }
 }
@@ -91,6 +95,14 @@ impl BrokerOptions {
     /// Bound on each phase of `disconnect`: waiting for running handlers, then the drain.
     pub fn drain_timeout(mut self, timeout: Duration) -> Self {
         self.drain_timeout = timeout;
+        self
+    }
+
+    /// JetStream in another domain, or imported under an API prefix (the domain wins
+    /// when both are given).
+    pub fn jetstream(mut self, domain: Option<String>, api_prefix: Option<String>) -> Self {
+        self.js_domain = domain;
+        self.js_api_prefix = api_prefix;
         self
     }
 

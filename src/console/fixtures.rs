@@ -124,6 +124,7 @@ pub fn advisory(
 pub fn session(servers: &str, embedded: bool) -> SessionInfo {
     SessionInfo {
         servers: servers.to_string(),
+        context: None,
         embedded: embedded.then(|| EmbeddedInfo {
             store_dir: PathBuf::from("/tmp/jetdeck-nats-demo/store"),
             log_file: PathBuf::from("/tmp/jetdeck-nats-demo/nats-server.log"),

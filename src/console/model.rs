@@ -14,6 +14,8 @@ use crate::broker::{ConnectionState, Metrics};
 pub struct SessionInfo {
     /// Server URL(s) as shown: secrets masked.
     pub servers: String,
+    /// The natscli context in use, if any.
+    pub context: Option<String>,
     /// Set with `--embedded`: the private server's store and log.
     pub embedded: Option<EmbeddedInfo>,
     pub log_file: PathBuf,

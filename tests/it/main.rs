@@ -7,6 +7,7 @@ mod pty;
 mod actions;
 mod cli;
 mod cluster;
+mod connect;
 mod console;
 mod inspect;
 mod publish;

@@ -32,6 +32,12 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         Span::raw("  "),
         Span::raw(app.session.servers.clone()),
     ];
+    if let Some(context) = &app.session.context {
+        first.push(Span::styled(
+            format!("  context {context}"),
+            Style::new().fg(Color::Magenta),
+        ));
+    }
     if let Some(url) = &c.connected_url {
         first.push(Span::styled(
             format!(" (on {url})"),
