@@ -17,7 +17,7 @@ use jetdeck::validate::{self, ValidateOptions};
     name = "jetdeck",
     version,
     about = "An operations console for NATS JetStream",
-    long_about = "An operations console for NATS JetStream.\n\nWith no subcommand, jetdeck opens the console: streams, durable consumers, counters and JetStream events, live. `jetdeck validate` runs the broker's validation flow headless.",
+    long_about = "An operations console for NATS JetStream.\n\nWith no subcommand, jetdeck opens the console: streams, durable consumers, counters and JetStream events, live. `jetdeck validate` runs the broker's validation flow headless.\n\nConnection settings come from the flags, then the environment (NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_NKEY, NATS_CERT, NATS_KEY, NATS_CA), then a natscli context (--context, NATS_CONTEXT, or the one selected in ~/.config/nats/context.txt; XDG_CONFIG_HOME is honoured), then nats://127.0.0.1:4222. Passwords and tokens are never shown or logged.",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {

@@ -9,12 +9,22 @@ fn jetdeck() -> Command {
 }
 
 fn run(args: &[&str], log: &std::path::Path) -> std::process::Output {
-    jetdeck()
-        .args(args)
-        .arg("--log-file")
-        .arg(log)
-        .output()
-        .expect("run jetdeck")
+    let mut cmd = jetdeck();
+    cmd.args(args).arg("--log-file").arg(log);
+    // The machine's own NATS settings stay out of these runs.
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent");
+    for var in [
+        "NATS_URL",
+        "NATS_USER",
+        "NATS_PASSWORD",
+        "NATS_TOKEN",
+        "NATS_CREDS",
+        "NATS_NKEY",
+        "NATS_CONTEXT",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.output().expect("run jetdeck")
 }
 
 fn expected_report(url: &str, stream_line: &str) -> Vec<String> {

@@ -33,6 +33,19 @@ impl Console {
         command.arg("--log-file");
         command.arg(log.path().join("console.log"));
         command.env("TERM", "xterm-256color");
+        // The machine's own NATS settings stay out of these runs.
+        command.env("XDG_CONFIG_HOME", "/nonexistent");
+        for var in [
+            "NATS_URL",
+            "NATS_USER",
+            "NATS_PASSWORD",
+            "NATS_TOKEN",
+            "NATS_CREDS",
+            "NATS_NKEY",
+            "NATS_CONTEXT",
+        ] {
+            command.env_remove(var);
+        }
         let child = pty.slave.spawn_command(command).expect("spawn jetdeck");
         drop(pty.slave);
         let screen = Arc::new(Mutex::new(vt100::Parser::new(

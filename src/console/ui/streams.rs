@@ -16,13 +16,14 @@ use crate::console::model::StreamView;
 const SPARK: usize = 12;
 
 /// The columns, the name as wide as the longest name (within reason).
-fn columns(name_width: u16) -> [Column; 14] {
+fn columns(name_width: u16) -> [Column; 15] {
     [
         col("Name", name_width, 100),
         col("Subjects", 18, 60),
         col("Retention", 9, 30),
         col("Storage", 7, 25),
         col("R", 1, 35),
+        col("Leader", 14, 32),
         col("Msgs", 9, 95),
         col("Bytes", 10, 70),
         col("Cons", 4, 80),
@@ -48,6 +49,7 @@ fn row(app: &App, s: &StreamView) -> Vec<Cell<'static>> {
         Cell::from(format!("{:?}", c.retention)),
         Cell::from(format!("{:?}", c.storage)),
         Cell::from(c.num_replicas.to_string()),
+        leader(s),
         Cell::from(Line::from(fmt_count(st.messages)).right_aligned()),
         Cell::from(Line::from(fmt_bytes(st.bytes)).right_aligned()),
         Cell::from(Line::from(st.consumer_count.to_string()).right_aligned()),
@@ -61,6 +63,30 @@ fn row(app: &App, s: &StreamView) -> Vec<Cell<'static>> {
         )),
         Cell::from(""),
     ]
+}
+
+/// The stream's leader, and how many replicas lag behind it (red when any).
+fn leader(s: &StreamView) -> Cell<'static> {
+    let Some(cluster) = &s.info.cluster else {
+        return Cell::from("-");
+    };
+    let name = cluster
+        .leader
+        .clone()
+        .unwrap_or_else(|| "no leader".to_string());
+    let lagging = cluster
+        .replicas
+        .iter()
+        .filter(|r| !r.current || r.offline)
+        .count();
+    if lagging > 0 {
+        Cell::from(Span::styled(
+            format!("{} +{lagging} lag", truncate(&name, 6)),
+            Style::new().fg(Color::LightRed),
+        ))
+    } else {
+        Cell::from(truncate(&name, 14))
+    }
 }
 
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
