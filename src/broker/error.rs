@@ -184,6 +184,8 @@ pub enum PublishError {
     TooLarge { size: usize, max: usize },
     #[error("no PubAck from JetStream for {topic} in time; the message may or may not be stored")]
     TimedOut { topic: String },
+    #[error("no stream listens on {topic} (was it deleted?)")]
+    NoStream { topic: String },
     #[error("JetStream refused the message on {topic}: {reason}")]
     Rejected { topic: String, reason: String },
     #[error("publish to {topic} failed: {reason}")]

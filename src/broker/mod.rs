@@ -58,6 +58,27 @@ use worker::{BoxHandler, Worker};
 /// What a handler returns: Ok -> ack, Err -> nak.
 pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
+/// What a pipelined publish stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pipelined {
+    /// One PubAck per message, in order.
+    pub acks: Vec<PubAck>,
+    /// Most PubAcks that were outstanding at once (at most the window).
+    pub max_in_flight: usize,
+}
+
+/// A pipelined publish that failed at one message.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("message {index} failed ({stored} stored before the run stopped): {source}")]
+pub struct PipelineError {
+    /// The failed message's index, from 0.
+    pub index: usize,
+    /// Messages stored (acknowledged) in this run.
+    pub stored: usize,
+    #[source]
+    pub source: PublishError,
+}
+
 /// JetStream's answer to a publish: where the message was stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PubAck {
@@ -350,7 +371,7 @@ impl Broker {
         }
         let ack = match send_publish(&conn, topic, &message).await {
             // The stream went away since it was remembered: make it again, once.
-            Err(PublishError::Rejected { .. }) if conn.streams.cached(topic).is_some() => {
+            Err(PublishError::NoStream { .. }) if conn.streams.cached(topic).is_some() => {
                 conn.streams.forget(&stream_name_for_topic(topic));
                 conn.streams.ensure(&conn.api, topic).await?;
                 send_publish(&conn, topic, &message).await?
@@ -359,6 +380,95 @@ impl Broker {
         };
         Counters::incr(&self.shared.counters.published);
         Ok(ack)
+    }
+
+    /// Publishes many messages with at most `window` PubAcks outstanding, and checks
+    /// every one of them. On a failure the error names the message's index (from 0) and
+    /// how many were stored; messages after the failed one are not sent.
+    pub async fn publish_pipelined<I>(
+        &self,
+        topic: &str,
+        messages: I,
+        window: usize,
+    ) -> Result<Pipelined, PipelineError>
+    where
+        I: IntoIterator<Item = Message>,
+    {
+        let at = |index: usize, stored: usize| {
+            move |source: PublishError| PipelineError {
+                index,
+                stored,
+                source,
+            }
+        };
+        validate_topic(topic).map_err(|e| at(0, 0)(e.into()))?;
+        let conn = self
+            .connection()
+            .ok_or_else(|| at(0, 0)(PublishError::NotConnected))?;
+        if conn.streams.cached(topic).is_none() {
+            conn.streams
+                .ensure(&conn.api, topic)
+                .await
+                .map_err(|e| at(0, 0)(e.into()))?;
+        }
+        let window = window.max(1);
+        let mut in_flight = std::collections::VecDeque::with_capacity(window);
+        let mut done = Pipelined::default();
+        let mut failure: Option<PipelineError> = None;
+        for (index, message) in messages.into_iter().enumerate() {
+            if in_flight.len() >= window {
+                let (i, pending) = in_flight.pop_front().expect("window is full");
+                if let Err(e) = self.await_ack(topic, pending, &mut done).await {
+                    failure = Some(at(i, 0)(e));
+                    break;
+                }
+            }
+            match send_only(&conn, topic, &message).await {
+                Ok(pending) => in_flight.push_back((index, pending)),
+                Err(e) => {
+                    failure = Some(at(index, 0)(e));
+                    break;
+                }
+            }
+            done.max_in_flight = done.max_in_flight.max(in_flight.len());
+        }
+        // Everything sent is checked, a failure or not: nothing is dropped unseen.
+        for (i, pending) in in_flight {
+            if let Err(e) = self.await_ack(topic, pending, &mut done).await {
+                failure.get_or_insert(at(i, 0)(e));
+            }
+        }
+        match failure {
+            Some(mut e) => {
+                e.stored = done.acks.len();
+                Err(e)
+            }
+            None => Ok(done),
+        }
+    }
+
+    async fn await_ack(
+        &self,
+        topic: &str,
+        pending: async_nats::jetstream::context::PublishAckFuture,
+        done: &mut Pipelined,
+    ) -> Result<(), PublishError> {
+        let ack = pending.await.map_err(|e| match e.kind() {
+            async_nats::jetstream::context::PublishErrorKind::TimedOut => PublishError::TimedOut {
+                topic: topic.to_string(),
+            },
+            _ => PublishError::Rejected {
+                topic: topic.to_string(),
+                reason: e.to_string(),
+            },
+        })?;
+        Counters::incr(&self.shared.counters.published);
+        done.acks.push(PubAck {
+            stream: ack.stream,
+            sequence: ack.sequence,
+            duplicate: ack.duplicate,
+        });
+        Ok(())
     }
 
     /// Subscribes `handler` to `topic` through the durable pull consumer named by the
@@ -502,6 +612,8 @@ impl Broker {
             handler,
             batch_size: options.batch_size.unwrap_or(self.shared.options.batch_size),
             fetch_wait: options.fetch_wait.unwrap_or(self.shared.options.fetch_wait),
+            max_bytes: options.max_bytes,
+            streaming: options.streaming,
             counters: self.shared.counters.clone(),
             cancel: cancel.clone(),
             state: self.shared.state.subscribe(),
@@ -679,13 +791,15 @@ async fn ensure_consumer(
     }
 }
 
-async fn send_publish(
+/// The broker's error for an async-nats publish failure.
+fn publish_error(
     conn: &Connection,
     topic: &str,
     message: &Message,
-) -> Result<PubAck, PublishError> {
+    e: async_nats::jetstream::context::PublishError,
+) -> PublishError {
     use async_nats::jetstream::context::PublishErrorKind;
-    let map = |e: async_nats::jetstream::context::PublishError| match e.kind() {
+    match e.kind() {
         PublishErrorKind::TimedOut => PublishError::TimedOut {
             topic: topic.to_string(),
         },
@@ -693,21 +807,34 @@ async fn send_publish(
             size: message.wire_size(),
             max: conn.client.server_info().max_payload,
         },
-        PublishErrorKind::StreamNotFound => PublishError::Rejected {
+        PublishErrorKind::StreamNotFound => PublishError::NoStream {
             topic: topic.to_string(),
-            reason: "no stream listens on this subject".to_string(),
         },
+        PublishErrorKind::WrongLastMessageId | PublishErrorKind::WrongLastSequence => {
+            PublishError::Rejected {
+                topic: topic.to_string(),
+                reason: e.to_string(),
+            }
+        }
         _ => PublishError::Failed {
             topic: topic.to_string(),
             reason: e.to_string(),
         },
-    };
+    }
+}
+
+/// Sends one message and returns the PubAck still to come.
+async fn send_only(
+    conn: &Connection,
+    topic: &str,
+    message: &Message,
+) -> Result<async_nats::jetstream::context::PublishAckFuture, PublishError> {
     let max = conn.client.server_info().max_payload;
     let size = message.wire_size();
     if max > 0 && size > max {
         return Err(PublishError::TooLarge { size, max });
     }
-    let pending = if message.headers.is_empty() {
+    let sent = if message.headers.is_empty() {
         conn.js
             .publish(topic.to_string(), message.body.clone())
             .await
@@ -719,9 +846,20 @@ async fn send_publish(
                 message.body.clone(),
             )
             .await
-    }
-    .map_err(map)?;
-    let ack = pending.await.map_err(map)?;
+    };
+    sent.map_err(|e| publish_error(conn, topic, message, e))
+}
+
+/// Sends one message and waits for its PubAck.
+async fn send_publish(
+    conn: &Connection,
+    topic: &str,
+    message: &Message,
+) -> Result<PubAck, PublishError> {
+    let ack = send_only(conn, topic, message)
+        .await?
+        .await
+        .map_err(|e| publish_error(conn, topic, message, e))?;
     Ok(PubAck {
         stream: ack.stream,
         sequence: ack.sequence,

@@ -170,6 +170,8 @@ pub struct SubscribeOptions {
     pub(crate) max_deliver: Option<i64>,
     pub(crate) batch_size: Option<usize>,
     pub(crate) fetch_wait: Option<Duration>,
+    pub(crate) max_bytes: usize,
+    pub(crate) streaming: bool,
 }
 
 impl SubscribeOptions {
@@ -182,6 +184,8 @@ impl SubscribeOptions {
             max_deliver: None,
             batch_size: None,
             fetch_wait: None,
+            max_bytes: 0,
+            streaming: false,
         }
     }
 
@@ -206,6 +210,20 @@ impl SubscribeOptions {
     /// Fetch wait for this subscription, instead of the broker's (at least 100 ms).
     pub fn fetch_wait(mut self, fetch_wait: Duration) -> Self {
         self.fetch_wait = Some(fetch_wait.max(MIN_FETCH_WAIT));
+        self
+    }
+
+    /// At most this many bytes per pull (the server stops a batch there).
+    pub fn max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// Streaming pull: pulls keep flowing with heartbeats and a bounded buffer of
+    /// `batch_size` messages, instead of one batch, handle, next batch. Same handler,
+    /// same ack/nak/panic/backoff rules.
+    pub fn streaming(mut self) -> Self {
+        self.streaming = true;
         self
     }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use async_nats::jetstream::consumer::{Consumer, pull};
 use futures::future::BoxFuture;
+use futures::stream::BoxStream;
 use futures::{FutureExt, StreamExt};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -24,6 +25,10 @@ pub(crate) struct Worker {
     pub handler: BoxHandler,
     pub batch_size: usize,
     pub fetch_wait: Duration,
+    /// Bytes one pull may bring (0: no limit).
+    pub max_bytes: usize,
+    /// Keep pulls flowing (continuous pulls with heartbeats) instead of one batch at a time.
+    pub streaming: bool,
     pub counters: Arc<Counters>,
     pub cancel: CancellationToken,
     pub state: watch::Receiver<ConnectionState>,
@@ -36,10 +41,12 @@ pub(crate) struct Worker {
 enum Pulled {
     /// The batch ran its course (maybe empty).
     Done,
-    /// The pull failed; back off before the next.
-    Failed(String),
+    /// The pull failed after handling this many messages; back off before the next.
+    Failed(String, u64),
     Cancelled,
 }
+
+type Messages = BoxStream<'static, Result<async_nats::jetstream::Message, String>>;
 
 /// Keeps `active_subscriptions` right however the worker ends. Made when the worker is
 /// spawned, so the count is right as soon as `subscribe` returns.
@@ -71,12 +78,16 @@ impl Worker {
                 .catch_unwind()
                 .await
                 .unwrap_or_else(|panic| {
-                    Pulled::Failed(format!("worker panicked: {}", panic_text(&panic)))
+                    Pulled::Failed(format!("worker panicked: {}", panic_text(&panic)), 0)
                 });
             match outcome {
                 Pulled::Done => backoff.reset(),
                 Pulled::Cancelled => break,
-                Pulled::Failed(reason) => {
+                Pulled::Failed(reason, handled) => {
+                    // A stream that worked for a while starts its backoff afresh.
+                    if handled > 0 {
+                        backoff.reset();
+                    }
                     Counters::incr(&self.counters.fetch_errors);
                     tracing::warn!(worker = %self.label, %reason, "pull failed; backing off");
                     if !backoff.wait(&self.cancel).await {
@@ -88,30 +99,51 @@ impl Worker {
         tracing::debug!(worker = %self.label, "worker stopped");
     }
 
+    /// Opens a pull: one batch, or a continuous stream of them.
+    async fn open(&self) -> Result<Messages, String> {
+        if self.streaming {
+            let mut request = self
+                .consumer
+                .stream()
+                .max_messages_per_batch(self.batch_size);
+            if self.max_bytes > 0 {
+                request = request.max_bytes_per_batch(self.max_bytes);
+            }
+            let stream = request.messages().await.map_err(|e| e.to_string())?;
+            Ok(stream.map(|m| m.map_err(|e| e.to_string())).boxed())
+        } else {
+            let mut request = self
+                .consumer
+                .batch()
+                .max_messages(self.batch_size)
+                .expires(self.fetch_wait);
+            if self.max_bytes > 0 {
+                request = request.max_bytes(self.max_bytes);
+            }
+            let batch = request.messages().await.map_err(|e| e.to_string())?;
+            Ok(batch.map(|m| m.map_err(|e| e.to_string())).boxed())
+        }
+    }
+
     async fn pull_once(&mut self) -> Pulled {
         let connected = *self.state.borrow() == ConnectionState::Connected;
         if !connected {
-            return Pulled::Failed("not connected to the server".to_string());
+            return Pulled::Failed("not connected to the server".to_string(), 0);
         }
-        let request = self
-            .consumer
-            .batch()
-            .max_messages(self.batch_size)
-            .expires(self.fetch_wait)
-            .messages();
-        let mut batch = tokio::select! {
+        let mut messages = tokio::select! {
             _ = self.cancel.cancelled() => return Pulled::Cancelled,
-            batch = request => match batch {
-                Ok(batch) => batch,
-                Err(e) => return Pulled::Failed(e.to_string()),
+            opened = self.open() => match opened {
+                Ok(messages) => messages,
+                Err(e) => return Pulled::Failed(e, 0),
             },
         };
         let mut lost_connection = self.state.clone();
+        let mut handled = 0;
         loop {
             let next = tokio::select! {
                 biased;
                 _ = self.cancel.cancelled() => {
-                    nak_buffered(&mut batch).await;
+                    nak_buffered(&mut messages).await;
                     return Pulled::Cancelled;
                 }
                 Ok(()) = async {
@@ -120,14 +152,17 @@ impl Worker {
                         .await
                         .map(|_| ())
                 } => {
-                    return Pulled::Failed("connection lost during the pull".to_string());
+                    return Pulled::Failed("connection lost during the pull".to_string(), handled);
                 }
-                next = batch.next() => next,
+                next = messages.next() => next,
             };
             match next {
                 None => return Pulled::Done,
-                Some(Err(e)) => return Pulled::Failed(e.to_string()),
-                Some(Ok(message)) => self.handle(message).await,
+                Some(Err(e)) => return Pulled::Failed(e, handled),
+                Some(Ok(message)) => {
+                    self.handle(message).await;
+                    handled += 1;
+                }
             }
         }
     }
@@ -169,7 +204,7 @@ impl Worker {
 
 /// Naks what the batch already delivered but the worker will not handle, so it is
 /// redelivered now rather than after the ack wait.
-async fn nak_buffered(batch: &mut pull::Batch) {
+async fn nak_buffered(batch: &mut Messages) {
     while let Some(Some(Ok(message))) = batch.next().now_or_never() {
         if let Err(e) = message
             .ack_with(async_nats::jetstream::AckKind::Nak(None))

@@ -10,6 +10,7 @@ mod cluster;
 mod connect;
 mod console;
 mod inspect;
+mod pipeline;
 mod publish;
 mod resilience;
 mod settle;
