@@ -1,6 +1,7 @@
 //! jetdeck: a terminal operations console for NATS JetStream, and the broker library it is
 //! built on.
 
+pub mod bench;
 pub mod broker;
 pub mod connect;
 pub mod console;

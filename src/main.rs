@@ -44,6 +44,49 @@ enum Command {
     /// Run the broker's validation flow: subscribe, publish N messages, check every one is
     /// received and acknowledged. Exit 0 only then.
     Validate(ValidateArgs),
+    /// Measure the broker against the bare async-nats client on one server (msgs/s,
+    /// latency, ratio), or the console's cost with many streams (--scenario console-scale)
+    Bench(BenchArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Scenario {
+    /// Publish (sync, pipelined) and consume (batch, streaming), broker vs raw
+    Throughput,
+    /// Many streams and consumers: requests per refresh, key-to-frame time, memory
+    ConsoleScale,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    #[command(flatten)]
+    connect: ConnectArgs,
+    #[arg(long, value_enum, default_value = "throughput")]
+    scenario: Scenario,
+    /// Messages per case
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    count: u64,
+    /// Message size in bytes
+    #[arg(long, default_value_t = 128)]
+    size: usize,
+    /// Messages per pull in batch mode (10 is the seed broker's)
+    #[arg(long, default_value_t = 10)]
+    batch: usize,
+    /// Messages per pull in streaming mode
+    #[arg(long, default_value_t = 1000)]
+    stream_batch: usize,
+    /// PubAcks outstanding in pipelined publish
+    #[arg(long, default_value_t = 256)]
+    window: usize,
+    /// Streams for console-scale
+    #[arg(long, default_value_t = 1000)]
+    streams: usize,
+    /// Consumers per stream for console-scale
+    #[arg(long, default_value_t = 5)]
+    consumers_per_stream: usize,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    json: bool,
 }
 
 /// Where to connect: the natscli-style flags, or a private server.
@@ -99,6 +142,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(Command::Validate(args)) => runtime.block_on(run_validate(args, &log_file)),
+        Some(Command::Bench(args)) => runtime.block_on(run_bench(args, &log_file)),
         None => runtime.block_on(run_console(cli.connect, cli.demo, cli.refresh, &log_file)),
     }
 }
@@ -215,5 +259,65 @@ async fn run_validate(args: ValidateArgs, log_file: &Path) -> ExitCode {
             tracing::error!(error = %e, "validation failed");
             fail(e.to_string())
         }
+    }
+}
+
+async fn run_bench(args: BenchArgs, log_file: &Path) -> ExitCode {
+    let fail = |what: String| {
+        eprintln!("jetdeck bench: {what}");
+        eprintln!("Log file: {}", log_file.display());
+        ExitCode::FAILURE
+    };
+    let target = match target_for(&args.connect).await {
+        Ok(found) => found,
+        Err(e) => return fail(e),
+    };
+    let _server = target.server;
+    let broker = Broker::new(target.options);
+    if let Err(e) = broker.connect().await {
+        return fail(e.to_string());
+    }
+    let mut progress = std::io::stderr();
+    let printed = match args.scenario {
+        Scenario::Throughput => {
+            let options = jetdeck::bench::BenchOptions {
+                count: args.count as usize,
+                size: args.size,
+                batch: args.batch,
+                stream_batch: args.stream_batch,
+                window: args.window,
+            };
+            jetdeck::bench::throughput(&broker, &options, &mut progress)
+                .await
+                .map(|r| {
+                    if args.json {
+                        serde_json::to_string_pretty(&r).unwrap_or_default()
+                    } else {
+                        jetdeck::bench::table(&r)
+                    }
+                })
+        }
+        Scenario::ConsoleScale => jetdeck::bench::console_scale(
+            &broker,
+            args.streams,
+            args.consumers_per_stream,
+            &mut progress,
+        )
+        .await
+        .map(|r| {
+            if args.json {
+                serde_json::to_string_pretty(&r).unwrap_or_default()
+            } else {
+                jetdeck::bench::scale_table(&r)
+            }
+        }),
+    };
+    let _ = broker.disconnect().await;
+    match printed {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e.to_string()),
     }
 }

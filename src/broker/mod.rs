@@ -124,6 +124,8 @@ struct Connection {
     closing: AtomicBool,
     /// Becomes true when this client has finished draining.
     closed: watch::Receiver<bool>,
+    /// The server's max payload, read once at connect (server_info() copies a struct).
+    max_payload: usize,
 }
 
 struct Shared {
@@ -281,6 +283,7 @@ impl Broker {
             async_nats::connection::State::Connected => ConnectionState::Connected,
             _ => ConnectionState::Reconnecting,
         };
+        let max_payload = client.server_info().max_payload;
         let connection = Connection {
             client,
             api: Api::new(js.clone(), self.shared.counters.clone()),
@@ -290,6 +293,7 @@ impl Broker {
             workers: TaskTracker::new(),
             closing: AtomicBool::new(false),
             closed,
+            max_payload,
         };
         *self.shared.conn.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(connection));
         self.shared.state.send_replace(now);
@@ -805,7 +809,7 @@ fn publish_error(
         },
         PublishErrorKind::MaxPayloadExceeded => PublishError::TooLarge {
             size: message.wire_size(),
-            max: conn.client.server_info().max_payload,
+            max: conn.max_payload,
         },
         PublishErrorKind::StreamNotFound => PublishError::NoStream {
             topic: topic.to_string(),
@@ -829,7 +833,7 @@ async fn send_only(
     topic: &str,
     message: &Message,
 ) -> Result<async_nats::jetstream::context::PublishAckFuture, PublishError> {
-    let max = conn.client.server_info().max_payload;
+    let max = conn.max_payload;
     let size = message.wire_size();
     if max > 0 && size > max {
         return Err(PublishError::TooLarge { size, max });

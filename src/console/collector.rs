@@ -67,7 +67,7 @@ impl Collector {
                         if let Some(stream) = &stream {
                             book.keep_consumers_of(stream);
                         }
-                        match self.poll_consumers(stream, &mut book).await {
+                        match consumers_of(&self.broker, stream, &mut book).await {
                             Ok(consumers) => self.send(Action::Consumers(consumers)),
                             Err(e) => self.send(Action::RefreshFailed(e.to_string())),
                         }
@@ -102,7 +102,8 @@ impl Collector {
             if !advisories_started {
                 advisories_started = self.start_advisories().await;
             }
-            match self.poll(&mut book).await {
+            let selected = self.selected.borrow_and_update().clone();
+            match refresh(&self.broker, selected, &mut book).await {
                 Ok(snapshot) => self.send(Action::Snapshot(Box::new(snapshot))),
                 Err(e) => self.send(Action::RefreshFailed(e)),
             }
@@ -139,101 +140,6 @@ impl Collector {
         let _ = self.actions.send(action);
     }
 
-    /// One refresh: account, streams, and the selected stream's consumers.
-    async fn poll(&mut self, book: &mut RateBook) -> Result<Snapshot, String> {
-        let requests_before = self.broker.metrics().api_requests;
-        let account = self
-            .broker
-            .account_info()
-            .await
-            .map_err(|e| e.to_string())?;
-        let infos = self
-            .broker
-            .list_streams()
-            .await
-            .map_err(|e| e.to_string())?;
-        let now = Instant::now();
-        let names: Vec<&str> = infos.iter().map(|i| i.config.name.as_str()).collect();
-        book.retain_streams(&names);
-        let streams = infos
-            .into_iter()
-            .map(|info| {
-                let (rate, history) = book.stream(&info.config.name, info.state.last_sequence, now);
-                StreamView {
-                    info,
-                    rate,
-                    history,
-                }
-            })
-            .collect();
-        let selected = self.selected.borrow_and_update().clone();
-        let consumers = self
-            .poll_consumers(selected, book)
-            .await
-            .map_err(|e| e.to_string())?;
-        let metrics = self.broker.metrics();
-        Ok(Snapshot {
-            taken: SystemTime::now(),
-            account: AccountView {
-                memory: account.memory,
-                storage: account.storage,
-                streams: account.streams,
-                consumers: account.consumers,
-                api_total: account.requests.total,
-                api_errors: account.requests.errors,
-            },
-            streams,
-            consumers,
-            requests: (metrics.api_requests - requests_before) as usize,
-            metrics,
-        })
-    }
-
-    async fn poll_consumers(
-        &self,
-        stream: Option<String>,
-        book: &mut RateBook,
-    ) -> Result<ConsumersView, crate::broker::ApiError> {
-        let Some(stream) = stream else {
-            return Ok(ConsumersView::default());
-        };
-        let infos = match self.broker.list_consumers(&stream).await {
-            Ok(infos) => infos,
-            // Deleted since the listing: it has no consumers to show.
-            Err(e) if e.kind() == ApiErrorKind::StreamNotFound => Vec::new(),
-            Err(e) => return Err(e),
-        };
-        let now = Instant::now();
-        let names: Vec<&str> = infos.iter().map(|i| i.name.as_str()).collect();
-        book.retain_consumers(&stream, &names);
-        let rows = infos
-            .into_iter()
-            .map(|info| {
-                let rates = book.consumer(
-                    &stream,
-                    &info.name,
-                    ConsumerCounts {
-                        delivered: info.delivered.consumer_sequence,
-                        acked: info.ack_floor.consumer_sequence,
-                        ack_pending: info.num_ack_pending as u64,
-                        redelivered: info.num_redelivered as u64,
-                    },
-                    now,
-                );
-                ConsumerView {
-                    info,
-                    delivered_rate: rates.delivered,
-                    acked_rate: rates.acked,
-                    alert: rates.alert,
-                }
-            })
-            .collect();
-        Ok(ConsumersView {
-            stream: Some(stream),
-            rows,
-        })
-    }
-
     /// Forwards advisories to the UI; async-nats re-subscribes after a reconnect.
     async fn start_advisories(&self) -> bool {
         let Some(client) = self.broker.client() else {
@@ -263,4 +169,95 @@ impl Collector {
         });
         true
     }
+}
+
+/// One refresh: account, streams, and the consumers of `selected`. Its cost in requests is
+/// in the snapshot.
+pub async fn refresh(
+    broker: &Broker,
+    selected: Option<String>,
+    book: &mut RateBook,
+) -> Result<Snapshot, String> {
+    let requests_before = broker.metrics().api_requests;
+    let account = broker.account_info().await.map_err(|e| e.to_string())?;
+    let infos = broker.list_streams().await.map_err(|e| e.to_string())?;
+    let now = Instant::now();
+    let names: Vec<&str> = infos.iter().map(|i| i.config.name.as_str()).collect();
+    book.retain_streams(&names);
+    let streams = infos
+        .into_iter()
+        .map(|info| {
+            let (rate, history) = book.stream(&info.config.name, info.state.last_sequence, now);
+            StreamView {
+                info,
+                rate,
+                history,
+            }
+        })
+        .collect();
+    let consumers = consumers_of(broker, selected, book)
+        .await
+        .map_err(|e| e.to_string())?;
+    let metrics = broker.metrics();
+    Ok(Snapshot {
+        taken: SystemTime::now(),
+        account: AccountView {
+            memory: account.memory,
+            storage: account.storage,
+            streams: account.streams,
+            consumers: account.consumers,
+            api_total: account.requests.total,
+            api_errors: account.requests.errors,
+        },
+        streams,
+        consumers,
+        requests: (metrics.api_requests - requests_before) as usize,
+        metrics,
+    })
+}
+
+/// The consumers of `stream`, with their rates.
+pub async fn consumers_of(
+    broker: &Broker,
+    stream: Option<String>,
+    book: &mut RateBook,
+) -> Result<ConsumersView, crate::broker::ApiError> {
+    let Some(stream) = stream else {
+        return Ok(ConsumersView::default());
+    };
+    let infos = match broker.list_consumers(&stream).await {
+        Ok(infos) => infos,
+        // Deleted since the listing: it has no consumers to show.
+        Err(e) if e.kind() == ApiErrorKind::StreamNotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let now = Instant::now();
+    let names: Vec<&str> = infos.iter().map(|i| i.name.as_str()).collect();
+    book.retain_consumers(&stream, &names);
+    let rows = infos
+        .into_iter()
+        .map(|info| {
+            let rates = book.consumer(
+                &stream,
+                &info.name,
+                ConsumerCounts {
+                    delivered: info.delivered.consumer_sequence,
+                    acked: info.ack_floor.consumer_sequence,
+                    ack_pending: info.num_ack_pending as u64,
+                    redelivered: info.num_redelivered as u64,
+                },
+                now,
+            );
+            ConsumerView {
+                info,
+                delivered_rate: rates.delivered,
+                acked_rate: rates.acked,
+                alert: rates.alert,
+            }
+        })
+        .collect();
+    Ok(ConsumersView {
+        stream: Some(stream),
+        rows,
+    })
 }

@@ -5,6 +5,7 @@ mod common;
 mod pty;
 
 mod actions;
+mod bench;
 mod cli;
 mod cluster;
 mod connect;

@@ -1,0 +1,76 @@
+//! `jetdeck bench` runs in CI with tiny counts, so it cannot rot.
+
+use std::process::Command;
+
+fn bench(args: &[&str]) -> (bool, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_jetdeck"))
+        .arg("bench")
+        .arg("--embedded")
+        .args(args)
+        .arg("--log-file")
+        .arg(dir.path().join("bench.log"))
+        .output()
+        .expect("run jetdeck bench");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_throughput_table_has_every_case_and_its_ratio() {
+    let (ok, stdout, stderr) = bench(&["--count", "300"]);
+    assert!(ok, "{stdout}\n{stderr}");
+    for case in [
+        "publish (sync)",
+        "publish (pipelined, window 256)",
+        "consume (batch of 10)",
+        "consume (streaming, 1000 buffered)",
+        "broker streaming consume / broker batch consume",
+    ] {
+        assert!(stdout.contains(case), "{case} missing:\n{stdout}");
+    }
+    assert!(
+        stderr.contains("100%"),
+        "a progress bar on stderr:\n{stderr}"
+    );
+}
+
+#[test]
+fn json_output_parses_with_ratios() {
+    let (ok, stdout, stderr) = bench(&["--count", "200", "--json"]);
+    assert!(ok, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 4);
+    for c in cases {
+        assert!(c["ratio"].as_f64().unwrap() > 0.0, "{c}");
+        assert!(c["broker"]["msgs_per_sec"].as_f64().unwrap() > 0.0);
+    }
+    assert!(
+        cases[0]["broker"]["latency_us"][2].as_f64().is_some(),
+        "p99 for sync publish"
+    );
+}
+
+#[test]
+fn the_console_scale_scenario_reports_its_cost() {
+    let (ok, stdout, stderr) = bench(&[
+        "--scenario",
+        "console-scale",
+        "--streams",
+        "300",
+        "--consumers-per-stream",
+        "2",
+        "--json",
+    ]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(r["streams"], 300);
+    assert_eq!(r["consumers"], 600);
+    // account + 2 stream pages (256 a page) + 1 consumer page of the selected stream
+    assert_eq!(r["requests_per_refresh"], 4);
+    assert_eq!(r["auto_window_rows"], 200);
+}
