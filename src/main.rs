@@ -227,19 +227,20 @@ async fn run_console(
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "console failed");
-            eprintln!("jetdeck: {e}");
-            eprintln!("Log file: {}", log_file.display());
-            ExitCode::FAILURE
+            failure("jetdeck", log_file, e)
         }
     }
 }
 
+/// Says what failed and where the log is, on stderr.
+fn failure(prefix: &str, log_file: &Path, what: impl std::fmt::Display) -> ExitCode {
+    eprintln!("{prefix}: {what}");
+    eprintln!("Log file: {}", log_file.display());
+    ExitCode::FAILURE
+}
+
 async fn run_validate(args: ValidateArgs, log_file: &Path) -> ExitCode {
-    let fail = |what: String| {
-        eprintln!("Validation failed: {what}");
-        eprintln!("Log file: {}", log_file.display());
-        ExitCode::FAILURE
-    };
+    let fail = |what: String| failure("Validation failed", log_file, what);
     let target = match target_for(&args.connect).await {
         Ok(found) => found,
         Err(e) => return fail(e),
@@ -263,11 +264,7 @@ async fn run_validate(args: ValidateArgs, log_file: &Path) -> ExitCode {
 }
 
 async fn run_bench(args: BenchArgs, log_file: &Path) -> ExitCode {
-    let fail = |what: String| {
-        eprintln!("jetdeck bench: {what}");
-        eprintln!("Log file: {}", log_file.display());
-        ExitCode::FAILURE
-    };
+    let fail = |what: String| failure("jetdeck bench", log_file, what);
     let target = match target_for(&args.connect).await {
         Ok(found) => found,
         Err(e) => return fail(e),

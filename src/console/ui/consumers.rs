@@ -5,17 +5,14 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Wrap};
+use ratatui::widgets::Cell;
 
 use super::{
-    Column, col, draw_table, fmt_age, fmt_count, fmt_duration, fmt_rate, focused, pane_block,
-    truncate,
+    Column, NAME_MAX, col, draw_table, empty_pane, fmt_age, fmt_count, fmt_duration, fmt_rate,
+    focused, name_width, pane_block, truncate,
 };
 use crate::console::app::{App, Pane};
 use crate::console::model::{ConsumerAlert, ConsumerView};
-
-/// Names longer than this are cut with an ellipsis.
-const NAME_MAX: usize = 32;
 
 /// The columns, the name as wide as the longest name (within reason).
 fn columns(name_width: u16) -> [Column; 15] {
@@ -117,20 +114,10 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
             Some(_) if !filter.is_empty() => "No consumer matches the filter. Esc clears it.",
             Some(_) => "No consumers on this stream.",
         };
-        frame.render_widget(
-            Paragraph::new(Span::styled(text, Style::new().fg(Color::Gray)))
-                .wrap(Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        empty_pane(frame, area, block, text.to_string());
         return;
     }
-    let name_width = visible
-        .iter()
-        .map(|c| c.name().chars().count().min(NAME_MAX))
-        .max()
-        .unwrap_or(0)
-        .max(8) as u16;
+    let name_width = name_width(visible.iter().map(|c| c.name()));
     draw_table(
         frame,
         area,

@@ -7,9 +7,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Wrap};
+use ratatui::widgets::Cell;
 
-use super::{Column, col, draw_table, fmt_age, fmt_duration, focused, pane_block, truncate};
+use super::{
+    Column, col, draw_table, empty_pane, fmt_age, fmt_duration, focused, pane_block, truncate,
+};
 use crate::console::app::{App, Pane};
 use crate::console::attached::{Attached, MessageRow, Mode, RowState};
 
@@ -120,12 +122,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
                     .to_string()
             }
         };
-        frame.render_widget(
-            Paragraph::new(Span::styled(text, Style::new().fg(Color::Gray)))
-                .wrap(Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        empty_pane(frame, area, block, text);
         return;
     }
     draw_table(

@@ -187,6 +187,31 @@ fn draw_table(
     frame.render_stateful_widget(table, area, &mut state);
 }
 
+/// A pane with nothing to list: the block and a grey explanation.
+fn empty_pane(frame: &mut Frame, area: Rect, block: Block<'_>, text: String) {
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(ratatui::text::Text::styled(
+            text,
+            Style::new().fg(Color::Gray),
+        ))
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .block(block),
+        area,
+    );
+}
+
+/// Names longer than this are cut with an ellipsis.
+const NAME_MAX: usize = 32;
+
+/// The width of a name column: the longest name, within 8 and NAME_MAX.
+fn name_width<'a>(names: impl Iterator<Item = &'a str>) -> u16 {
+    names
+        .map(|n| n.chars().count().min(NAME_MAX))
+        .max()
+        .unwrap_or(0)
+        .max(8) as u16
+}
+
 /// `1,234,567`.
 pub fn fmt_count(n: u64) -> String {
     let digits = n.to_string();

@@ -3,12 +3,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
-use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Cell, Paragraph};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Cell;
 
 use super::{
-    Column, col, draw_table, fmt_age, fmt_bytes, fmt_count, fmt_rate, focused, pane_block,
-    sparkline, truncate,
+    Column, NAME_MAX, col, draw_table, empty_pane, fmt_age, fmt_bytes, fmt_count, fmt_rate,
+    focused, name_width, pane_block, sparkline, truncate,
 };
 use crate::console::app::{App, Pane};
 use crate::console::model::StreamView;
@@ -35,9 +35,6 @@ fn columns(name_width: u16) -> [Column; 15] {
         col("", 0, 200),
     ]
 }
-
-/// Names longer than this are cut with an ellipsis.
-const NAME_MAX: usize = 32;
 
 fn row(app: &App, s: &StreamView) -> Vec<Cell<'static>> {
     let c = &s.info.config;
@@ -112,20 +109,10 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             "No stream matches the filter. Esc clears it.".to_string()
         };
-        frame.render_widget(
-            Paragraph::new(Text::styled(text, Style::new().fg(Color::Gray)))
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .block(block),
-            area,
-        );
+        empty_pane(frame, area, block, text);
         return;
     }
-    let name_width = visible
-        .iter()
-        .map(|s| s.name().chars().count().min(NAME_MAX))
-        .max()
-        .unwrap_or(0)
-        .max(8) as u16;
+    let name_width = name_width(visible.iter().map(|s| s.name()));
     draw_table(
         frame,
         area,
