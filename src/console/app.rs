@@ -55,7 +55,9 @@ impl Pane {
 
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help,
+    Help {
+        scroll: u16,
+    },
     StreamDetail {
         stream: String,
         scroll: u16,
@@ -723,7 +725,7 @@ fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
     let messages_pane = app.focus == Pane::Messages;
     match key.code {
         KeyCode::Char('q') => app.quit = true,
-        KeyCode::Char('?') => app.overlay = Some(Overlay::Help),
+        KeyCode::Char('?') => app.overlay = Some(Overlay::Help { scroll: 0 }),
         KeyCode::Tab => app.focus = app.focus.step(!app.attached.is_empty(), true),
         KeyCode::BackTab => app.focus = app.focus.step(!app.attached.is_empty(), false),
         KeyCode::Down | KeyCode::Char('j') => app.move_selection(1, effects),
@@ -1065,13 +1067,15 @@ fn on_overlay_key(
                 back,
             }),
         },
-        Overlay::Help => match key.code {
+        Overlay::Help { scroll } => match key.code {
             KeyCode::Char('q') => {
                 app.quit = true;
                 None
             }
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') => None,
-            _ => Some(Overlay::Help),
+            code => Some(Overlay::Help {
+                scroll: scrolled(scroll, code),
+            }),
         },
         Overlay::StreamDetail { stream, scroll } => match key.code {
             KeyCode::Char('q') => {
@@ -1604,7 +1608,7 @@ mod tests {
         key(&mut app, KeyCode::Char('?'));
         assert!(app.overlay.is_none());
         key(&mut app, KeyCode::Char('?'));
-        assert!(matches!(app.overlay, Some(Overlay::Help)));
+        assert!(matches!(app.overlay, Some(Overlay::Help { scroll: 0 })));
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub const KEYS: [(&str, &str); 30] = [
     ("", "red consumer: redelivering"),
 ];
 
-pub fn render(frame: &mut Frame, app: &App, area: Rect) {
+pub fn render(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
     let area = centered(area, 80, 96);
     let mut lines: Vec<Line> = KEYS
         .iter()
@@ -70,9 +70,10 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     )));
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines).scroll((scroll, 0)).block(
             Block::bordered()
                 .title(" Keys ")
+                .title_bottom(" ↑↓ scroll · Esc close ")
                 .border_style(Style::new().fg(Color::Cyan)),
         ),
         area,

@@ -41,9 +41,6 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         spans.extend(key(":", "jump"));
         spans.extend(key("Enter", "open"));
         spans.extend(key("Esc", "close"));
-    } else if matches!(app.overlay, Some(Overlay::Help)) {
-        spans.extend(key("Esc", "close"));
-        spans.extend(key("q", "quit"));
     } else if app.overlay.is_some() {
         spans.extend(key("↑↓", "scroll"));
         spans.extend(key("Esc", "close"));

@@ -70,7 +70,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
 
     match &app.overlay {
-        Some(Overlay::Help) => help::render(frame, app, area),
+        Some(Overlay::Help { scroll }) => help::render(frame, app, *scroll, area),
         Some(Overlay::StreamDetail { .. } | Overlay::ConsumerDetail { .. }) => {
             detail::render(frame, app, area)
         }
