@@ -430,11 +430,20 @@ async fn consume(
         .await
         .map_err(|e| fail(e.to_string()))?;
     let mut bar = Progress::new(progress, label, count);
+    // Generous: a thousand messages a second would be far below anything seen.
+    let deadline = Instant::now() + Duration::from_secs(60 + count as u64 / 1000);
     loop {
         tokio::select! {
             _ = all.notified() => break,
             _ = tokio::time::sleep(Duration::from_millis(100)) => {
                 bar.set(handled.load(Ordering::Relaxed).min(count));
+                if Instant::now() > deadline {
+                    cleanup(broker, &n).await;
+                    return Err(fail(format!(
+                        "only {} of {count} handled in time",
+                        handled.load(Ordering::Relaxed)
+                    )));
+                }
             }
         }
     }

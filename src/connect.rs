@@ -111,8 +111,8 @@ pub struct ContextInfo {
     pub path: PathBuf,
 }
 
-/// Connection settings, resolved.
-#[derive(Debug, Clone, Default)]
+/// Connection settings, resolved. Debug shows the servers masked and no secret.
+#[derive(Clone, Default)]
 pub struct Settings {
     pub servers: Vec<String>,
     pub user: Option<String>,
@@ -129,6 +129,22 @@ pub struct Settings {
     pub inbox_prefix: Option<String>,
     pub connection_name: Option<String>,
     pub context: Option<ContextInfo>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("servers", &self.display_servers())
+            .field("user", &self.user)
+            .field("password", &self.password)
+            .field("token", &self.token)
+            .field("creds", &self.creds)
+            .field("nkey", &self.nkey)
+            .field("tls_ca", &self.tls_ca)
+            .field("tls_cert", &self.tls_cert)
+            .field("context", &self.context)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Error)]
@@ -259,11 +275,44 @@ impl Settings {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect();
+        // The highest source that names any credential decides the kind: a token there
+        // means token auth (a user from a lower source is not mixed in); otherwise user and
+        // password, each from the highest source that has it.
+        let env_of = |var: &str| env(var).filter(|v| !v.is_empty());
+        let levels = [
+            (
+                flags.user.clone(),
+                flags.password.clone(),
+                flags.token.clone(),
+            ),
+            (
+                env_of("NATS_USER"),
+                env_of("NATS_PASSWORD"),
+                env_of("NATS_TOKEN"),
+            ),
+            (
+                from_ctx(|c| &c.user),
+                from_ctx(|c| &c.password),
+                from_ctx(|c| &c.token),
+            ),
+        ];
+        let top = levels
+            .iter()
+            .find(|(u, p, t)| u.is_some() || p.is_some() || t.is_some());
+        let (user, password, token) = match top {
+            Some((None, None, Some(token))) => (None, None, Some(token.clone())),
+            Some(_) => (
+                levels.iter().find_map(|(u, _, _)| u.clone()),
+                levels.iter().find_map(|(_, p, _)| p.clone()),
+                None,
+            ),
+            None => (None, None, None),
+        };
         let settings = Settings {
             servers,
-            user: pick(&flags.user, "NATS_USER", from_ctx(|c| &c.user)),
-            password: pick(&flags.password, "NATS_PASSWORD", from_ctx(|c| &c.password)).map(Secret),
-            token: pick(&flags.token, "NATS_TOKEN", from_ctx(|c| &c.token)).map(Secret),
+            user,
+            password: password.map(Secret),
+            token: token.map(Secret),
             creds: path(&flags.creds, "NATS_CREDS", from_ctx(|c| &c.creds)),
             nkey: path(&flags.nkey, "NATS_NKEY", from_ctx(|c| &c.nkey)),
             tls_cert: path(&flags.tlscert, "NATS_CERT", from_ctx(|c| &c.cert)),
@@ -362,14 +411,35 @@ impl Settings {
         if let Some(prefix) = &self.inbox_prefix {
             nats = nats.custom_inbox_prefix(prefix);
         }
+        // Explicit credentials win over any user:password@ in a URL.
+        let explicit = self.user.is_some()
+            || self.token.is_some()
+            || self.nkey.is_some()
+            || self.creds.is_some();
+        let servers: Vec<String> = if explicit {
+            self.servers.iter().map(|s| strip_userinfo(s)).collect()
+        } else {
+            self.servers.clone()
+        };
         let mut options = BrokerOptions::default()
-            .addrs(self.servers.clone())
+            .addrs(servers)
             .nats_options(nats)
             .jetstream(self.js_domain.clone(), self.js_api_prefix.clone());
         if let Some(name) = &self.connection_name {
             options = options.client_name(name);
         }
         Ok(options)
+    }
+}
+
+/// `scheme://user:pw@host` -> `scheme://host`.
+fn strip_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    if scheme.is_empty() {
+        host.to_string()
+    } else {
+        format!("{scheme}://{host}")
     }
 }
 
@@ -460,7 +530,12 @@ mod tests {
         assert_eq!(
             s.password.as_ref().map(Secret::expose),
             Some("pw"),
-            "rest from the context"
+            "the password from the context"
+        );
+        assert_eq!(
+            s.js_domain.as_deref(),
+            Some("hub"),
+            "the rest from the context"
         );
         // HOME/.config/nats when XDG_CONFIG_HOME is unset.
         let home_only = tempfile::tempdir().unwrap();
@@ -503,6 +578,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("broken.json is not valid"), "{err}");
+    }
+
+    #[test]
+    fn credentials_come_as_a_set_from_the_highest_source() {
+        let home = tempfile::tempdir().unwrap();
+        write_context(
+            home.path(),
+            "c",
+            r#"{"user":"ctx-user","password":"ctx-pw"}"#,
+        );
+        let xdg = home.path().to_str().unwrap();
+        let flags = ConnectFlags {
+            token: Some("flag-token".into()),
+            context: Some("c".into()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&flags, &env_of(&[("XDG_CONFIG_HOME", xdg)])).unwrap();
+        assert_eq!(s.token.as_ref().map(Secret::expose), Some("flag-token"));
+        assert!(
+            s.user.is_none() && s.password.is_none(),
+            "not mixed with the context's user"
+        );
+        assert_eq!(strip_userinfo("nats://u:p@h:4222"), "nats://h:4222");
+        assert_eq!(strip_userinfo("h:4222"), "h:4222");
     }
 
     #[test]

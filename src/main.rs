@@ -70,14 +70,14 @@ struct BenchArgs {
     #[arg(long, default_value_t = 128)]
     size: usize,
     /// Messages per pull in batch mode (10 is the seed broker's)
-    #[arg(long, default_value_t = 10)]
-    batch: usize,
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    batch: u64,
     /// Messages per pull in streaming mode
-    #[arg(long, default_value_t = 1000)]
-    stream_batch: usize,
-    /// PubAcks outstanding in pipelined publish
-    #[arg(long, default_value_t = 256)]
-    window: usize,
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    stream_batch: u64,
+    /// PubAcks outstanding in pipelined publish (at most 1024)
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    window: u64,
     /// Streams for console-scale
     #[arg(long, default_value_t = 1000)]
     streams: usize,
@@ -280,9 +280,9 @@ async fn run_bench(args: BenchArgs, log_file: &Path) -> ExitCode {
             let options = jetdeck::bench::BenchOptions {
                 count: args.count as usize,
                 size: args.size,
-                batch: args.batch,
-                stream_batch: args.stream_batch,
-                window: args.window,
+                batch: args.batch as usize,
+                stream_batch: args.stream_batch as usize,
+                window: args.window as usize,
             };
             jetdeck::bench::throughput(&broker, &options, &mut progress)
                 .await

@@ -180,6 +180,8 @@ pub enum PublishError {
     InvalidTopic(#[from] TopicError),
     #[error(transparent)]
     Stream(#[from] StreamError),
+    #[error("bad header: {0}")]
+    InvalidHeader(String),
     #[error("message of {size} bytes is over the server's max payload of {max} bytes")]
     TooLarge { size: usize, max: usize },
     #[error("no PubAck from JetStream for {topic} in time; the message may or may not be stored")]

@@ -48,6 +48,22 @@ impl Headers {
         self.entries.len()
     }
 
+    /// The first key or value the NATS protocol cannot carry: a key must be printable
+    /// ASCII without `:` or spaces, a value must not hold a line break.
+    pub fn invalid(&self) -> Option<String> {
+        self.entries.iter().find_map(|(k, v)| {
+            if !valid_header_name(k) {
+                Some(format!(
+                    "header name {k:?} must be printable ASCII without ':' or spaces"
+                ))
+            } else if v.contains(['\r', '\n']) {
+                Some(format!("header {k} has a line break in its value"))
+            } else {
+                None
+            }
+        })
+    }
+
     pub(crate) fn to_nats(&self) -> async_nats::HeaderMap {
         let mut map = async_nats::HeaderMap::new();
         for (k, v) in &self.entries {
@@ -65,6 +81,11 @@ impl Headers {
         }
         headers
     }
+}
+
+/// Whether `name` can be a NATS header name.
+pub fn valid_header_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_graphic() && c != ':')
 }
 
 /// A message: body bytes and headers.
@@ -127,6 +148,11 @@ mod tests {
         assert_eq!(Message::new("abc").wire_size(), 3);
         // "NATS/1.0\r\n" + "type: order\r\n" + "tag: a\r\n" + "tag: b\r\n" + "\r\n"
         assert_eq!(m.wire_size(), 1 + 10 + 13 + 8 + 8 + 2);
+        assert_eq!(m.headers.invalid(), None);
+        let bad = Message::new("x").with_header("Größe", "1");
+        assert!(bad.headers.invalid().unwrap().contains("printable ASCII"));
+        let bad = Message::new("x").with_header("k", "a\r\nb");
+        assert!(bad.headers.invalid().unwrap().contains("line break"));
         let back = Headers::from_nats(&m.headers.to_nats());
         assert_eq!(back.get_all("tag").collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(back.get("type"), Some("order"));

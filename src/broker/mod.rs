@@ -37,7 +37,7 @@ pub use error::{
     SettleError, StreamError, SubscribeError, codes,
 };
 pub use event::{Delivery, Event, SettleKind, Settlement};
-pub use message::{Headers, Message};
+pub use message::{Headers, Message, valid_header_name};
 pub use metrics::Metrics;
 pub use naming::{
     CharClass, MAX_QUEUE_NAME_LEN, QueueNameError, RECOMMENDED_QUEUE_NAME_LEN, TopicError,
@@ -57,6 +57,11 @@ use worker::{BoxHandler, Worker};
 
 /// What a handler returns: Ok -> ack, Err -> nak.
 pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Most PubAcks a pipelined publish keeps outstanding. async-nats allows 5,000 per
+/// connection and makes a publish wait for a free one; staying well under leaves room for
+/// other publishers on the same broker.
+pub const MAX_PIPELINE_WINDOW: usize = 1024;
 
 /// What a pipelined publish stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -386,9 +391,11 @@ impl Broker {
         Ok(ack)
     }
 
-    /// Publishes many messages with at most `window` PubAcks outstanding, and checks
-    /// every one of them. On a failure the error names the message's index (from 0) and
-    /// how many were stored; messages after the failed one are not sent.
+    /// Publishes many messages with at most `window` PubAcks outstanding (capped at
+    /// `MAX_PIPELINE_WINDOW`), and checks every one of them. On a failure the error names
+    /// the lowest failing index (from 0) and exactly how many messages were stored; no new
+    /// message is sent after a failure is seen, but those already in flight may be stored
+    /// (they are counted).
     pub async fn publish_pipelined<I>(
         &self,
         topic: &str,
@@ -415,7 +422,7 @@ impl Broker {
                 .await
                 .map_err(|e| at(0, 0)(e.into()))?;
         }
-        let window = window.max(1);
+        let window = window.clamp(1, MAX_PIPELINE_WINDOW);
         let mut in_flight = std::collections::VecDeque::with_capacity(window);
         let mut done = Pipelined::default();
         let mut failure: Option<PipelineError> = None;
@@ -438,8 +445,10 @@ impl Broker {
         }
         // Everything sent is checked, a failure or not: nothing is dropped unseen.
         for (i, pending) in in_flight {
-            if let Err(e) = self.await_ack(topic, pending, &mut done).await {
-                failure.get_or_insert(at(i, 0)(e));
+            if let Err(e) = self.await_ack(topic, pending, &mut done).await
+                && failure.as_ref().is_none_or(|f| i < f.index)
+            {
+                failure = Some(at(i, 0)(e));
             }
         }
         match failure {
@@ -457,8 +466,12 @@ impl Broker {
         pending: async_nats::jetstream::context::PublishAckFuture,
         done: &mut Pipelined,
     ) -> Result<(), PublishError> {
+        use async_nats::jetstream::context::PublishErrorKind;
         let ack = pending.await.map_err(|e| match e.kind() {
-            async_nats::jetstream::context::PublishErrorKind::TimedOut => PublishError::TimedOut {
+            PublishErrorKind::TimedOut => PublishError::TimedOut {
+                topic: topic.to_string(),
+            },
+            PublishErrorKind::StreamNotFound => PublishError::NoStream {
                 topic: topic.to_string(),
             },
             _ => PublishError::Rejected {
@@ -556,7 +569,15 @@ impl Broker {
         let mut messages = pulled.map_err(|e| pull_failed(e.to_string()))?;
         let mut events = Vec::new();
         while let Some(message) = messages.next().await {
-            let message = message.map_err(|e| pull_failed(e.to_string()))?;
+            let message = match message {
+                Ok(message) => message,
+                // What already arrived is handed back rather than left to time out.
+                Err(e) if !events.is_empty() => {
+                    tracing::warn!(stream, consumer, error = %e, "pull ended early");
+                    break;
+                }
+                Err(e) => return Err(pull_failed(e.to_string())),
+            };
             match Event::from_jetstream(message) {
                 Ok((event, _)) => {
                     Counters::incr(&self.shared.counters.consumed);
@@ -833,6 +854,9 @@ async fn send_only(
     topic: &str,
     message: &Message,
 ) -> Result<async_nats::jetstream::context::PublishAckFuture, PublishError> {
+    if let Some(bad) = message.headers.invalid() {
+        return Err(PublishError::InvalidHeader(bad));
+    }
     let max = conn.max_payload;
     let size = message.wire_size();
     if max > 0 && size > max {

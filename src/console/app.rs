@@ -121,6 +121,8 @@ impl PromptKind {
 #[derive(Debug, Clone)]
 pub struct Prompt {
     pub kind: PromptKind,
+    /// The message a nak-with-delay or term is for, fixed when the prompt opened.
+    pub target: Option<MessageKey>,
     pub input: Input,
     pub error: Option<String>,
     /// The overlay to return to (the browser, for a jump).
@@ -672,7 +674,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             from,
             result,
         } => {
-            if let Some(Overlay::Browse(b)) = app.overlay.as_mut()
+            // The browser may sit under a message or a prompt opened from it.
+            if let Some(b) = app.overlay.as_mut().and_then(browser_mut)
                 && b.stream == stream
                 && b.from == from
             {
@@ -704,6 +707,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Failed(e) => app.complain(e),
     }
     effects
+}
+
+/// The stream browser in this overlay or in the ones it opened over.
+fn browser_mut(overlay: &mut Overlay) -> Option<&mut BrowseState> {
+    match overlay {
+        Overlay::Browse(b) => Some(b),
+        Overlay::Message {
+            back: Some(back), ..
+        } => browser_mut(back),
+        Overlay::Prompt(p) => p.back.as_deref_mut().and_then(browser_mut),
+        _ => None,
+    }
 }
 
 fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
@@ -878,6 +893,7 @@ fn on_messages_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
     let prompt = |kind| {
         Some(Overlay::Prompt(Box::new(Prompt {
             kind,
+            target: held_key,
             input: Input::default(),
             error: None,
             back: None,
@@ -1210,7 +1226,7 @@ fn on_prompt_key(
         KeyCode::Esc => return prompt.back.map(|b| *b),
         KeyCode::Enter => {
             let text = prompt.input.value().trim().to_string();
-            match answer_prompt(app, prompt.kind, &text, prompt.back.as_deref(), effects) {
+            match answer_prompt(app, &prompt, &text, effects) {
                 Ok(next) => return next,
                 Err(e) => prompt.error = Some(e),
             }
@@ -1226,20 +1242,13 @@ fn on_prompt_key(
 /// Acts on a prompt's answer; Err keeps the prompt open with the message.
 fn answer_prompt(
     app: &mut App,
-    kind: PromptKind,
+    prompt: &Prompt,
     text: &str,
-    back: Option<&Overlay>,
     effects: &mut Vec<Effect>,
 ) -> Result<Option<Overlay>, String> {
-    let current = app.current().map(|a| {
-        (
-            a.id,
-            a.selected_row()
-                .filter(|r| matches!(r.state, RowState::Held | RowState::Failed(_)))
-                .map(|r| r.key()),
-        )
-    });
-    match kind {
+    let back = prompt.back.as_deref();
+    let current = app.current().map(|a| (a.id, prompt.target));
+    match prompt.kind {
         PromptKind::NakDelay => {
             let delay = humantime::parse_duration(text)
                 .map_err(|e| format!("{text:?} is not a duration ({e}); try 10s or 1m"))?;
@@ -1341,6 +1350,7 @@ fn on_browse_key(
         KeyCode::Char(':') => {
             return Some(Overlay::Prompt(Box::new(Prompt {
                 kind: PromptKind::JumpTo,
+                target: None,
                 input: Input::default(),
                 error: None,
                 back: Some(Box::new(Overlay::Browse(state))),

@@ -130,6 +130,8 @@ impl Attached {
     /// A pulled batch arrives: settled rows make room, a redelivered message replaces its
     /// earlier delivery, new ones are added.
     pub fn add_pulled(&mut self, pulled: Vec<MessageRow>) {
+        // The selection follows its message, not its position.
+        let selected = self.selected_row().map(MessageRow::key);
         self.rows.retain(|r| {
             matches!(
                 r.state,
@@ -141,14 +143,25 @@ impl Attached {
                 .retain(|r| r.delivery.stream_sequence != row.delivery.stream_sequence);
             self.rows.push_back(row);
         }
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        self.selected = selected
+            .and_then(|key| self.rows.iter().position(|r| r.key() == key))
+            .unwrap_or(self.selected)
+            .min(self.rows.len().saturating_sub(1));
     }
 
     /// Auto mode: newest first, bounded.
     pub fn add_auto(&mut self, row: MessageRow) {
         self.handled += 1;
         self.rows.push_front(row);
-        self.rows.truncate(AUTO_WINDOW);
+        // Old handled rows scroll away; messages still held by hand never do.
+        while self.rows.len() > AUTO_WINDOW {
+            match self.rows.iter().rposition(|r| !is_held(r)) {
+                Some(oldest) => {
+                    self.rows.remove(oldest);
+                }
+                None => break,
+            }
+        }
         if self.selected > 0 {
             self.selected = (self.selected + 1).min(self.rows.len() - 1);
         }
@@ -160,10 +173,15 @@ impl Attached {
 
     /// Rows still waiting for a settlement.
     pub fn held(&self) -> impl Iterator<Item = &MessageRow> {
-        self.rows
-            .iter()
-            .filter(|r| matches!(r.state, RowState::Held | RowState::Failed(_)))
+        self.rows.iter().filter(|r| is_held(r))
     }
+}
+
+fn is_held(row: &MessageRow) -> bool {
+    matches!(
+        row.state,
+        RowState::Held | RowState::Failed(_) | RowState::Settling(_)
+    )
 }
 
 #[cfg(test)]
@@ -244,13 +262,18 @@ mod tests {
     }
 
     #[test]
-    fn auto_mode_keeps_a_bounded_window() {
+    fn auto_mode_keeps_a_bounded_window_but_never_drops_held_rows() {
         let mut a = attached();
+        a.add_pulled(vec![row(u64::MAX, 1, SystemTime::UNIX_EPOCH)]);
         for i in 0..(AUTO_WINDOW as u64 + 100) {
-            a.add_auto(row(i, 1, SystemTime::UNIX_EPOCH));
+            let mut handled = row(i, 1, SystemTime::UNIX_EPOCH);
+            handled.state = RowState::Acked;
+            a.add_auto(handled);
         }
         assert_eq!(a.rows.len(), AUTO_WINDOW);
         assert_eq!(a.handled, AUTO_WINDOW as u64 + 100);
+        assert_eq!(a.held().count(), 1, "the held row survived");
         assert_eq!(a.rows[0].delivery.stream_sequence, AUTO_WINDOW as u64 + 99);
+        assert_eq!(a.rows.back().unwrap().delivery.stream_sequence, u64::MAX);
     }
 }

@@ -34,6 +34,8 @@ pub struct EffectRunner {
     autos: Arc<Mutex<HashMap<u64, Auto>>>,
     /// Subscriptions that should be in auto mode now (a start may still be on its way).
     wanted_auto: Arc<Mutex<HashSet<u64>>>,
+    /// Subscriptions detached: whatever still arrives for them is nak'd, not held.
+    detached: Arc<Mutex<HashSet<u64>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -53,6 +55,7 @@ impl EffectRunner {
             held: Arc::default(),
             autos: Arc::default(),
             wanted_auto: Arc::default(),
+            detached: Arc::default(),
         }
     }
 
@@ -102,30 +105,45 @@ impl EffectRunner {
                 consumer,
                 batch,
             } => {
-                let held = self.held.clone();
+                let (held, detached) = (self.held.clone(), self.detached.clone());
                 tokio::spawn(async move {
-                    let result = broker
-                        .pull(&stream, &consumer, batch, PULL_WAIT)
-                        .await
-                        .map(|events| {
-                            let mut held = lock(&held);
-                            events
-                                .into_iter()
-                                .map(|event| {
-                                    let row = MessageRow::from_event(&event, RowState::Held);
-                                    held.insert((id, row.key()), event);
-                                    row
-                                })
-                                .collect()
-                        })
-                        .map_err(|e| e.to_string());
-                    send(Action::Pulled { id, result });
+                    let pulled = broker.pull(&stream, &consumer, batch, PULL_WAIT).await;
+                    let events = match pulled {
+                        Ok(events) => events,
+                        Err(e) => {
+                            send(Action::Pulled {
+                                id,
+                                result: Err(e.to_string()),
+                            });
+                            return;
+                        }
+                    };
+                    // Detached while pulling: give them back at once.
+                    if lock(&detached).contains(&id) {
+                        nak_all(events).await;
+                        return;
+                    }
+                    let rows = {
+                        let mut held = lock(&held);
+                        events
+                            .into_iter()
+                            .map(|event| {
+                                let row = MessageRow::from_event(&event, RowState::Held);
+                                held.insert((id, row.key()), event);
+                                row
+                            })
+                            .collect()
+                    };
+                    send(Action::Pulled {
+                        id,
+                        result: Ok(rows),
+                    });
                 });
             }
             Effect::Settle { id, key, how } => {
-                let held = self.held.clone();
+                let (held, detached) = (self.held.clone(), self.detached.clone());
                 tokio::spawn(async move {
-                    let result = settle(&held, id, key, &how).await;
+                    let result = settle(&held, &detached, id, key, &how).await;
                     send(Action::Settled {
                         id,
                         key,
@@ -149,16 +167,19 @@ impl EffectRunner {
                         .attach(&stream, handler, SubscribeOptions::queue(&consumer))
                         .await
                     {
-                        // Stopped again before it started: let it go.
-                        Ok(_) if !lock(&wanted).contains(&id) => {}
                         Ok(subscription) => {
-                            lock(&autos).insert(
-                                id,
-                                Auto {
-                                    _subscription: subscription,
-                                    fail_every: ratio,
-                                },
-                            );
+                            // Checked and stored under one lock, so a stop cannot slip in
+                            // between; stopped before it started, it is dropped here.
+                            let wanted = lock(&wanted);
+                            if wanted.contains(&id) {
+                                lock(&autos).insert(
+                                    id,
+                                    Auto {
+                                        _subscription: subscription,
+                                        fail_every: ratio,
+                                    },
+                                );
+                            }
                         }
                         Err(e) => send(Action::Failed(format!("auto mode failed to start: {e}"))),
                     }
@@ -171,6 +192,7 @@ impl EffectRunner {
                 }
             }
             Effect::Detach { id } => {
+                lock(&self.detached).insert(id);
                 self.stop_auto(id);
                 // Held messages go back now rather than after their ack wait.
                 let events: Vec<Event> = {
@@ -178,13 +200,7 @@ impl EffectRunner {
                     let keys: Vec<_> = held.keys().filter(|(i, _)| *i == id).copied().collect();
                     keys.into_iter().filter_map(|k| held.remove(&k)).collect()
                 };
-                tokio::spawn(async move {
-                    for event in events {
-                        if let Err(e) = event.nak(None).await {
-                            tracing::warn!(error = %e, "nak on detach failed");
-                        }
-                    }
-                });
+                tokio::spawn(nak_all(events));
             }
             Effect::Browse {
                 stream,
@@ -217,7 +233,8 @@ impl EffectRunner {
     }
 
     fn stop_auto(&self, id: u64) {
-        lock(&self.wanted_auto).remove(&id);
+        let mut wanted = lock(&self.wanted_auto);
+        wanted.remove(&id);
         lock(&self.autos).remove(&id);
     }
 }
@@ -256,7 +273,22 @@ async fn publish(
         .ok_or_else(|| "nothing to publish".to_string())
 }
 
-async fn settle(held: &Held, id: u64, key: MessageKey, how: &Settle) -> Result<(), String> {
+/// Naks messages nobody will settle, so they return at once.
+async fn nak_all(events: Vec<Event>) {
+    for event in events {
+        if let Err(e) = event.nak(None).await {
+            tracing::warn!(error = %e, "nak of a message nobody holds failed");
+        }
+    }
+}
+
+async fn settle(
+    held: &Held,
+    detached: &Mutex<HashSet<u64>>,
+    id: u64,
+    key: MessageKey,
+    how: &Settle,
+) -> Result<(), String> {
     let event = lock(held)
         .remove(&(id, key))
         .ok_or("this message is no longer held (detached, or settled already)")?;
@@ -266,9 +298,14 @@ async fn settle(held: &Held, id: u64, key: MessageKey, how: &Settle) -> Result<(
         Settle::Term(reason) => event.term(reason.as_deref()).await,
         Settle::InProgress => event.in_progress().await,
     };
-    // Still held after an in-progress, or when sending failed (try again).
+    // Still held after an in-progress, or when sending failed (try again) -- unless the
+    // subscription went meanwhile: then it goes back to the server.
     if matches!(how, Settle::InProgress) || result.is_err() {
-        lock(held).insert((id, key), event);
+        if lock(detached).contains(&id) {
+            nak_all(vec![event]).await;
+        } else {
+            lock(held).insert((id, key), event);
+        }
     }
     result.map_err(|e| e.to_string())
 }

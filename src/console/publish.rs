@@ -211,9 +211,9 @@ pub fn parse_headers(text: &str) -> Result<Headers, String> {
             return Err(format!("header {} ({part:?}) is not `Key: value`", i + 1));
         };
         let key = key.trim();
-        if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if !crate::broker::valid_header_name(key) {
             return Err(format!(
-                "header {} has no valid key ({key:?}): a key is one word, no spaces",
+                "header {} has no valid key ({key:?}): one word of printable ASCII, no ':'",
                 i + 1
             ));
         }
@@ -247,7 +247,7 @@ mod tests {
 
     #[test]
     fn every_bad_input_gets_its_message_on_its_field() {
-        let table: [(PublishForm, Field, &str); 10] = [
+        let table: [(PublishForm, Field, &str); 11] = [
             (form("", "", "x", "1"), Field::Subject, "topic is empty"),
             (
                 form("orders new", "", "x", "1"),
@@ -274,6 +274,11 @@ mod tests {
                 form("a.b", "ok: 1; bad key: 2", "x", "1"),
                 Field::Headers,
                 "header 2 has no valid key",
+            ),
+            (
+                form("a.b", "Größe: 1", "x", "1"),
+                Field::Headers,
+                "header 1 has no valid key",
             ),
             (form("a.b", "", "x", "0"), Field::Count, "from 1 to 10000"),
             (form("a.b", "", "x", "many"), Field::Count, "whole number"),

@@ -36,6 +36,18 @@ async fn every_pipelined_ack_is_checked_within_the_window() {
     );
     assert_eq!(broker.metrics().published, 500);
 
+    // A window past what the client allows in flight is capped, not a deadlock.
+    let big = broker
+        .publish_pipelined(
+            "pipe.load",
+            (0..6000).map(|i| Message::new(format!("b{i}"))),
+            6000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(big.acks.len(), 6000);
+    assert!(big.max_in_flight <= jetdeck::broker::MAX_PIPELINE_WINDOW);
+
     let one = broker
         .publish_pipelined(
             "pipe.load",
