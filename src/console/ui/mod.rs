@@ -127,7 +127,10 @@ const fn col(title: &'static str, width: u16, priority: u8) -> Column {
 
 /// Indices of the columns that fit in `width`, dropping the lowest priorities first.
 fn fit_columns(columns: &[Column], width: u16) -> Vec<usize> {
-    let mut kept: Vec<usize> = (0..columns.len()).collect();
+    // A titled column of width 0 is switched off (the untitled one is the filler).
+    let mut kept: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].width > 0 || columns[i].title.is_empty())
+        .collect();
     let total = |kept: &[usize]| -> u16 { kept.iter().map(|&i| columns[i].width + 1).sum::<u16>() };
     while total(&kept) > width && kept.len() > 1 {
         let (pos, _) = kept

@@ -16,14 +16,15 @@ use crate::console::model::StreamView;
 const SPARK: usize = 12;
 
 /// The columns, the name as wide as the longest name (within reason).
-fn columns(name_width: u16) -> [Column; 15] {
+fn columns(name_width: u16, clustered: bool) -> [Column; 15] {
     [
         col("Name", name_width, 100),
         col("Subjects", 18, 60),
         col("Retention", 9, 30),
         col("Storage", 7, 25),
         col("R", 1, 35),
-        col("Leader", 14, 32),
+        // Only a clustered server has leaders to show.
+        col("Leader", if clustered { 14 } else { 0 }, 32),
         col("Msgs", 9, 95),
         col("Bytes", 10, 70),
         col("Cons", 4, 80),
@@ -117,7 +118,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         frame,
         area,
         block,
-        &columns(name_width),
+        &columns(name_width, visible.iter().any(|s| s.info.cluster.is_some())),
         visible.len(),
         app.stream_index(),
         |i| (row(app, visible[i]), Style::new()),

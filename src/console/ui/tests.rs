@@ -273,3 +273,22 @@ fn held_messages_show_their_countdown() {
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn a_clustered_stream_shows_its_leader_and_lagging_replicas() {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    let cluster: async_nats::jetstream::stream::ClusterInfo =
+        serde_json::from_value(serde_json::json!({
+            "name": "east",
+            "leader": "n1",
+            "replicas": [
+                {"name": "n2", "current": true, "active": 1000, "lag": 0},
+                {"name": "n3", "current": false, "active": 1000, "lag": 42}
+            ]
+        }))
+        .unwrap();
+    app.streams[0].info.cluster = Some(cluster);
+    let text = screen(&app, 160, 45);
+    assert!(text.contains("Leader"), "{text}");
+    assert!(text.contains("n1 +1 lag"), "{text}");
+}
