@@ -292,3 +292,27 @@ fn a_clustered_stream_shows_its_leader_and_lagging_replicas() {
     assert!(text.contains("Leader"), "{text}");
     assert!(text.contains("n1 +1 lag"), "{text}");
 }
+
+#[test]
+fn tiny_terminals_never_panic() {
+    let overlays = [
+        KeyCode::Char('?'),
+        KeyCode::Enter,
+        KeyCode::Char('p'),
+        KeyCode::Char('S'),
+        KeyCode::Char('b'),
+    ];
+    for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 10), (79, 23)] {
+        let app = demo_app("nats://127.0.0.1:4222", true);
+        draw(&app, w, h);
+        for key in overlays {
+            let mut app = demo_app("nats://127.0.0.1:4222", true);
+            press(&mut app, key);
+            draw(&app, w, h);
+        }
+        let mut app = demo_app("nats://127.0.0.1:4222", true);
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Char('d'));
+        draw(&app, w, h);
+    }
+}
