@@ -183,95 +183,104 @@ pub async fn throughput(
     let case = "publish (sync)";
     let n = names("pub");
     let fail = failed(case);
-    let mut raw_lat = Vec::with_capacity(count);
-    raw_stream(&js, &n).await.map_err(&fail)?;
-    let mut bar = Progress::new(progress, "publish raw", count);
-    let start = Instant::now();
-    for i in 0..count {
-        let t = Instant::now();
-        js.publish(n.raw_subject.clone(), payload.clone())
-            .await
-            .map_err(|e| fail(e.to_string()))?
-            .await
-            .map_err(|e| fail(e.to_string()))?;
-        raw_lat.push(t.elapsed());
-        bar.set(i + 1);
-    }
-    let raw = Measure {
-        msgs_per_sec: rate(count, start.elapsed()),
-        latency_us: Some(percentiles(raw_lat)),
-    };
-    broker
-        .ensure_stream(&n.broker_topic)
-        .await
-        .map_err(|e| fail(e.to_string()))?;
-    let mut lat = Vec::with_capacity(count);
-    let mut bar = Progress::new(progress, "publish broker", count);
-    let start = Instant::now();
-    for i in 0..count {
-        let t = Instant::now();
+    let result = async {
+        let mut raw_lat = Vec::with_capacity(count);
+        raw_stream(&js, &n).await.map_err(&fail)?;
+        let mut bar = Progress::new(progress, "publish raw", count);
+        let start = Instant::now();
+        for i in 0..count {
+            let t = Instant::now();
+            js.publish(n.raw_subject.clone(), payload.clone())
+                .await
+                .map_err(|e| fail(e.to_string()))?
+                .await
+                .map_err(|e| fail(e.to_string()))?;
+            raw_lat.push(t.elapsed());
+            bar.set(i + 1);
+        }
+        let raw = Measure {
+            msgs_per_sec: rate(count, start.elapsed()),
+            latency_us: Some(percentiles(raw_lat)),
+        };
         broker
-            .publish(&n.broker_topic, Message::new(payload.clone()))
+            .ensure_stream(&n.broker_topic)
             .await
             .map_err(|e| fail(e.to_string()))?;
-        lat.push(t.elapsed());
-        bar.set(i + 1);
+        let mut lat = Vec::with_capacity(count);
+        let mut bar = Progress::new(progress, "publish broker", count);
+        let start = Instant::now();
+        for i in 0..count {
+            let t = Instant::now();
+            broker
+                .publish(&n.broker_topic, Message::new(payload.clone()))
+                .await
+                .map_err(|e| fail(e.to_string()))?;
+            lat.push(t.elapsed());
+            bar.set(i + 1);
+        }
+        let ours = Measure {
+            msgs_per_sec: rate(count, start.elapsed()),
+            latency_us: Some(percentiles(lat)),
+        };
+        Ok(pair(case, ours, raw))
     }
-    let ours = Measure {
-        msgs_per_sec: rate(count, start.elapsed()),
-        latency_us: Some(percentiles(lat)),
-    };
-    cases.push(pair(case, ours, raw));
+    .await;
+    // Streams go whatever happened, so a failed run leaves nothing behind.
     cleanup(broker, &n).await;
+    cases.push(result?);
 
     // Pipelined, `window` PubAcks outstanding.
     let case_name = format!("publish (pipelined, window {})", options.window);
     let n = names("pipe");
     let fail = failed(&case_name);
-    raw_stream(&js, &n).await.map_err(&fail)?;
-    let mut bar = Progress::new(progress, "pipelined raw", count);
-    let start = Instant::now();
-    let mut in_flight = VecDeque::with_capacity(options.window);
-    for i in 0..count {
-        if in_flight.len() >= options.window {
-            let pending: jetstream::context::PublishAckFuture =
-                in_flight.pop_front().expect("full window");
+    let result = async {
+        raw_stream(&js, &n).await.map_err(&fail)?;
+        let mut bar = Progress::new(progress, "pipelined raw", count);
+        let start = Instant::now();
+        let mut in_flight = VecDeque::with_capacity(options.window);
+        for i in 0..count {
+            if in_flight.len() >= options.window {
+                let pending: jetstream::context::PublishAckFuture =
+                    in_flight.pop_front().expect("full window");
+                pending.await.map_err(|e| fail(e.to_string()))?;
+            }
+            in_flight.push_back(
+                js.publish(n.raw_subject.clone(), payload.clone())
+                    .await
+                    .map_err(|e| fail(e.to_string()))?,
+            );
+            bar.set(i + 1);
+        }
+        for pending in in_flight {
             pending.await.map_err(|e| fail(e.to_string()))?;
         }
-        in_flight.push_back(
-            js.publish(n.raw_subject.clone(), payload.clone())
-                .await
-                .map_err(|e| fail(e.to_string()))?,
-        );
-        bar.set(i + 1);
+        let raw = Measure {
+            msgs_per_sec: rate(count, start.elapsed()),
+            latency_us: None,
+        };
+        broker
+            .ensure_stream(&n.broker_topic)
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let _ = writeln!(progress, "pipelined broker ({count} messages)");
+        let start = Instant::now();
+        broker
+            .publish_pipelined(
+                &n.broker_topic,
+                (0..count).map(|_| Message::new(payload.clone())),
+                options.window,
+            )
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let ours = Measure {
+            msgs_per_sec: rate(count, start.elapsed()),
+            latency_us: None,
+        };
+        Ok(pair(&case_name, ours, raw))
     }
-    for pending in in_flight {
-        pending.await.map_err(|e| fail(e.to_string()))?;
-    }
-    let raw = Measure {
-        msgs_per_sec: rate(count, start.elapsed()),
-        latency_us: None,
-    };
-    broker
-        .ensure_stream(&n.broker_topic)
-        .await
-        .map_err(|e| fail(e.to_string()))?;
-    let _ = writeln!(progress, "pipelined broker ({count} messages)");
-    let start = Instant::now();
-    broker
-        .publish_pipelined(
-            &n.broker_topic,
-            (0..count).map(|_| Message::new(payload.clone())),
-            options.window,
-        )
-        .await
-        .map_err(|e| fail(e.to_string()))?;
-    let ours = Measure {
-        msgs_per_sec: rate(count, start.elapsed()),
-        latency_us: None,
-    };
-    cases.push(pair(&case_name, ours, raw));
+    .await;
     cleanup(broker, &n).await;
+    cases.push(result?);
 
     // Consuming what is stored: batch pulls, then streaming pulls.
     let batch = consume(broker, &js, &payload, options, false, progress).await?;
@@ -304,7 +313,6 @@ async fn consume(
     streaming: bool,
     progress: &mut dyn Write,
 ) -> Result<CaseResult, BenchError> {
-    let count = options.count;
     let batch = if streaming {
         options.stream_batch
     } else {
@@ -315,10 +323,32 @@ async fn consume(
     } else {
         format!("consume (batch of {batch})")
     };
-    let fail = failed(&case);
     let n = names(if streaming { "stream" } else { "batch" });
+    let result = consume_case(broker, js, payload, options, streaming, &case, &n, progress).await;
+    cleanup(broker, &n).await;
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn consume_case(
+    broker: &Broker,
+    js: &jetstream::Context,
+    payload: &Bytes,
+    options: &BenchOptions,
+    streaming: bool,
+    case: &str,
+    n: &Names,
+    progress: &mut dyn Write,
+) -> Result<CaseResult, BenchError> {
+    let count = options.count;
+    let batch = if streaming {
+        options.stream_batch
+    } else {
+        options.batch
+    };
+    let fail = failed(case);
     // Fill both streams first, pipelined.
-    let raw = raw_stream(js, &n).await.map_err(&fail)?;
+    let raw = raw_stream(js, n).await.map_err(&fail)?;
     let mut in_flight = VecDeque::new();
     for _ in 0..count {
         if in_flight.len() >= 512 {
@@ -438,7 +468,6 @@ async fn consume(
             _ = tokio::time::sleep(Duration::from_millis(100)) => {
                 bar.set(handled.load(Ordering::Relaxed).min(count));
                 if Instant::now() > deadline {
-                    cleanup(broker, &n).await;
                     return Err(fail(format!(
                         "only {} of {count} handled in time",
                         handled.load(Ordering::Relaxed)
@@ -450,9 +479,8 @@ async fn consume(
     let took = start.elapsed();
     bar.set(count);
     sub.unsubscribe().await.map_err(|e| fail(e.to_string()))?;
-    cleanup(broker, &n).await;
     Ok(pair(
-        &case,
+        case,
         Measure {
             msgs_per_sec: rate(count, took),
             latency_us: None,
