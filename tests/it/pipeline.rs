@@ -242,3 +242,39 @@ async fn a_byte_bounded_batch_brings_no_more_than_its_bytes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn after_a_streaming_unsubscribe_new_messages_go_to_the_next_subscriber_at_once() {
+    let (_server, broker) = start().await;
+    let (sub, mut rx) = forward(
+        &broker,
+        "stream.handover",
+        SubscribeOptions::queue("handover")
+            .streaming()
+            .batch_size(100),
+        body,
+    )
+    .await;
+    broker
+        .publish("stream.handover", Message::new("first"))
+        .await
+        .unwrap();
+    assert_eq!(recv_n(&mut rx, 1, WITHIN).await, ["first"]);
+    sub.unsubscribe().await.unwrap();
+    for i in 0..5 {
+        broker
+            .publish("stream.handover", Message::new(format!("later {i}")))
+            .await
+            .unwrap();
+    }
+    // The old pull requests must not swallow these until their ack wait (30 s).
+    let (_next, mut rx) = forward(
+        &broker,
+        "stream.handover",
+        SubscribeOptions::queue("handover"),
+        body,
+    )
+    .await;
+    let got = recv_n(&mut rx, 5, Duration::from_secs(10)).await;
+    assert_eq!(got.len(), 5);
+}
