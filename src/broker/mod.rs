@@ -58,10 +58,13 @@ use worker::{BoxHandler, Worker};
 /// What a handler returns: Ok -> ack, Err -> nak.
 pub type HandlerResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
-/// Most PubAcks a pipelined publish keeps outstanding. async-nats allows 5,000 per
-/// connection and makes a publish wait for a free one; staying well under leaves room for
-/// other publishers on the same broker.
+/// Most PubAcks one pipelined publish keeps outstanding.
 pub const MAX_PIPELINE_WINDOW: usize = 1024;
+
+/// Most PubAcks all pipelined publishes of one broker keep outstanding together: under
+/// async-nats' 5,000 per connection (beyond which a publish waits for a free slot), with room
+/// left for one-at-a-time publishes.
+pub const PIPELINE_BUDGET: usize = 4096;
 
 /// What a pipelined publish stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -143,6 +146,8 @@ struct Shared {
     /// Bumped on every connect and disconnect; a client's events count only while its
     /// generation is current.
     generation: AtomicU64,
+    /// PubAcks all pipelined publishes of this broker may keep outstanding together.
+    pipeline_permits: Arc<tokio::sync::Semaphore>,
 }
 
 /// A JetStream broker. Cheap to clone; clones share the connection and counters.
@@ -171,6 +176,7 @@ impl Broker {
                 counters: Arc::new(Counters::default()),
                 state,
                 generation: AtomicU64::new(0),
+                pipeline_permits: Arc::new(tokio::sync::Semaphore::new(PIPELINE_BUDGET)),
             }),
         }
     }
@@ -423,19 +429,38 @@ impl Broker {
                 .map_err(|e| at(0, 0)(e.into()))?;
         }
         let window = window.clamp(1, MAX_PIPELINE_WINDOW);
+        let permits = &self.shared.pipeline_permits;
         let mut in_flight = std::collections::VecDeque::with_capacity(window);
         let mut done = Pipelined::default();
         let mut failure: Option<PipelineError> = None;
-        for (index, message) in messages.into_iter().enumerate() {
-            if in_flight.len() >= window {
-                let (i, pending) = in_flight.pop_front().expect("window is full");
-                if let Err(e) = self.await_ack(topic, pending, &mut done).await {
-                    failure = Some(at(i, 0)(e));
-                    break;
+        'messages: for (index, message) in messages.into_iter().enumerate() {
+            // A slot of our window, and one of the broker's in-flight budget shared with
+            // other pipelines. Short of either, settle our own oldest first: a pipeline only
+            // ever blocks while it holds nothing, so two cannot wait on each other.
+            let permit = loop {
+                if in_flight.len() < window
+                    && let Ok(permit) = permits.clone().try_acquire_owned()
+                {
+                    break permit;
                 }
-            }
+                match in_flight.pop_front() {
+                    Some((i, pending, _permit)) => {
+                        if let Err(e) = self.await_ack(topic, pending, &mut done).await {
+                            failure = Some(at(i, 0)(e));
+                            break 'messages;
+                        }
+                    }
+                    None => {
+                        break permits
+                            .clone()
+                            .acquire_owned()
+                            .await
+                            .expect("the permit semaphore is never closed");
+                    }
+                }
+            };
             match send_only(&conn, topic, &message).await {
-                Ok(pending) => in_flight.push_back((index, pending)),
+                Ok(pending) => in_flight.push_back((index, pending, permit)),
                 Err(e) => {
                     failure = Some(at(index, 0)(e));
                     break;
@@ -444,7 +469,7 @@ impl Broker {
             done.max_in_flight = done.max_in_flight.max(in_flight.len());
         }
         // Everything sent is checked, a failure or not: nothing is dropped unseen.
-        for (i, pending) in in_flight {
+        for (i, pending, _permit) in in_flight {
             if let Err(e) = self.await_ack(topic, pending, &mut done).await
                 && failure.as_ref().is_none_or(|f| i < f.index)
             {

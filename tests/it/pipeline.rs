@@ -278,3 +278,33 @@ async fn after_a_streaming_unsubscribe_new_messages_go_to_the_next_subscriber_at
     let got = recv_n(&mut rx, 5, Duration::from_secs(10)).await;
     assert_eq!(got.len(), 5);
 }
+
+#[tokio::test]
+async fn concurrent_pipelines_beyond_the_shared_budget_all_finish() {
+    let (_server, broker) = start().await;
+    // Six windows of 1,024 is more than the broker's 4,096 budget and async-nats' 5,000.
+    let runs: Vec<_> = (0..6)
+        .map(|run| {
+            let broker = broker.clone();
+            tokio::spawn(async move {
+                broker
+                    .publish_pipelined(
+                        "many.pipes",
+                        (0..3000).map(move |i| Message::new(format!("{run}-{i}"))),
+                        1024,
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let finished = tokio::time::timeout(Duration::from_secs(60), futures::future::join_all(runs))
+        .await
+        .expect("no pipeline waits on another forever");
+    for run in finished {
+        assert_eq!(run.unwrap().unwrap().acks.len(), 3000);
+    }
+    assert_eq!(
+        broker.stream_info("MANY").await.unwrap().state.messages,
+        18_000
+    );
+}
