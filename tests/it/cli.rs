@@ -188,3 +188,21 @@ async fn validate_masks_a_password_in_the_url() {
     assert!(!all.contains("hunter2"), "the password leaked:\n{all}");
     assert!(all.contains("admin:***@"), "{all}");
 }
+
+#[test]
+fn the_console_without_a_terminal_says_what_to_do_instead() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = jetdeck()
+        .args(["--server", "nats://127.0.0.1:1", "--log-file"])
+        .arg(dir.path().join("c.log"))
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("needs an interactive terminal") && stderr.contains("jetdeck validate"),
+        "{stderr}"
+    );
+}
