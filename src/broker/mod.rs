@@ -810,11 +810,8 @@ async fn ensure_consumer(
             })
         }
     };
-    match api.consumer_info(stream, &options.queue).await {
-        Ok(info) => return check(info),
-        Err(e) if e.kind() == ApiErrorKind::ConsumerNotFound => {}
-        Err(e) => return Err(refused(e)),
-    }
+    // Create first: the server answers an identical existing consumer with its info, so
+    // the usual paths cost one request and no API error; anything else is looked up.
     let mut config = consumer::Config {
         durable_name: Some(options.queue.clone()),
         filter_subject: topic.to_string(),
@@ -830,10 +827,10 @@ async fn ensure_consumer(
     }
     match api.create_consumer(stream, &config).await {
         Ok(info) => {
-            tracing::info!(stream, consumer = %options.queue, filter = topic, "created durable consumer");
-            Ok(info)
+            tracing::info!(stream, consumer = %options.queue, filter = topic, "durable consumer ready");
+            check(info)
         }
-        // Another subscriber made it at the same moment: use theirs.
+        // It exists with another config (or the server refused it): look at what is there.
         Err(e) => match api.consumer_info(stream, &options.queue).await {
             Ok(info) => check(info),
             Err(_) => Err(refused(e)),
