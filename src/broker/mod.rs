@@ -445,7 +445,7 @@ impl Broker {
                 }
                 match in_flight.pop_front() {
                     Some((i, pending, _permit)) => {
-                        if let Err(e) = self.await_ack(topic, pending, &mut done).await {
+                        if let Err(e) = self.await_ack(&conn, topic, pending, &mut done).await {
                             failure = Some(at(i, 0)(e));
                             break 'messages;
                         }
@@ -460,7 +460,7 @@ impl Broker {
                 }
             };
             match send_only(&conn, topic, &message).await {
-                Ok(pending) => in_flight.push_back((index, pending, permit)),
+                Ok(pending) => in_flight.push_back((index, (pending, message.wire_size()), permit)),
                 Err(e) => {
                     failure = Some(at(index, 0)(e));
                     break;
@@ -470,7 +470,7 @@ impl Broker {
         }
         // Everything sent is checked, a failure or not: nothing is dropped unseen.
         for (i, pending, _permit) in in_flight {
-            if let Err(e) = self.await_ack(topic, pending, &mut done).await
+            if let Err(e) = self.await_ack(&conn, topic, pending, &mut done).await
                 && failure.as_ref().is_none_or(|f| i < f.index)
             {
                 failure = Some(at(i, 0)(e));
@@ -487,23 +487,14 @@ impl Broker {
 
     async fn await_ack(
         &self,
+        conn: &Connection,
         topic: &str,
-        pending: async_nats::jetstream::context::PublishAckFuture,
+        (pending, size): (async_nats::jetstream::context::PublishAckFuture, usize),
         done: &mut Pipelined,
     ) -> Result<(), PublishError> {
-        use async_nats::jetstream::context::PublishErrorKind;
-        let ack = pending.await.map_err(|e| match e.kind() {
-            PublishErrorKind::TimedOut => PublishError::TimedOut {
-                topic: topic.to_string(),
-            },
-            PublishErrorKind::StreamNotFound => PublishError::NoStream {
-                topic: topic.to_string(),
-            },
-            _ => PublishError::Rejected {
-                topic: topic.to_string(),
-                reason: e.to_string(),
-            },
-        })?;
+        let ack = pending
+            .await
+            .map_err(|e| publish_error(conn, topic, size, e))?;
         Counters::incr(&self.shared.counters.published);
         done.acks.push(PubAck {
             stream: ack.stream,
@@ -558,7 +549,7 @@ impl Broker {
         F: Future<Output = HandlerResult> + Send + 'static,
     {
         let info = self.pull_consumer_info(stream, &options.queue).await?;
-        let topic = info.config.filter_subject.clone();
+        let topic = consumer_filters(&info.config).join(",");
         self.spawn_worker(stream, &topic, info, handler, &options)
     }
 
@@ -759,6 +750,18 @@ fn pull_config(info: &consumer::Info) -> pull::Config {
     }
 }
 
+/// The subjects a consumer is filtered to (one or several; empty means everything).
+pub fn consumer_filters(config: &consumer::Config) -> Vec<String> {
+    if config.filter_subjects.is_empty() {
+        Some(config.filter_subject.clone())
+            .filter(|f| !f.is_empty())
+            .into_iter()
+            .collect()
+    } else {
+        config.filter_subjects.clone()
+    }
+}
+
 /// A consumer the broker can work: pulled (no deliver subject), explicit acks.
 fn check_pull_consumer(stream: &str, info: &consumer::Info) -> Result<(), SubscribeError> {
     let unsuitable = |reason: String| SubscribeError::UnsuitableConsumer {
@@ -793,11 +796,7 @@ async fn ensure_consumer(
         source,
     };
     let check = |info: consumer::Info| {
-        let filters: Vec<String> = if info.config.filter_subjects.is_empty() {
-            vec![info.config.filter_subject.clone()]
-        } else {
-            info.config.filter_subjects.clone()
-        };
+        let filters = consumer_filters(&info.config);
         check_pull_consumer(stream, &info)?;
         if filters.iter().any(|f| f == topic) {
             Ok(info)
@@ -842,7 +841,7 @@ async fn ensure_consumer(
 fn publish_error(
     conn: &Connection,
     topic: &str,
-    message: &Message,
+    size: usize,
     e: async_nats::jetstream::context::PublishError,
 ) -> PublishError {
     use async_nats::jetstream::context::PublishErrorKind;
@@ -851,7 +850,7 @@ fn publish_error(
             topic: topic.to_string(),
         },
         PublishErrorKind::MaxPayloadExceeded => PublishError::TooLarge {
-            size: message.wire_size(),
+            size,
             max: conn.max_payload,
         },
         PublishErrorKind::StreamNotFound => PublishError::NoStream {
@@ -897,7 +896,7 @@ async fn send_only(
             )
             .await
     };
-    sent.map_err(|e| publish_error(conn, topic, message, e))
+    sent.map_err(|e| publish_error(conn, topic, size, e))
 }
 
 /// Sends one message and waits for its PubAck.
@@ -909,7 +908,7 @@ async fn send_publish(
     let ack = send_only(conn, topic, message)
         .await?
         .await
-        .map_err(|e| publish_error(conn, topic, message, e))?;
+        .map_err(|e| publish_error(conn, topic, message.wire_size(), e))?;
     Ok(PubAck {
         stream: ack.stream,
         sequence: ack.sequence,

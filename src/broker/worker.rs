@@ -178,8 +178,7 @@ impl Worker {
         Counters::incr(&self.counters.consumed);
         let seq = event.delivery().stream_sequence;
         // First level of panic recovery: around the handler call and its future.
-        let handler = self.handler.clone();
-        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| handler(event))) {
+        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| (self.handler)(event))) {
             Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
             Err(panic) => Err(panic),
         };

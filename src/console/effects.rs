@@ -240,11 +240,7 @@ impl EffectRunner {
 }
 
 fn attached_info(stream: &str, info: &async_nats::jetstream::consumer::Info) -> AttachedInfo {
-    let filter = if info.config.filter_subjects.is_empty() {
-        info.config.filter_subject.clone()
-    } else {
-        info.config.filter_subjects.join(", ")
-    };
+    let filter = crate::broker::consumer_filters(&info.config).join(", ");
     AttachedInfo {
         stream: stream.to_string(),
         consumer: info.name.clone(),

@@ -76,6 +76,11 @@ async fn a_refused_message_is_reported_by_its_index() {
         .await
         .unwrap_err();
     assert_eq!(err.index, 7, "{err}");
+    assert!(
+        matches!(err.source, jetdeck::broker::PublishError::Rejected { .. }),
+        "the server's refusal, not a transport failure: {:?}",
+        err.source
+    );
     let stored = broker.stream_info("PIPE").await.unwrap().state.messages;
     assert_eq!(
         err.stored as u64, stored,

@@ -37,15 +37,11 @@ fn columns(name_width: u16) -> [Column; 15] {
 
 fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
     let i = &c.info;
-    let filter = if i.config.filter_subjects.is_empty() {
-        i.config.filter_subject.clone()
-    } else {
-        i.config.filter_subjects.join(", ")
-    };
-    let filter = if filter.is_empty() {
+    let filters = crate::broker::consumer_filters(&i.config);
+    let filter = if filters.is_empty() {
         ">".to_string()
     } else {
-        filter
+        filters.join(", ")
     };
     let max_deliver = if i.config.max_deliver <= 0 {
         "∞".to_string()
