@@ -609,7 +609,7 @@ pub async fn console_scale(
         let t = Instant::now();
         let s = collector::refresh(broker, selected.clone(), &mut book)
             .await
-            .map_err(&fail)?;
+            .map_err(|e| fail(e.to_string()))?;
         times.push(t.elapsed());
         requests = s.requests;
         snapshot = Some(s);

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiError;
 use super::message::Headers;
 use super::metrics::Counters;
+use super::permissions::Denials;
 
 /// The server's answer to an API call: an error object or the payload.
 #[derive(Deserialize)]
@@ -125,11 +126,33 @@ struct Empty {}
 pub(crate) struct Api {
     js: jetstream::Context,
     counters: Arc<Counters>,
+    /// The API's subject prefix (`$JS.API`, or a domain's or an import's).
+    prefix: String,
+    denials: Arc<Denials>,
 }
 
 impl Api {
-    pub(crate) fn new(js: jetstream::Context, counters: Arc<Counters>) -> Self {
-        Self { js, counters }
+    pub(crate) fn new(
+        js: jetstream::Context,
+        counters: Arc<Counters>,
+        prefix: String,
+        denials: Arc<Denials>,
+    ) -> Self {
+        Self {
+            js,
+            counters,
+            prefix,
+            denials,
+        }
+    }
+
+    pub(crate) fn denials(&self) -> &Denials {
+        &self.denials
+    }
+
+    /// The subject a request goes to: what the server names in a permission violation.
+    pub(crate) fn subject(&self, relative: &str) -> String {
+        format!("{}.{relative}", self.prefix)
     }
 
     async fn request<T, B>(&self, subject: String, body: &B) -> Result<T, ApiError>
@@ -137,12 +160,20 @@ impl Api {
         T: DeserializeOwned,
         B: Serialize + ?Sized,
     {
+        let full = self.subject(&subject);
+        // A subject refused a moment ago is not asked again (no 5 s wait per refresh);
+        // after `DENIAL_KEPT` it is, in case the permissions changed.
+        if self.denials.publish_denied(&full) {
+            return Err(ApiError::PermissionDenied { subject: full });
+        }
+        let refused = Denials::publish_refused(self.denials.watch(), &full);
         Counters::incr(&self.counters.api_requests);
-        let answer: Answer<T> = self
-            .js
-            .request(subject.clone(), body)
-            .await
-            .map_err(|e| ApiError::from_request(&subject, e))?;
+        let answer: Answer<T> = tokio::select! {
+            answer = self.js.request(subject.clone(), body) => {
+                answer.map_err(|e| ApiError::from_request(&subject, e))?
+            }
+            () = refused => return Err(ApiError::PermissionDenied { subject: full }),
+        };
         match answer {
             Answer::Ok(value) => Ok(value),
             Answer::Err { error } => Err(ApiError::Server {

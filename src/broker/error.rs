@@ -35,6 +35,8 @@ pub enum ApiErrorKind {
     SubjectOverlap,
     FilterNotSubset,
     NoJetStream,
+    /// The server refused the request: this user may not publish to its subject.
+    PermissionDenied,
     Timeout,
     Other,
 }
@@ -57,6 +59,8 @@ pub enum ApiError {
     NoJetStream,
     #[error("the JetStream API did not answer in time ({what})")]
     Timeout { what: String },
+    #[error("permission denied: this user may not use {subject} (the server refused the request)")]
+    PermissionDenied { subject: String },
     #[error("JetStream API request failed ({what}): {reason}")]
     Request { what: String, reason: String },
 }
@@ -67,6 +71,7 @@ impl ApiError {
             ApiError::NotConnected => ApiErrorKind::NotConnected,
             ApiError::NoJetStream => ApiErrorKind::NoJetStream,
             ApiError::Timeout { .. } => ApiErrorKind::Timeout,
+            ApiError::PermissionDenied { .. } => ApiErrorKind::PermissionDenied,
             ApiError::Request { .. } => ApiErrorKind::Other,
             ApiError::Server { err_code, .. } => match *err_code {
                 codes::STREAM_NOT_FOUND => ApiErrorKind::StreamNotFound,
@@ -188,6 +193,8 @@ pub enum PublishError {
     TimedOut { topic: String },
     #[error("no stream listens on {topic} (was it deleted?)")]
     NoStream { topic: String },
+    #[error("permission denied: this user may not publish to {topic} (the server refused it)")]
+    PermissionDenied { topic: String },
     #[error("JetStream refused the message on {topic}: {reason}")]
     Rejected { topic: String, reason: String },
     #[error("publish to {topic} failed: {reason}")]

@@ -13,6 +13,7 @@ mod message;
 mod metrics;
 mod naming;
 mod options;
+mod permissions;
 mod streams;
 mod worker;
 
@@ -48,6 +49,7 @@ pub use options::{
     BrokerOptions, DEFAULT_ADDR, DEFAULT_BATCH_SIZE, DEFAULT_DRAIN_TIMEOUT, DEFAULT_FETCH_WAIT,
     MIN_FETCH_WAIT, SubscribeOptions, default_client_name, mask_url,
 };
+pub use permissions::{DENIAL_KEPT, Denials, Denied, parse_violation};
 pub use streams::StreamStatus;
 
 use api::Api;
@@ -148,6 +150,8 @@ struct Shared {
     generation: AtomicU64,
     /// PubAcks all pipelined publishes of this broker may keep outstanding together.
     pipeline_permits: Arc<tokio::sync::Semaphore>,
+    /// Permission violations the server reported, so refusals are not taken for timeouts.
+    denials: Arc<Denials>,
 }
 
 /// A JetStream broker. Cheap to clone; clones share the connection and counters.
@@ -177,6 +181,7 @@ impl Broker {
                 state,
                 generation: AtomicU64::new(0),
                 pipeline_permits: Arc::new(tokio::sync::Semaphore::new(PIPELINE_BUDGET)),
+                denials: Arc::default(),
             }),
         }
     }
@@ -214,6 +219,11 @@ impl Broker {
         self.connection().map(|c| c.client.clone())
     }
 
+    /// Permission violations the server reported on this broker's connections.
+    pub fn denials(&self) -> &Denials {
+        &self.shared.denials
+    }
+
     /// A snapshot of the broker's counters.
     pub fn metrics(&self) -> Metrics {
         self.shared.counters.snapshot()
@@ -245,6 +255,7 @@ impl Broker {
         // Events of an older client (one still draining) must not touch the state.
         let generation = self.shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let shared = Arc::downgrade(&self.shared);
+        let denials = self.shared.denials.clone();
         let (closed_tx, closed) = watch::channel(false);
         let mut nats_options = options
             .nats_options
@@ -254,9 +265,15 @@ impl Broker {
             .event_callback(move |event| {
                 let shared = shared.clone();
                 let closed_tx = closed_tx.clone();
+                let denials = denials.clone();
                 async move {
                     if matches!(event, async_nats::Event::Closed) {
                         closed_tx.send_replace(true);
+                    }
+                    if let async_nats::Event::ServerError(async_nats::ServerError::Other(text)) =
+                        &event
+                    {
+                        denials.record(text);
                     }
                     // Until connect() has stored this connection it reports the state
                     // itself: nobody may see "connected" before the broker can be used.
@@ -297,7 +314,12 @@ impl Broker {
         let max_payload = client.server_info().max_payload;
         let connection = Connection {
             client,
-            api: Api::new(js.clone(), self.shared.counters.clone()),
+            api: Api::new(
+                js.clone(),
+                self.shared.counters.clone(),
+                api_prefix(options),
+                self.shared.denials.clone(),
+            ),
             js,
             streams: StreamRegistry::new(options.stream_config.clone()),
             workers_cancel: CancellationToken::new(),
@@ -846,6 +868,12 @@ fn publish_error(
 ) -> PublishError {
     use async_nats::jetstream::context::PublishErrorKind;
     match e.kind() {
+        // The server drops a publish the user may not make and says so on the side.
+        PublishErrorKind::TimedOut if conn.api.denials().publish_denied(topic) => {
+            PublishError::PermissionDenied {
+                topic: topic.to_string(),
+            }
+        }
         PublishErrorKind::TimedOut => PublishError::TimedOut {
             topic: topic.to_string(),
         },
@@ -914,6 +942,15 @@ async fn send_publish(
         sequence: ack.sequence,
         duplicate: ack.duplicate,
     })
+}
+
+/// The JetStream API's subject prefix, as the server names it in a permission violation.
+fn api_prefix(options: &BrokerOptions) -> String {
+    match (&options.js_domain, &options.js_api_prefix) {
+        (Some(domain), _) => format!("$JS.{domain}.API"),
+        (None, Some(prefix)) => prefix.trim_end_matches('.').to_string(),
+        (None, None) => "$JS.API".to_string(),
+    }
 }
 
 fn on_client_event(state: &watch::Sender<ConnectionState>, event: async_nats::Event) {

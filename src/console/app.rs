@@ -17,7 +17,7 @@ use super::model::{
     StreamView,
 };
 use super::publish::{PublishForm, PublishRequest};
-use crate::broker::{Metrics, PubAck, validate_queue_name, validate_topic};
+use crate::broker::{ApiError, ApiErrorKind, Metrics, PubAck, validate_queue_name, validate_topic};
 
 /// Most advisories kept in the events pane.
 pub const EVENTS_KEPT: usize = 500;
@@ -179,7 +179,7 @@ pub enum Action {
     Consumers(ConsumersView),
     Advisory(Advisory),
     /// A refresh failed; the header shows it until the next success.
-    RefreshFailed(String),
+    RefreshFailed(ApiError),
     Published(Result<(PubAck, u32), String>),
     Attached {
         id: u64,
@@ -209,6 +209,12 @@ pub enum Action {
         stream: String,
         consumer: String,
         result: Result<(), String>,
+    },
+    /// A detach gave back `naked` of its `held` messages (the rest wait out their ack wait).
+    Detached {
+        id: u64,
+        held: usize,
+        naked: usize,
     },
     /// An effect failed before it could do anything (not connected, say).
     Failed(String),
@@ -321,6 +327,14 @@ pub struct App {
     pub last_refresh: Option<SystemTime>,
     /// Requests the last refresh made.
     pub last_requests: usize,
+    /// Whether the last refresh could list the streams (false: refused to this user).
+    pub streams_listed: bool,
+    /// JetStream API subjects the server refused to this user in the last refresh.
+    pub denied: Vec<String>,
+    /// What kind of failure the last refresh met, until one succeeds.
+    pub refresh_failure: Option<ApiErrorKind>,
+    /// Detaches whose held messages are being given back.
+    pub detaching: std::collections::HashMap<u64, DetachNote>,
     pub now: SystemTime,
     pub quit: bool,
 }
@@ -348,6 +362,10 @@ impl App {
             status: None,
             last_refresh: None,
             last_requests: 0,
+            streams_listed: false,
+            denied: Vec::new(),
+            refresh_failure: None,
+            detaching: Default::default(),
             now,
             quit: false,
         }
@@ -543,8 +561,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.now = snapshot.taken;
             app.last_refresh = Some(snapshot.taken);
             app.last_requests = snapshot.requests;
-            app.account = Some(snapshot.account);
+            app.account = snapshot.account;
             app.streams = snapshot.streams;
+            app.streams_listed = snapshot.streams_listed;
+            app.denied = snapshot.denied;
+            app.refresh_failure = None;
             app.metrics = snapshot.metrics;
             app.connection.last_error = None;
             if snapshot.consumers.stream.is_some() {
@@ -565,7 +586,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.selected_event = (app.selected_event + 1).min(app.events.len() - 1);
             }
         }
-        Action::RefreshFailed(error) => app.connection.last_error = Some(error),
+        Action::RefreshFailed(error) => {
+            app.connection.last_error = Some(error.to_string());
+            app.refresh_failure = Some(error.kind());
+        }
         Action::Published(Ok((ack, count))) => {
             let dup = if ack.duplicate { " (duplicate)" } else { "" };
             let text = if count == 1 {
@@ -641,7 +665,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             result,
         } => {
             let now = app.now;
-            let Some(row) = app.attached_mut(id).and_then(|a| a.row_mut(key)) else {
+            let Some(a) = app.attached_mut(id) else {
+                return effects;
+            };
+            let ack_wait = a.ack_wait;
+            let Some(row) = a.row_mut(key) else {
                 return effects;
             };
             match result {
@@ -659,8 +687,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     app.say(format!("{} sent for sequence {seq}", how.name()));
                 }
                 Err(e) => {
+                    let by = clock_text(row.clock_start + ack_wait);
                     row.state = RowState::Failed(e.clone());
-                    app.complain(format!("{} failed: {e}", how.name()));
+                    app.complain(format!(
+                        "{} failed: {e}; unless settled, the server redelivers it after its ack wait, at {by}",
+                        how.name()
+                    ));
                 }
             }
         }
@@ -704,6 +736,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Err(e) => app.complain(format!("delete of {consumer} failed: {e}")),
         },
+        Action::Detached { id, held, naked } => detached(app, id, held, naked),
         Action::Failed(e) => app.complain(e),
     }
     effects
@@ -988,15 +1021,62 @@ fn detach(app: &mut App, effects: &mut Vec<Effect>) {
     }
     let held = a.held().count();
     effects.push(Effect::Detach { id: a.id });
+    if held == 0 {
+        app.say(format!(
+            "detached from {}; the durable consumer stays",
+            a.label()
+        ));
+        return;
+    }
+    // What happened to the held messages is said when the naks have (or have not)
+    // reached the server.
+    let returns_by = a.held().map(|r| r.clock_start + a.ack_wait).max();
+    app.detaching.insert(
+        a.id,
+        DetachNote {
+            label: a.label(),
+            returns_by,
+        },
+    );
     app.say(format!(
-        "detached from {}; the durable consumer stays{}",
-        a.label(),
-        if held > 0 {
-            format!(", {held} held messages nak'd")
-        } else {
-            String::new()
-        }
+        "detaching from {}: giving back {held} held messages…",
+        a.label()
     ));
+}
+
+/// What a detach with held messages said it would do, until the naks' fate is known.
+#[derive(Debug, Clone)]
+pub struct DetachNote {
+    pub label: String,
+    /// The latest ack-wait deadline of the held messages: when the server redelivers
+    /// them if no nak arrives.
+    pub returns_by: Option<SystemTime>,
+}
+
+fn detached(app: &mut App, id: u64, held: usize, naked: usize) {
+    let Some(note) = app.detaching.remove(&id) else {
+        return;
+    };
+    let by = note
+        .returns_by
+        .map(|t| format!(", by {}", clock_text(t)))
+        .unwrap_or_default();
+    if naked == held {
+        app.say(format!(
+            "detached from {}; the durable consumer stays, {held} held messages nak'd",
+            note.label
+        ));
+    } else if naked == 0 {
+        app.complain(format!(
+            "detached from {}, but the naks were not sent (no connection): the server redelivers its {held} held messages after their ack wait{by}",
+            note.label
+        ));
+    } else {
+        app.complain(format!(
+            "detached from {}: {naked} of {held} held messages nak'd; the server redelivers the rest after their ack wait{by}",
+            note.label
+        ));
+    }
 }
 
 fn on_filter_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
@@ -1662,8 +1742,16 @@ mod tests {
     #[test]
     fn a_failed_refresh_shows_until_the_next_success() {
         let mut app = app();
-        update(&mut app, Action::RefreshFailed("timed out".into()));
-        assert_eq!(app.connection.last_error.as_deref(), Some("timed out"));
+        update(
+            &mut app,
+            Action::RefreshFailed(crate::broker::ApiError::Timeout {
+                what: "INFO".into(),
+            }),
+        );
+        assert_eq!(
+            app.connection.last_error.as_deref(),
+            Some("the JetStream API did not answer in time (INFO)")
+        );
         update(
             &mut app,
             Action::Snapshot(Box::new(fixtures::snapshot(

@@ -15,7 +15,7 @@ use super::model::{
     AccountView, ConnectionView, ConsumerView, ConsumersView, Snapshot, StreamView,
 };
 use super::rates::{ConsumerCounts, RateBook};
-use crate::broker::{ApiErrorKind, Broker, ConnectionState};
+use crate::broker::{ApiError, ApiErrorKind, Broker, ConnectionState};
 
 /// How long the selection must rest before its consumers are fetched.
 const SELECTION_SETTLE: Duration = Duration::from_millis(150);
@@ -69,7 +69,7 @@ impl Collector {
                         }
                         match consumers_of(&self.broker, stream, &mut book).await {
                             Ok(consumers) => self.send(Action::Consumers(consumers)),
-                            Err(e) => self.send(Action::RefreshFailed(e.to_string())),
+                            Err(e) => self.send(Action::RefreshFailed(e)),
                         }
                     }
                     continue;
@@ -172,15 +172,19 @@ impl Collector {
 }
 
 /// One refresh: account, streams, and the consumers of `selected`. Its cost in requests is
-/// in the snapshot.
+/// in the snapshot. A request this user may not make is left out and named in the
+/// snapshot; any other failure fails the refresh.
 pub async fn refresh(
     broker: &Broker,
     selected: Option<String>,
     book: &mut RateBook,
-) -> Result<Snapshot, String> {
+) -> Result<Snapshot, ApiError> {
     let requests_before = broker.metrics().api_requests;
-    let account = broker.account_info().await.map_err(|e| e.to_string())?;
-    let infos = broker.list_streams().await.map_err(|e| e.to_string())?;
+    let mut denied = Vec::new();
+    let account = permitted(broker.account_info().await, &mut denied)?;
+    let infos = permitted(broker.list_streams().await, &mut denied)?;
+    let streams_listed = infos.is_some();
+    let infos = infos.unwrap_or_default();
     let now = Instant::now();
     let names: Vec<&str> = infos.iter().map(|i| i.config.name.as_str()).collect();
     book.retain_streams(&names);
@@ -195,25 +199,47 @@ pub async fn refresh(
             }
         })
         .collect();
-    let consumers = consumers_of(broker, selected, book)
-        .await
-        .map_err(|e| e.to_string())?;
+    let consumers = permitted(
+        consumers_of(broker, selected.clone(), book).await,
+        &mut denied,
+    )?
+    .unwrap_or(ConsumersView {
+        stream: selected,
+        rows: Vec::new(),
+    });
     let metrics = broker.metrics();
     Ok(Snapshot {
         taken: SystemTime::now(),
-        account: AccountView {
+        account: account.map(|account| AccountView {
             memory: account.memory,
             storage: account.storage,
             streams: account.streams,
             consumers: account.consumers,
             api_total: account.requests.total,
             api_errors: account.requests.errors,
-        },
+        }),
         streams,
+        streams_listed,
+        denied,
         consumers,
         requests: (metrics.api_requests - requests_before) as usize,
         metrics,
     })
+}
+
+/// A refused request becomes "not shown" (its subject noted); other failures stay failures.
+fn permitted<T>(
+    result: Result<T, ApiError>,
+    denied: &mut Vec<String>,
+) -> Result<Option<T>, ApiError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(ApiError::PermissionDenied { subject }) => {
+            denied.push(subject);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The consumers of `stream`, with their rates.

@@ -120,7 +120,7 @@ impl EffectRunner {
                     };
                     // Detached while pulling: give them back at once.
                     if lock(&detached).contains(&id) {
-                        nak_all(events).await;
+                        give_back(&broker, events).await;
                         return;
                     }
                     let rows = {
@@ -143,7 +143,7 @@ impl EffectRunner {
             Effect::Settle { id, key, how } => {
                 let (held, detached) = (self.held.clone(), self.detached.clone());
                 tokio::spawn(async move {
-                    let result = settle(&held, &detached, id, key, &how).await;
+                    let result = settle(&broker, &held, &detached, id, key, &how).await;
                     send(Action::Settled {
                         id,
                         key,
@@ -200,7 +200,11 @@ impl EffectRunner {
                     let keys: Vec<_> = held.keys().filter(|(i, _)| *i == id).copied().collect();
                     keys.into_iter().filter_map(|k| held.remove(&k)).collect()
                 };
-                tokio::spawn(nak_all(events));
+                tokio::spawn(async move {
+                    let held = events.len();
+                    let naked = give_back(&broker, events).await;
+                    send(Action::Detached { id, held, naked });
+                });
             }
             Effect::Browse {
                 stream,
@@ -269,41 +273,86 @@ async fn publish(
         .ok_or_else(|| "nothing to publish".to_string())
 }
 
-/// Naks messages nobody will settle, so they return at once.
-async fn nak_all(events: Vec<Event>) {
+/// Why a settlement did not reach the server.
+pub const NOT_SENT_DISCONNECTED: &str =
+    "not sent: the connection to the server is down (the message stays held here)";
+const NOT_CONFIRMED: &str = "sent, but the connection dropped before it reached the server";
+
+/// How long a settlement may take to leave for the server before it is reported unsent.
+const SEND_CONFIRM: Duration = Duration::from_secs(2);
+
+/// Waits until what was published has left for the server. While the connection is down
+/// a publish only sits in the client's buffer, and a reconnect may drop it: saying "sent"
+/// then would be a lie.
+async fn confirm_sent(broker: &Broker) -> Result<(), &'static str> {
+    let client = broker.client().ok_or(NOT_CONFIRMED)?;
+    match tokio::time::timeout(SEND_CONFIRM, client.flush()).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(NOT_CONFIRMED),
+    }
+}
+
+fn connected(broker: &Broker) -> bool {
+    broker.connection_state() == crate::broker::ConnectionState::Connected
+}
+
+/// Naks messages nobody will settle, so they return at once; returns how many naks
+/// reached the server (0 when disconnected: those return after their ack wait).
+async fn give_back(broker: &Broker, events: Vec<Event>) -> usize {
+    if events.is_empty() || !connected(broker) {
+        return 0;
+    }
+    let mut sent = 0;
     for event in events {
-        if let Err(e) = event.nak(None).await {
-            tracing::warn!(error = %e, "nak of a message nobody holds failed");
+        match event.nak(None).await {
+            Ok(()) => sent += 1,
+            Err(e) => tracing::warn!(error = %e, "nak of a message nobody holds failed"),
         }
+    }
+    if confirm_sent(broker).await.is_err() {
+        0
+    } else {
+        sent
     }
 }
 
 async fn settle(
+    broker: &Broker,
     held: &Held,
     detached: &Mutex<HashSet<u64>>,
     id: u64,
     key: MessageKey,
     how: &Settle,
 ) -> Result<(), String> {
+    if !connected(broker) {
+        return Err(NOT_SENT_DISCONNECTED.to_string());
+    }
     let event = lock(held)
         .remove(&(id, key))
         .ok_or("this message is no longer held (detached, or settled already)")?;
-    let result = match how {
+    let sent = match how {
         Settle::Ack => event.ack().await,
         Settle::Nak(delay) => event.nak(*delay).await,
         Settle::Term(reason) => event.term(reason.as_deref()).await,
         Settle::InProgress => event.in_progress().await,
+    }
+    .map_err(|e| e.to_string());
+    let result = match &sent {
+        Ok(()) => confirm_sent(broker).await.map_err(str::to_string),
+        Err(e) => Err(e.clone()),
     };
-    // Still held after an in-progress, or when sending failed (try again) -- unless the
-    // subscription went meanwhile: then it goes back to the server.
-    if matches!(how, Settle::InProgress) || result.is_err() {
+    // Still held after an in-progress, or when it could not be sent (the event is
+    // unsettled: try again) -- unless the subscription went meanwhile: then it goes back
+    // to the server. A settlement sent but unconfirmed cannot be sent twice; if it was
+    // lost, the server redelivers the message after its ack wait.
+    if matches!(how, Settle::InProgress) || sent.is_err() {
         if lock(detached).contains(&id) {
-            nak_all(vec![event]).await;
+            give_back(broker, vec![event]).await;
         } else {
             lock(held).insert((id, key), event);
         }
     }
-    result.map_err(|e| e.to_string())
+    result
 }
 
 fn auto_handler(

@@ -188,15 +188,17 @@ pub fn orders_consumers() -> ConsumersView {
 pub fn snapshot(streams: Vec<StreamView>, consumers: ConsumersView) -> Snapshot {
     Snapshot {
         taken: now(),
-        account: AccountView {
+        account: Some(AccountView {
             memory: 0,
             storage: 6_300,
             streams: streams.len(),
             consumers: consumers.rows.len(),
             api_total: 1_234,
             api_errors: 6,
-        },
+        }),
         streams,
+        streams_listed: true,
+        denied: Vec::new(),
         consumers,
         metrics: Metrics {
             published: 310,

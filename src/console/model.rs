@@ -157,8 +157,13 @@ impl AdvisoryKind {
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub taken: SystemTime,
-    pub account: AccountView,
+    /// None when this user may not ask for it (see `denied`).
+    pub account: Option<AccountView>,
     pub streams: Vec<StreamView>,
+    /// False when the stream listing was refused: `streams` is empty for that reason.
+    pub streams_listed: bool,
+    /// JetStream API subjects the server refused to this user in this refresh.
+    pub denied: Vec<String>,
     /// Consumers of the stream selected when the snapshot was taken.
     pub consumers: ConsumersView,
     pub metrics: Metrics,

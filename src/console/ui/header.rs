@@ -53,24 +53,34 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         first.push(Span::raw(format!(" v{version}")));
     }
 
-    let second = match (&c.last_error, c.state, &app.account) {
-        (Some(error), _, _) => Line::from(Span::styled(
+    let second = match (&c.last_error, &app.account) {
+        (Some(error), _) => Line::from(Span::styled(
             format!(" last error: {error}"),
             Style::new().fg(Color::Red),
         )),
-        (None, _, Some(a)) => Line::from(vec![
-            Span::styled(" JetStream ", Style::new().fg(Color::Cyan)),
-            Span::raw(format!(
-                " memory {}  storage {}  streams {}  consumers {}  API {} ({} errors)",
-                fmt_bytes(a.memory),
-                fmt_bytes(a.storage),
-                fmt_count(a.streams as u64),
-                fmt_count(a.consumers as u64),
-                fmt_count(a.api_total),
-                fmt_count(a.api_errors),
-            )),
-        ]),
-        (None, _, None) => Line::from(Span::styled(
+        (None, Some(a)) => {
+            let mut spans = vec![
+                Span::styled(" JetStream ", Style::new().fg(Color::Cyan)),
+                Span::raw(format!(
+                    " memory {}  storage {}  streams {}  consumers {}  API {} ({} errors)",
+                    fmt_bytes(a.memory),
+                    fmt_bytes(a.storage),
+                    fmt_count(a.streams as u64),
+                    fmt_count(a.consumers as u64),
+                    fmt_count(a.api_total),
+                    fmt_count(a.api_errors),
+                )),
+            ];
+            spans.extend(denied(app));
+            Line::from(spans)
+        }
+        (None, None) if !app.denied.is_empty() => Line::from(
+            [Span::styled(" JetStream ", Style::new().fg(Color::Cyan))]
+                .into_iter()
+                .chain(denied(app))
+                .collect::<Vec<_>>(),
+        ),
+        (None, None) => Line::from(Span::styled(
             " waiting for the first refresh…",
             Style::new().fg(Color::Gray),
         )),
@@ -90,4 +100,17 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         .borders(Borders::BOTTOM)
         .border_style(Style::new().fg(Color::DarkGray));
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The API subjects the server refused to this user: a permission, not a slow server.
+fn denied(app: &App) -> Option<Span<'static>> {
+    (!app.denied.is_empty()).then(|| {
+        Span::styled(
+            format!(
+                "  permission denied for this user: {}",
+                app.denied.join(", ")
+            ),
+            Style::new().fg(Color::Yellow),
+        )
+    })
 }

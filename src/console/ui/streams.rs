@@ -10,6 +10,7 @@ use super::{
     Column, NAME_MAX, col, draw_table, empty_pane, fmt_age, fmt_bytes, fmt_count, fmt_rate,
     focused, name_width, pane_block, sparkline, truncate,
 };
+use crate::broker::ApiErrorKind;
 use crate::console::app::{App, Pane};
 use crate::console::model::StreamView;
 
@@ -87,6 +88,22 @@ fn leader(s: &StreamView) -> Cell<'static> {
     }
 }
 
+/// Why there is no stream to show, in words: never "publish to create one" when the
+/// streams could not be listed at all.
+fn empty_text(app: &App) -> String {
+    if let Some(subject) = app.denied.iter().find(|s| s.contains(".STREAM.")) {
+        return format!(
+            "Listing streams is not permitted for this user: the server refused {subject}.\nWhat still works: publish (p) and attach by topic and queue (S) on subjects this user may use."
+        );
+    }
+    match app.refresh_failure {
+        Some(ApiErrorKind::NoJetStream) => "JetStream is not enabled for this account, so it has no streams.\nEnable JetStream for the account on the server, or connect as a user of an account that has it.".to_string(),
+        Some(_) => "Streams could not be listed (the header shows why); jetdeck keeps trying.".to_string(),
+        None if !app.streams_listed => "Listing streams…".to_string(),
+        None => "No streams yet. Publish to a subject to create one (`nats pub orders.new hi`), or run `jetdeck --embedded --demo`.".to_string(),
+    }
+}
+
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let visible = app.visible_streams();
     let filter = app.stream_filter.text();
@@ -106,7 +123,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
                 "Not connected ({why}).\nStart nats-server, pass --server URL (user:password@host or token@host for auth), or run `jetdeck --embedded --demo` for a private server with demo data."
             )
         } else if app.streams.is_empty() {
-            "No streams yet. Publish to a subject to create one (`nats pub orders.new hi`), or run `jetdeck --embedded --demo`.".to_string()
+            empty_text(app)
         } else {
             "No stream matches the filter. Esc clears it.".to_string()
         };
