@@ -132,6 +132,10 @@ pub enum ConnectError {
     )]
     Tls { servers: String, reason: String },
     #[error(
+        "the server at {servers} does not speak TLS on that port: use nats:// for a plain server, or the port where it serves TLS"
+    )]
+    NotTls { servers: String },
+    #[error(
         "could not connect to {servers}: {reason}; check the URL and that nats-server runs there (or try --embedded)"
     )]
     Unreachable { servers: String, reason: String },

@@ -5,10 +5,12 @@
 //! pulls, panic recovery and exponential backoff, and a draining disconnect. Plus the
 //! inspection calls an operations console needs.
 
+mod address;
 mod api;
 mod backoff;
 mod error;
 mod event;
+mod manual;
 mod message;
 mod metrics;
 mod naming;
@@ -1019,6 +1021,10 @@ fn parse_addrs(addrs: &[String]) -> Result<ParsedAddrs, ConnectError> {
     let mut parsed = Vec::with_capacity(addrs.len());
     for addr in addrs {
         let (bare, found) = split_userinfo(addr);
+        address::check_address(&bare).map_err(|reason| ConnectError::InvalidAddress {
+            address: mask_url(addr),
+            reason,
+        })?;
         credentials = credentials.or(found);
         parsed.push(
             ServerAddr::from_str(&bare).map_err(|e| ConnectError::InvalidAddress {
@@ -1040,8 +1046,15 @@ fn connect_error(servers: &str, e: async_nats::ConnectError) -> ConnectError {
     let tls_trouble = ["certificate", "UnknownIssuer", "tls", "TLS", "handshake"]
         .iter()
         .any(|hint| reason.contains(hint));
+    // rustls reading a plain NATS INFO line as a TLS record.
+    let not_tls = ["InvalidContentType", "corrupt message"]
+        .iter()
+        .any(|hint| reason.contains(hint));
     match e.kind() {
         K::AuthorizationViolation | K::Authentication => ConnectError::Authorization,
+        _ if not_tls => ConnectError::NotTls {
+            servers: servers.to_string(),
+        },
         K::Tls => ConnectError::Tls {
             servers: servers.to_string(),
             reason,

@@ -117,15 +117,25 @@ impl StreamRegistry {
     }
 
     fn config_for(&self, name: &str, topic: &str) -> stream::Config {
-        let base = self.template.clone().unwrap_or_else(|| stream::Config {
-            retention: stream::RetentionPolicy::WorkQueue,
-            storage: stream::StorageType::File,
-            ..Default::default()
-        });
-        stream::Config {
-            name: name.to_string(),
-            subjects: stream_subjects_for_topic(topic),
-            ..base
-        }
+        config_for(self.template.as_ref(), name, topic)
+    }
+}
+
+/// The config of a stream created on first use: the template (or WorkQueue retention and
+/// file storage) with the broker's name and subjects for `topic`.
+pub(crate) fn config_for(
+    template: Option<&stream::Config>,
+    name: &str,
+    topic: &str,
+) -> stream::Config {
+    let base = template.cloned().unwrap_or_else(|| stream::Config {
+        retention: stream::RetentionPolicy::WorkQueue,
+        storage: stream::StorageType::File,
+        ..Default::default()
+    });
+    stream::Config {
+        name: name.to_string(),
+        subjects: stream_subjects_for_topic(topic),
+        ..base
     }
 }

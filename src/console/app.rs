@@ -78,12 +78,37 @@ pub enum Overlay {
         ack_pending: u64,
         pending: u64,
     },
+    /// No stream listens on the subject the operator typed: create one? (y/n)
+    ConfirmCreateStream(Box<StreamOffer>),
     Browse(Box<BrowseState>),
     /// One message, whole; Esc goes back to what opened it.
     Message {
         view: Box<MessageView>,
         scroll: u16,
         back: Option<Box<Overlay>>,
+    },
+}
+
+/// A stream jetdeck would create for a subject nobody listens on, and what it would do
+/// next; shown to the operator, who says yes or no.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamOffer {
+    pub subject: String,
+    pub stream: String,
+    pub subjects: Vec<String>,
+    /// Retention, storage, replicas and limits, in words.
+    pub config: String,
+    pub then: AfterCreate,
+}
+
+/// What waits for the stream to be created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterCreate {
+    Publish(PublishRequest),
+    Attach {
+        id: u64,
+        topic: String,
+        queue: String,
     },
 }
 
@@ -210,6 +235,10 @@ pub enum Action {
         consumer: String,
         result: Result<(), String>,
     },
+    /// An effect asks for another once its first step is done (create, then publish).
+    Run(Effect),
+    /// Nothing listens on the subject of a publish or attach: ask before creating.
+    NeedsStream(Box<StreamOffer>),
     /// A detach gave back `naked` of its `held` messages (the rest wait out their ack wait).
     Detached {
         id: u64,
@@ -234,6 +263,7 @@ pub struct AttachedInfo {
 pub enum Effect {
     /// Poll the consumers of this stream (the selected one) from now on.
     WatchStream(Option<String>),
+    /// Publish to the stream that listens on the subject; with none, ask (never create).
     Publish(PublishRequest),
     /// Attach subscription `id` to an existing consumer.
     Attach {
@@ -241,7 +271,10 @@ pub enum Effect {
         stream: String,
         consumer: String,
     },
-    /// Attach subscription `id` by topic and queue, making stream and consumer if missing.
+    /// Create the stream offered for a subject, then do what waited for it.
+    CreateStreamThen(AfterCreate),
+    /// Attach subscription `id` by topic and queue, making the consumer if missing (never
+    /// the stream: with none, the operator is asked first).
     AttachByTopic {
         id: u64,
         topic: String,
@@ -333,6 +366,8 @@ pub struct App {
     pub denied: Vec<String>,
     /// What kind of failure the last refresh met, until one succeeds.
     pub refresh_failure: Option<ApiErrorKind>,
+    /// How often the collector refreshes (for telling an overdue refresh).
+    pub refresh_every: Duration,
     /// Detaches whose held messages are being given back.
     pub detaching: std::collections::HashMap<u64, DetachNote>,
     pub now: SystemTime,
@@ -366,9 +401,17 @@ impl App {
             denied: Vec::new(),
             refresh_failure: None,
             detaching: Default::default(),
+            refresh_every: Duration::from_secs(1),
             now,
             quit: false,
         }
+    }
+
+    /// How long the server has not answered a refresh, once one is overdue: a stopped
+    /// (or overloaded) server keeps the TCP connection, so the client still says connected.
+    pub fn silent_for(&self) -> Option<Duration> {
+        let since = self.now.duration_since(self.last_refresh?).ok()?;
+        (since > self.refresh_every * 2 + OVERDUE_GRACE).then_some(since)
     }
 
     /// Streams that pass the filter, in order.
@@ -541,6 +584,9 @@ impl App {
 }
 
 /// Applies one action; returns the effects to run.
+/// Slack before a late refresh is called "not answering": a refresh takes a moment.
+const OVERDUE_GRACE: Duration = Duration::from_secs(1);
+
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
     match action {
@@ -737,6 +783,14 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Err(e) => app.complain(format!("delete of {consumer} failed: {e}")),
         },
         Action::Detached { id, held, naked } => detached(app, id, held, naked),
+        Action::Run(effect) => effects.push(effect),
+        Action::NeedsStream(offer) => {
+            app.say(format!(
+                "no stream listens on {}: create {}? (y/n)",
+                offer.subject, offer.stream
+            ));
+            app.overlay = Some(Overlay::ConfirmCreateStream(offer));
+        }
         Action::Failed(e) => app.complain(e),
     }
     effects
@@ -1150,6 +1204,7 @@ fn on_overlay_key(
                 pending,
             }),
         },
+        Overlay::ConfirmCreateStream(offer) => on_create_stream_key(app, offer, key, effects),
         Overlay::Browse(state) => on_browse_key(app, state, key, effects),
         Overlay::Message { view, scroll, back } => match key.code {
             KeyCode::Esc | KeyCode::Enter => back.map(|b| *b),
@@ -1200,6 +1255,38 @@ fn on_overlay_key(
                 scroll: scrolled(scroll, code),
             }),
         },
+    }
+}
+
+fn on_create_stream_key(
+    app: &mut App,
+    offer: Box<StreamOffer>,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) -> Option<Overlay> {
+    match key.code {
+        KeyCode::Char('y') => {
+            app.say(format!("creating stream {}…", offer.stream));
+            effects.push(Effect::CreateStreamThen(offer.then));
+            None
+        }
+        KeyCode::Char('n') | KeyCode::Esc => {
+            if let AfterCreate::Attach { id, .. } = offer.then {
+                app.attached.retain(|a| a.id != id);
+                app.selected_attached = app
+                    .selected_attached
+                    .min(app.attached.len().saturating_sub(1));
+                if app.attached.is_empty() && app.focus == Pane::Messages {
+                    app.focus = Pane::Consumers;
+                }
+            }
+            app.say(format!(
+                "cancelled: no stream created, nothing sent to {}",
+                offer.subject
+            ));
+            None
+        }
+        _ => Some(Overlay::ConfirmCreateStream(offer)),
     }
 }
 

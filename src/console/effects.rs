@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use super::app::{Action, AttachedInfo, Effect, Settle};
+use super::app::{Action, AfterCreate, AttachedInfo, Effect, Settle, StreamOffer};
 use super::attached::{MessageKey, MessageRow, RowState};
 use super::browse::BrowseRow;
 use super::publish::{PublishRequest, expand};
@@ -71,9 +71,47 @@ impl EffectRunner {
                 self.selected.send_replace(stream);
             }
             Effect::Publish(request) => {
-                tokio::spawn(
-                    async move { send(Action::Published(publish(&broker, request).await)) },
-                );
+                tokio::spawn(async move {
+                    let subject = request.subject.clone();
+                    match broker.stream_for_subject(&subject).await {
+                        Ok(Some(_)) => send(Action::Published(publish(&broker, request).await)),
+                        Ok(None) => send(Action::NeedsStream(Box::new(offer(
+                            &broker,
+                            &subject,
+                            AfterCreate::Publish(request),
+                        )))),
+                        Err(e) => send(Action::Published(Err(e.to_string()))),
+                    }
+                });
+            }
+            Effect::CreateStreamThen(then) => {
+                let runner_tx = self.actions.clone();
+                tokio::spawn(async move {
+                    let topic = match &then {
+                        AfterCreate::Publish(request) => request.subject.clone(),
+                        AfterCreate::Attach { topic, .. } => topic.clone(),
+                    };
+                    match broker.ensure_stream(&topic).await {
+                        Ok(status) => {
+                            let verb = if status.created { "created" } else { "found" };
+                            tracing::info!(stream = %status.name, verb, "stream for an operator's subject");
+                            let next = match then {
+                                AfterCreate::Publish(request) => Effect::Publish(request),
+                                AfterCreate::Attach { id, topic, queue } => {
+                                    Effect::AttachByTopic { id, topic, queue }
+                                }
+                            };
+                            let _ = runner_tx.send(Action::Run(next));
+                        }
+                        Err(e) => match then {
+                            AfterCreate::Publish(_) => send(Action::Published(Err(e.to_string()))),
+                            AfterCreate::Attach { id, .. } => send(Action::Attached {
+                                id,
+                                result: Err(e.to_string()),
+                            }),
+                        },
+                    }
+                });
             }
             Effect::Attach {
                 id,
@@ -91,6 +129,25 @@ impl EffectRunner {
             }
             Effect::AttachByTopic { id, topic, queue } => {
                 tokio::spawn(async move {
+                    match broker.stream_for_subject(&topic).await {
+                        Ok(Some(_)) => {}
+                        Ok(None) => {
+                            let then = AfterCreate::Attach {
+                                id,
+                                topic: topic.clone(),
+                                queue,
+                            };
+                            send(Action::NeedsStream(Box::new(offer(&broker, &topic, then))));
+                            return;
+                        }
+                        Err(e) => {
+                            send(Action::Attached {
+                                id,
+                                result: Err(e.to_string()),
+                            });
+                            return;
+                        }
+                    }
                     let result = broker
                         .ensure_consumer(&topic, &SubscribeOptions::queue(&queue))
                         .await
@@ -243,6 +300,39 @@ impl EffectRunner {
     }
 }
 
+/// The stream `ensure_stream` would make for `subject`, in words for the operator.
+fn offer(broker: &Broker, subject: &str, then: AfterCreate) -> StreamOffer {
+    let config = broker.new_stream_config(subject);
+    let limit = |n: i64, what: &str| (n > 0).then(|| format!("max {n} {what}"));
+    let limits: Vec<String> = [
+        limit(config.max_messages, "messages"),
+        limit(config.max_bytes, "bytes"),
+        (!config.max_age.is_zero())
+            .then(|| format!("max age {}", humantime::format_duration(config.max_age))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    StreamOffer {
+        subject: subject.to_string(),
+        stream: config.name.clone(),
+        subjects: config.subjects.clone(),
+        config: format!(
+            "{:?} retention, {:?} storage, {} replica{}, {}",
+            config.retention,
+            config.storage,
+            config.num_replicas.max(1),
+            if config.num_replicas > 1 { "s" } else { "" },
+            if limits.is_empty() {
+                "no limits".to_string()
+            } else {
+                limits.join(", ")
+            }
+        ),
+        then,
+    }
+}
+
 fn attached_info(stream: &str, info: &async_nats::jetstream::consumer::Info) -> AttachedInfo {
     let filter = crate::broker::consumer_filters(&info.config).join(", ");
     AttachedInfo {
@@ -263,7 +353,7 @@ async fn publish(
             body: expand(&request.body, n as usize).into(),
             headers: request.headers.clone(),
         };
-        match broker.publish(&request.subject, message).await {
+        match broker.publish_no_create(&request.subject, message).await {
             Ok(ack) => last = Some(ack),
             Err(e) if request.count == 1 => return Err(e.to_string()),
             Err(e) => return Err(format!("message {n} of {}: {e}", request.count)),

@@ -76,6 +76,7 @@ pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleE
 
     let runner = effects::EffectRunner::new(broker.clone(), actions_tx.clone(), selected_tx);
     let mut app = App::new(options.session, SystemTime::now());
+    app.refresh_every = options.refresh;
     let mut input = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     let mut dirty = true;

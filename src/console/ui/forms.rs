@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use tui_input::Input;
 
 use super::{centered, fmt_count};
-use crate::console::app::{AttachForm, Overlay, Prompt};
+use crate::console::app::{AfterCreate, AttachForm, Overlay, Prompt, StreamOffer};
 use crate::console::publish::{Field, PublishForm, TEMPLATES};
 
 /// A fixed-height box centred in `area`.
@@ -206,6 +206,62 @@ pub fn render_confirm(frame: &mut Frame, overlay: &Overlay, area: Rect) {
             Block::bordered()
                 .title(" Delete consumer ")
                 .border_style(Style::new().fg(Color::LightRed)),
+        ),
+        area,
+    );
+}
+
+/// Asks before a stream is created for a subject nobody listens on.
+pub fn render_create_stream(frame: &mut Frame, offer: &StreamOffer, area: Rect) {
+    let area = dialog(area, 72, 10);
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let next = match &offer.then {
+        AfterCreate::Publish(request) if request.count == 1 => {
+            format!(" Then publish the message to {}.", request.subject)
+        }
+        AfterCreate::Publish(request) => {
+            format!(
+                " Then publish {} messages to {}.",
+                request.count, request.subject
+            )
+        }
+        AfterCreate::Attach { queue, .. } => {
+            format!(" Then attach with durable consumer {queue}.")
+        }
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::raw(" No stream listens on "),
+            Span::styled(offer.subject.clone(), bold),
+            Span::raw("."),
+        ]),
+        Line::from(vec![
+            Span::raw(" Create stream "),
+            Span::styled(offer.stream.clone(), bold),
+            Span::raw(format!(" on {}:", offer.subjects.join(", "))),
+        ]),
+        Line::raw(format!(" {}.", offer.config)),
+        Line::raw(next),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled(
+                " y",
+                Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(" create   "),
+            Span::styled(
+                "n",
+                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(" / Esc cancel (nothing is sent)"),
+        ]),
+    ];
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::bordered()
+                .title(" Create stream? ")
+                .border_style(Style::new().fg(Color::Yellow)),
         ),
         area,
     );

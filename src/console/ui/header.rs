@@ -17,10 +17,16 @@ pub fn height(app: &App) -> u16 {
 
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let c = &app.connection;
-    let (symbol, color) = match c.state {
-        ConnectionState::Connected => ("● connected", Color::Green),
-        ConnectionState::Reconnecting => ("◌ reconnecting", Color::Yellow),
-        ConnectionState::NotConnected | ConnectionState::Closed => ("○ disconnected", Color::Red),
+    let (symbol, color) = match (c.state, app.silent_for()) {
+        (ConnectionState::Connected, Some(silent)) => (
+            format!("● connected, not answering for {}s", silent.as_secs()),
+            Color::Yellow,
+        ),
+        (ConnectionState::Connected, None) => ("● connected".to_string(), Color::Green),
+        (ConnectionState::Reconnecting, _) => ("◌ reconnecting".to_string(), Color::Yellow),
+        (ConnectionState::NotConnected | ConnectionState::Closed, _) => {
+            ("○ disconnected".to_string(), Color::Red)
+        }
     };
     let mut first = vec![
         Span::styled(

@@ -36,6 +36,9 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     } else if matches!(app.overlay, Some(Overlay::ConfirmDelete { .. })) {
         spans.extend(key("y", "delete"));
         spans.extend(key("n", "keep"));
+    } else if matches!(app.overlay, Some(Overlay::ConfirmCreateStream(_))) {
+        spans.extend(key("y", "create"));
+        spans.extend(key("n", "cancel"));
     } else if matches!(app.overlay, Some(Overlay::Browse(_))) {
         spans.extend(key("n/p", "page"));
         spans.extend(key(":", "jump"));

@@ -85,6 +85,9 @@ pub fn render(frame: &mut Frame, app: &App) {
         Some(overlay @ Overlay::ConfirmDelete { .. }) => {
             forms::render_confirm(frame, overlay, area)
         }
+        Some(Overlay::ConfirmCreateStream(offer)) => {
+            forms::render_create_stream(frame, offer, area)
+        }
         Some(Overlay::Browse(state)) => browse::render(frame, app, state, area),
         Some(Overlay::Message { view, scroll, .. }) => message::render(frame, view, *scroll, area),
         None => {}
