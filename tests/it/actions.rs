@@ -31,6 +31,12 @@ async fn publishing_three_through_the_form() {
     console.press("type: order; tag: a; tag: b\t");
     console.press("order {n}\t");
     console.press("\x7f3\r");
+    // No stream listens yet: the console offers one and waits for a yes.
+    console.wait_for(SCREEN, "the offer of a stream", |s| {
+        s.contains("Create stream ORDERS on orders, orders.>")
+            && s.contains("WorkQueue retention, File storage, 1 replica, no limits")
+    });
+    console.press("y");
     console.wait_for(SCREEN, "the PubAck", |s| {
         s.contains("published 3 messages to ORDERS, last at sequence 3")
     });

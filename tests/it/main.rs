@@ -11,6 +11,7 @@ mod cluster;
 mod connect;
 mod console;
 mod inspect;
+mod operator_safety;
 mod pipeline;
 mod publish;
 mod resilience;
