@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use async_nats::jetstream::context::{RequestError, RequestErrorKind};
 use thiserror::Error;
 
 use super::naming::{QueueNameError, TopicError};
@@ -98,11 +99,7 @@ impl ApiError {
         }
     }
 
-    pub(crate) fn from_request(
-        what: &str,
-        err: async_nats::jetstream::context::RequestError,
-    ) -> Self {
-        use async_nats::jetstream::context::RequestErrorKind;
+    pub(crate) fn from_request(what: &str, err: RequestError) -> Self {
         match err.kind() {
             RequestErrorKind::NoResponders => ApiError::NoJetStream,
             RequestErrorKind::TimedOut => ApiError::Timeout {

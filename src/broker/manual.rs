@@ -8,8 +8,9 @@ use async_nats::jetstream::stream;
 use super::error::{ApiError, ApiErrorKind, PublishError};
 use super::metrics::Counters;
 use super::naming::{stream_name_for_topic, subject_matches, validate_topic};
+use super::publish::send_publish;
 use super::streams::config_for;
-use super::{Broker, Message, PubAck, send_publish};
+use super::{Broker, Message, PubAck};
 
 impl Broker {
     /// Publishes to whichever stream listens on `topic`, creating none: with no stream

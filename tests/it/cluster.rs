@@ -93,6 +93,7 @@ async fn losing_the_connected_node_mid_run_loses_nothing() {
     );
 }
 
+#[cfg(feature = "console")] // it runs the jetdeck binary
 #[tokio::test]
 async fn validate_succeeds_with_a_seed_list() {
     let cluster = NatsCluster::start(3).await.unwrap();

@@ -2,15 +2,22 @@
 //! random loopback ports, each with its own store directory.
 
 mod common;
+#[cfg(feature = "console")]
 mod pty;
 
+#[cfg(feature = "console")]
 mod actions;
+#[cfg(feature = "console")]
 mod bench;
+#[cfg(feature = "console")]
 mod cli;
 mod cluster;
+#[cfg(feature = "console")]
 mod connect;
+#[cfg(feature = "console")]
 mod console;
 mod inspect;
+#[cfg(feature = "console")]
 mod operator_safety;
 mod pipeline;
 mod publish;
