@@ -1,11 +1,12 @@
-//! Owning the terminal: raw mode and the alternate screen on the way in, and restored on
-//! the way out, whether by quit, error or panic.
+//! Owning the terminal: raw mode, the alternate screen and bracketed paste on the way in,
+//! and restored on the way out, whether by quit, error, panic or termination signal.
 
 use std::io::{Stdout, stdout};
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -21,13 +22,14 @@ pub struct TerminalGuard {
 /// Puts the terminal back as it was. Safe to call more than once.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
+    let _ = execute!(stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
 }
 
 impl TerminalGuard {
     pub fn enter() -> std::io::Result<Self> {
         enable_raw_mode()?;
-        if let Err(e) = execute!(stdout(), EnterAlternateScreen) {
+        // Bracketed paste: a paste arrives as one piece, not as keys to run one by one.
+        if let Err(e) = execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste) {
             restore();
             return Err(e);
         }
