@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use async_nats::jetstream::{consumer, stream};
+use futures::StreamExt;
 use jetdeck::server::{NatsServer, OWNER_FILE, TEMP_PREFIX};
 
 use crate::common::{eventually, raw};
@@ -74,17 +75,25 @@ async fn sigterm_gives_held_messages_back_and_restores_the_terminal() {
     console.wait_for(SCREEN, "job 1 held", |s| {
         delivery_of(s, "work.job1") == Some(1)
     });
-    let pending = || async {
-        let info = work.clone().consumer_info("ops").await.ok()?;
-        Some(info.num_ack_pending)
-    };
-    assert_eq!(pending().await, Some(1), "held by the console");
+    let info = work.clone().consumer_info("ops").await.unwrap();
+    assert_eq!(info.num_ack_pending, 1, "held by the console");
 
     console.signal(libc::SIGTERM);
     assert_eq!(console.exit_code(Duration::from_secs(10)), 128 + 15);
     assert_restored(&console, "SIGTERM");
-    eventually(Duration::from_secs(3), "the held message nak'd", || async {
-        (pending().await? == 0).then_some(())
+    // Nak'd on the way out: another client gets it now, not after the 120 s ack wait.
+    let ops: consumer::PullConsumer = work.get_consumer("ops").await.unwrap();
+    eventually(Duration::from_secs(3), "the held message back", || async {
+        let mut batch = ops
+            .fetch()
+            .max_messages(1)
+            .expires(Duration::from_millis(500))
+            .messages()
+            .await
+            .ok()?;
+        let message = batch.next().await?.ok()?;
+        let info = message.info().ok()?;
+        (message.subject.as_str() == "work.job1" && info.delivered == 2).then_some(())
     })
     .await;
 }
