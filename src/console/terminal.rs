@@ -2,6 +2,7 @@
 //! and restored on the way out, whether by quit, error, panic or termination signal.
 
 use std::io::{Stdout, stdout};
+use std::mem::ManuallyDrop;
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -16,7 +17,10 @@ pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
 /// Restores the terminal when dropped.
 pub struct TerminalGuard {
-    pub terminal: Term,
+    /// Never dropped: ratatui's drop shows the cursor and, when that fails because the
+    /// terminal has closed (SIGHUP), reports it with `eprintln!`, which panics on the dead
+    /// stderr. `restore` shows the cursor, errors ignored; the buffers go with the process.
+    pub terminal: ManuallyDrop<Term>,
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.
@@ -35,7 +39,9 @@ impl TerminalGuard {
         }
         install_panic_hook();
         let terminal = Terminal::new(CrosstermBackend::new(stdout())).inspect_err(|_| restore())?;
-        Ok(Self { terminal })
+        Ok(Self {
+            terminal: ManuallyDrop::new(terminal),
+        })
     }
 }
 
