@@ -212,3 +212,66 @@ fn validate_removes_its_embedded_store_on_sigterm() {
         stores_in(tmp.path())
     );
 }
+
+#[test]
+fn closing_the_terminal_ends_the_console_cleanly() {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    let tmp = tempfile::tempdir().unwrap();
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 40,
+            cols: 160,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_jetdeck"));
+    command.args(["--embedded", "--log-file"]);
+    command.arg(tmp.path().join("jetdeck.log"));
+    command.env("TMPDIR", tmp.path());
+    command.env("TERM", "xterm-256color");
+    command.env("XDG_CONFIG_HOME", "/nonexistent");
+    let mut child = pty.slave.spawn_command(command).unwrap();
+    drop(pty.slave);
+    // The master's only descriptor (no reader clone, no writer): dropping it hangs up.
+    let fd = pty.master.as_raw_fd().unwrap();
+    let mut screen = vt100::Parser::new(
+        std::num::NonZeroU16::new(40).unwrap(),
+        std::num::NonZeroU16::new(160).unwrap(),
+        0,
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !(screen.screen().contents().contains("● connected") && !stores_in(tmp.path()).is_empty())
+    {
+        assert!(std::time::Instant::now() < deadline, "never connected");
+        let mut poll = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        if unsafe { libc::poll(&mut poll, 1, 50) } == 1 {
+            let mut buf = [0u8; 8192];
+            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            if n > 0 {
+                screen.process(&buf[..n as usize]);
+            }
+        }
+    }
+    drop(pty.master);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "still running");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let log = std::fs::read_to_string(tmp.path().join("jetdeck.log")).unwrap();
+    assert_eq!(status.exit_code(), 128 + 1, "{status:?}; log:\n{log}");
+    assert!(!log.contains("panicked"), "{log}");
+    assert!(
+        stores_in(tmp.path()).is_empty(),
+        "the temporary store is removed: {:?}",
+        stores_in(tmp.path())
+    );
+}
