@@ -235,28 +235,7 @@ fn closing_the_terminal_ends_the_console_cleanly() {
     drop(pty.slave);
     // The master's only descriptor (no reader clone, no writer): dropping it hangs up.
     let fd = pty.master.as_raw_fd().unwrap();
-    let mut screen = vt100::Parser::new(
-        std::num::NonZeroU16::new(40).unwrap(),
-        std::num::NonZeroU16::new(160).unwrap(),
-        0,
-    );
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    while !(screen.screen().contents().contains("● connected") && !stores_in(tmp.path()).is_empty())
-    {
-        assert!(std::time::Instant::now() < deadline, "never connected");
-        let mut poll = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        if unsafe { libc::poll(&mut poll, 1, 50) } == 1 {
-            let mut buf = [0u8; 8192];
-            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-            if n > 0 {
-                screen.process(&buf[..n as usize]);
-            }
-        }
-    }
+    read_until_connected(fd, tmp.path());
     drop(pty.master);
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let status = loop {
@@ -274,4 +253,33 @@ fn closing_the_terminal_ends_the_console_cleanly() {
         "the temporary store is removed: {:?}",
         stores_in(tmp.path())
     );
+}
+
+/// Reads the console's output from the pty master `fd` until it shows it is connected
+/// and its store exists.
+fn read_until_connected(fd: i32, tmp: &Path) {
+    let mut screen = vt100::Parser::new(
+        std::num::NonZeroU16::new(40).unwrap(),
+        std::num::NonZeroU16::new(160).unwrap(),
+        0,
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let ready = |screen: &vt100::Parser| {
+        screen.screen().contents().contains("● connected") && !stores_in(tmp).is_empty()
+    };
+    while !ready(&screen) {
+        assert!(std::time::Instant::now() < deadline, "never connected");
+        let mut poll = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        if unsafe { libc::poll(&mut poll, 1, 50) } == 1 {
+            let mut buf = [0u8; 8192];
+            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            if n > 0 {
+                screen.process(&buf[..n as usize]);
+            }
+        }
+    }
 }
