@@ -8,9 +8,10 @@ use clap::{Args, Parser, Subcommand};
 use jetdeck::broker::{Broker, BrokerOptions};
 use jetdeck::connect::{ConnectFlags, Settings};
 use jetdeck::console::model::{EmbeddedInfo, SessionInfo};
-use jetdeck::console::{self, ConsoleOptions};
+use jetdeck::console::{self, ConsoleOptions, Exit};
 use jetdeck::server::{NatsServer, ServerOptions};
 use jetdeck::validate::{self, ValidateOptions};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 #[derive(Parser)]
 #[command(
@@ -140,11 +141,72 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let mut signals = match runtime.block_on(async { Terminations::listen() }) {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("jetdeck: cannot listen for termination signals: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     match cli.command {
-        Some(Command::Validate(args)) => runtime.block_on(run_validate(args, &log_file)),
-        Some(Command::Bench(args)) => runtime.block_on(run_bench(args, &log_file)),
-        None => runtime.block_on(run_console(cli.connect, cli.demo, cli.refresh, &log_file)),
+        Some(Command::Validate(args)) => {
+            runtime.block_on(signals.stop(run_validate(args, &log_file)))
+        }
+        Some(Command::Bench(args)) => runtime.block_on(signals.stop(run_bench(args, &log_file))),
+        None => runtime.block_on(run_console(
+            cli.connect,
+            cli.demo,
+            cli.refresh,
+            &log_file,
+            &mut signals,
+        )),
     }
+}
+
+/// SIGTERM, SIGHUP (the terminal closed) and SIGINT: each ends jetdeck the orderly way
+/// (terminal restored, held messages given back, an embedded server stopped and its
+/// temporary store removed) with the conventional status, 128 + the signal. Listened
+/// for from the start, so none is lost while a server starts.
+struct Terminations {
+    term: Signal,
+    hup: Signal,
+    int: Signal,
+}
+
+impl Terminations {
+    fn listen() -> std::io::Result<Self> {
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            hup: signal(SignalKind::hangup())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    /// The number of the next termination signal.
+    async fn recv(&mut self) -> i32 {
+        tokio::select! {
+            _ = self.term.recv() => libc::SIGTERM,
+            _ = self.hup.recv() => libc::SIGHUP,
+            _ = self.int.recv() => libc::SIGINT,
+        }
+    }
+
+    /// Runs `work` unless a termination signal comes first; then `work` is dropped, and
+    /// with it the embedded server it started (stopped, its temporary store removed).
+    async fn stop(&mut self, work: impl Future<Output = ExitCode>) -> ExitCode {
+        tokio::select! {
+            code = work => code,
+            signal = self.recv() => {
+                tracing::info!(signal, "termination signal: stopping");
+                signal_exit(signal)
+            }
+        }
+    }
+}
+
+/// The status a shell reports for a process ended by `signal`: 128 + its number.
+fn signal_exit(signal: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(128 + signal).unwrap_or(u8::MAX))
 }
 
 fn parse_refresh(text: &str) -> Result<Duration, String> {
@@ -175,6 +237,11 @@ async fn target_for(args: &ConnectArgs) -> Result<Target, String> {
             server: None,
         });
     }
+    // Stores that SIGKILL left behind; the temporary directories of live processes stay.
+    let removed = jetdeck::server::remove_stale_stores();
+    if !removed.is_empty() {
+        tracing::info!(count = removed.len(), "removed stale embedded stores");
+    }
     let server = NatsServer::start_with(ServerOptions {
         store_dir: args.store_dir.clone(),
         server_name: Some("jetdeck-embedded".to_string()),
@@ -196,8 +263,13 @@ async fn run_console(
     demo: bool,
     refresh: Duration,
     log_file: &Path,
+    signals: &mut Terminations,
 ) -> ExitCode {
-    let target = match target_for(&args).await {
+    let target = tokio::select! {
+        found = target_for(&args) => found,
+        signal = signals.recv() => return signal_exit(signal),
+    };
+    let target = match target {
         Ok(found) => found,
         Err(e) => {
             eprintln!("jetdeck: {e}");
@@ -221,10 +293,12 @@ async fn run_console(
     };
     // Quitting should not wait long on a server that went away.
     let broker = Broker::new(target.options.drain_timeout(Duration::from_secs(2)));
-    let result = console::run(broker, options).await;
+    let result = console::run(broker, options, signals.recv()).await;
+    // Stopped, and its temporary store removed, before the exit status is given.
     drop(server);
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Exit::Quit) => ExitCode::SUCCESS,
+        Ok(Exit::Signal(signal)) => signal_exit(signal),
         Err(e) => {
             tracing::error!(error = %e, "console failed");
             failure("jetdeck", log_file, e)
@@ -234,8 +308,11 @@ async fn run_console(
 
 /// Says what failed and where the log is, on stderr.
 fn failure(prefix: &str, log_file: &Path, what: impl std::fmt::Display) -> ExitCode {
-    eprintln!("{prefix}: {what}");
-    eprintln!("Log file: {}", log_file.display());
+    use std::io::Write;
+    // Not eprintln: with the terminal gone, writing fails, and that must not panic.
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{prefix}: {what}");
+    let _ = writeln!(stderr, "Log file: {}", log_file.display());
     ExitCode::FAILURE
 }
 

@@ -14,6 +14,11 @@ use thiserror::Error;
 pub const SERVER_BIN_ENV: &str = "NATS_SERVER_BIN";
 const READY_TIMEOUT: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(20);
+/// Prefix of the temporary directories servers run in (in the system temp dir).
+pub const TEMP_PREFIX: &str = "jetdeck-nats-";
+/// File in such a directory naming the process that owns it, so a later start can tell
+/// the directories of killed processes from those in use.
+pub const OWNER_FILE: &str = "owner.pid";
 
 #[derive(Debug, Error)]
 pub enum ServerError {
@@ -156,13 +161,19 @@ impl NatsServer {
     pub async fn start_with(options: ServerOptions) -> Result<Self, ServerError> {
         let binary = find_binary()?;
         let temp = tempfile::Builder::new()
-            .prefix("jetdeck-nats-")
+            .prefix(TEMP_PREFIX)
             .tempdir()
             .map_err(|source| ServerError::Io {
                 dir: std::env::temp_dir().display().to_string(),
                 source,
             })?;
         let work_dir = temp.path().to_path_buf();
+        std::fs::write(work_dir.join(OWNER_FILE), std::process::id().to_string()).map_err(
+            |source| ServerError::Io {
+                dir: work_dir.display().to_string(),
+                source,
+            },
+        )?;
         let store_dir = options
             .store_dir
             .clone()
@@ -361,6 +372,52 @@ fn die_with_parent(command: &mut Command) {
 
 #[cfg(not(target_os = "linux"))]
 fn die_with_parent(_command: &mut Command) {}
+
+/// Removes the temporary server directories (`jetdeck-nats-*` in the temp dir) of
+/// processes that are gone: only SIGKILL leaves one behind. A directory goes only when it
+/// names its owner and no process has that pid; any other is left alone. Returns the
+/// directories removed.
+pub fn remove_stale_stores() -> Vec<PathBuf> {
+    remove_stale_stores_in(&std::env::temp_dir())
+}
+
+/// `remove_stale_stores` in `dir`.
+pub fn remove_stale_stores_in(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let ours = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX);
+        // Not followed: a link by that name is not a directory of ours.
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !ours || !is_dir {
+            continue;
+        }
+        let owner = std::fs::read_to_string(path.join(OWNER_FILE))
+            .ok()
+            .and_then(|text| text.trim().parse::<i32>().ok());
+        let Some(pid) = owner.filter(|pid| *pid > 0 && !process_alive(*pid)) else {
+            continue;
+        };
+        match std::fs::remove_dir_all(&path) {
+            Ok(()) => {
+                tracing::info!(dir = %path.display(), pid, "removed the store of a dead jetdeck");
+                removed.push(path);
+            }
+            Err(e) => tracing::warn!(dir = %path.display(), error = %e, "stale store not removed"),
+        }
+    }
+    removed
+}
+
+/// Whether a process with this pid exists (one we may not signal exists too).
+fn process_alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists; pid > 0 names one process.
+    let sent = unsafe { libc::kill(pid, 0) };
+    sent == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
 
 /// A server accepts clients once it answers a TCP connect with its INFO line.
 fn accepts_clients(port: u16) -> bool {

@@ -195,6 +195,9 @@ impl Settle {
 #[derive(Debug)]
 pub enum Action {
     Key(KeyEvent),
+    /// Text pasted in one piece (bracketed paste), or a run of characters typed faster
+    /// than frames are drawn: it goes whole into the field being typed in.
+    Paste(String),
     /// The terminal was resized: redraw.
     Resize,
     /// Time passed (ages and countdowns move).
@@ -591,6 +594,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     let mut effects = Vec::new();
     match action {
         Action::Key(key) => on_key(app, key, &mut effects),
+        Action::Paste(text) => on_paste(app, &text, &mut effects),
         Action::Resize => {}
         Action::Tick(now) => app.now = now,
         Action::Connection(connection) => {
@@ -805,6 +809,50 @@ fn browser_mut(overlay: &mut Overlay) -> Option<&mut BrowseState> {
         } => browser_mut(back),
         Overlay::Prompt(p) => p.back.as_deref_mut().and_then(browser_mut),
         _ => None,
+    }
+}
+
+/// Whether keys go into a text field now: a filter being typed, a form or a prompt.
+pub fn typing(app: &App) -> bool {
+    app.editing_filter()
+        || matches!(
+            app.overlay,
+            Some(Overlay::Publish(_) | Overlay::AttachForm(_) | Overlay::Prompt(_))
+        )
+}
+
+/// A paste goes whole into the field being typed in, on one line; anywhere else it is
+/// dropped, so that pasted letters never run as commands.
+fn on_paste(app: &mut App, text: &str, effects: &mut Vec<Effect>) {
+    use super::publish::{insert_limited, one_line};
+    if app.editing_filter() {
+        if let Some(filter) = app.focused_filter()
+            && let Err(e) = insert_limited(&mut filter.input, &one_line(text, " "), "the filter")
+        {
+            app.complain(e);
+        }
+        app.fix_stream_selection(effects);
+        app.fix_consumer_selection();
+        return;
+    }
+    let max_payload = app.connection.max_payload;
+    match app.overlay.as_mut() {
+        Some(Overlay::Publish(form)) => {
+            let _ = form.paste(text, max_payload); // a refusal shows on the field
+        }
+        Some(Overlay::AttachForm(form)) => {
+            let (input, name) = if form.focus == 0 {
+                (&mut form.topic, "the topic")
+            } else {
+                (&mut form.queue, "the queue name")
+            };
+            form.error = insert_limited(input, &one_line(text, " "), name).err();
+        }
+        Some(Overlay::Prompt(prompt)) => {
+            prompt.error =
+                insert_limited(&mut prompt.input, &one_line(text, " "), "the answer").err();
+        }
+        _ => tracing::debug!(bytes = text.len(), "paste with no text field open, dropped"),
     }
 }
 

@@ -293,6 +293,20 @@ impl EffectRunner {
         }
     }
 
+    /// Detaches every subscription at once, on the way out: automatic ones stop, and the
+    /// held messages go back to the server now (a nak each) rather than after their ack
+    /// wait. Returns how many naks reached the server. Callers bound the wait.
+    pub async fn detach_all(&self) -> usize {
+        let events: Vec<Event> = {
+            let mut held = lock(&self.held);
+            lock(&self.detached).extend(held.keys().map(|(id, _)| *id));
+            held.drain().map(|(_, event)| event).collect()
+        };
+        lock(&self.wanted_auto).clear();
+        lock(&self.autos).clear();
+        give_back(&self.broker, events).await
+    }
+
     fn stop_auto(&self, id: u64) {
         let mut wanted = lock(&self.wanted_auto);
         wanted.remove(&id);

@@ -9,6 +9,7 @@ pub mod browse;
 pub mod collector;
 pub mod demo;
 pub mod effects;
+pub mod input;
 pub mod model;
 pub mod publish;
 pub mod rates;
@@ -20,8 +21,9 @@ mod fixtures;
 
 use std::time::{Duration, SystemTime};
 
-use futures::StreamExt;
-use ratatui::crossterm::event::{Event as TermEvent, EventStream};
+use ratatui::crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
+};
 use thiserror::Error;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -53,10 +55,31 @@ pub struct ConsoleOptions {
     pub demo: bool,
 }
 
-/// Runs the console until the operator quits. The broker need not be connected: the
-/// collector connects, and keeps trying while the server is away.
-pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleError> {
+/// How the console ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The operator quit.
+    Quit,
+    /// A termination signal (its number) arrived; the terminal is restored and held
+    /// messages are given back.
+    Signal(i32),
+}
+
+/// Longest the way out waits to give held messages back: a dead server cannot hang it.
+const DETACH_BOUND: Duration = Duration::from_secs(2);
+/// How long a failed draw or read waits for the hang-up signal that usually comes with it.
+const HANGUP_GRACE: Duration = Duration::from_millis(300);
+
+/// Runs the console until the operator quits or `shutdown` (a termination signal) comes.
+/// The broker need not be connected: the collector connects, and keeps trying while the
+/// server is away.
+pub async fn run(
+    broker: Broker,
+    options: ConsoleOptions,
+    shutdown: impl Future<Output = i32>,
+) -> Result<Exit, ConsoleError> {
     let mut guard = terminal::TerminalGuard::enter().map_err(ConsoleError::Terminal)?;
+    let mut input = input::InputReader::spawn().map_err(ConsoleError::Terminal)?;
     let cancel = CancellationToken::new();
     let (actions_tx, mut actions) = mpsc::unbounded_channel();
     let (selected_tx, selected) = watch::channel(None);
@@ -68,83 +91,222 @@ pub async fn run(broker: Broker, options: ConsoleOptions) -> Result<(), ConsoleE
         cancel: cancel.clone(),
     };
     let mut collector = tokio::spawn(collector.run());
-
-    // The demo needs the connection; it starts once the collector has made it, on its
-    // own task so the keys stay answered meanwhile.
-    let mut demo_pending = options.demo;
-    let mut demo = None;
-
-    let runner = effects::EffectRunner::new(broker.clone(), actions_tx.clone(), selected_tx);
     let mut app = App::new(options.session, SystemTime::now());
     app.refresh_every = options.refresh;
-    let mut input = EventStream::new();
-    let mut clock = tokio::time::interval(Duration::from_secs(1));
-    let mut dirty = true;
-    let result = loop {
-        if dirty {
-            if let Err(e) = guard.terminal.draw(|frame| ui::render(frame, &app)) {
-                break Err(ConsoleError::Draw(e));
-            }
-            dirty = false;
-        }
-        let action = tokio::select! {
-            event = input.next() => match event {
-                Some(Ok(TermEvent::Key(key))) => Action::Key(key),
-                Some(Ok(TermEvent::Resize(..))) => Action::Resize,
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => break Err(ConsoleError::Input(e)),
-                None => break Ok(()),
-            },
-            Some(action) = actions.recv() => action,
-            _ = clock.tick() => Action::Tick(SystemTime::now()),
-            // The collector runs until cancelled; ending early is a bug to report, not hide.
-            ended = &mut collector => {
-                break Err(ConsoleError::Collector(match ended {
-                    Ok(()) => "stopped".to_string(),
-                    Err(e) => e.to_string(),
-                }));
-            }
-        };
-        // Whatever else has arrived is applied before the next draw: one frame for a burst.
-        let mut batch = vec![action];
-        while let Ok(more) = actions.try_recv() {
-            batch.push(more);
-        }
-        for action in batch {
-            let connected = matches!(&action, Action::Connection(c) if c.state == crate::broker::ConnectionState::Connected);
-            for effect in update(&mut app, action) {
-                runner.run(effect);
-            }
-            if connected && demo_pending {
-                demo_pending = false;
-                let (broker, cancel, report) = (broker.clone(), cancel.clone(), actions_tx.clone());
-                demo = Some(tokio::spawn(async move {
-                    let started = demo::start(&broker, cancel).await;
-                    if let Err(e) = &started {
-                        tracing::error!(error = %e, "demo set-up failed");
-                        let _ = report.send(Action::Failed(e.to_string()));
-                    }
-                    // Held until the console closes: dropping them stops the workers.
-                    started.ok()
-                }));
+    let mut console = Console {
+        app,
+        runner: effects::EffectRunner::new(broker.clone(), actions_tx.clone(), selected_tx),
+        broker: broker.clone(),
+        cancel: cancel.clone(),
+        actions: actions_tx,
+        // The demo needs the connection; it starts once the collector has made it, on
+        // its own task so the keys stay answered meanwhile.
+        demo_pending: options.demo,
+        demo: None,
+    };
+    let mut shutdown = std::pin::pin!(shutdown);
+    let result = console
+        .event_loop(
+            &mut guard,
+            &mut input,
+            &mut actions,
+            &mut collector,
+            shutdown.as_mut(),
+        )
+        .await;
+    // The terminal closing shows up as a failed draw or read just before its SIGHUP:
+    // wait a moment for the signal, so the exit says what happened.
+    let result = match result {
+        Err(e @ (ConsoleError::Draw(_) | ConsoleError::Input(_))) => {
+            match tokio::time::timeout(HANGUP_GRACE, shutdown.as_mut()).await {
+                Ok(signal) => Ok(Exit::Signal(signal)),
+                Err(_) => Err(e),
             }
         }
-        dirty = true;
-        if app.quit {
-            break Ok(());
-        }
+        other => other,
     };
     drop(guard);
-    // Automatic subscriptions stop, held messages wait out their ack wait.
-    drop(runner);
-    cancel.cancel();
-    // Quitting never waits on a slow or vanished server: in-flight requests are dropped.
-    collector.abort();
-    if let Some(demo) = demo {
-        demo.abort();
+    drop(input);
+    // Quit or signal alike: held messages go back now, as `x` does, rather than after
+    // their ack wait (bounded: a vanished server must not hold the exit).
+    if let Ok(Exit::Signal(signal)) = &result {
+        tracing::info!(signal, "termination signal: giving held messages back");
     }
-    if let Err(e) = broker.disconnect().await {
-        tracing::warn!(error = %e, "disconnect on exit");
+    match tokio::time::timeout(DETACH_BOUND, console.runner.detach_all()).await {
+        Ok(n) => tracing::info!(messages = n, "held messages nak'd on the way out"),
+        Err(_) => tracing::warn!("giving held messages back timed out"),
     }
+    console.finish(collector).await;
     result
+}
+
+/// The console's state between frames, and what it owns on the async side.
+struct Console {
+    app: App,
+    runner: effects::EffectRunner,
+    broker: Broker,
+    cancel: CancellationToken,
+    actions: mpsc::UnboundedSender<Action>,
+    demo_pending: bool,
+    demo: Option<tokio::task::JoinHandle<Option<Vec<crate::broker::Subscription>>>>,
+}
+
+impl Console {
+    /// Draws, waits for the next thing to happen, applies it and whatever else is ready,
+    /// and draws again: until a quit, a signal or a failure.
+    async fn event_loop(
+        &mut self,
+        guard: &mut terminal::TerminalGuard,
+        input: &mut input::InputReader,
+        actions: &mut mpsc::UnboundedReceiver<Action>,
+        collector: &mut tokio::task::JoinHandle<()>,
+        mut shutdown: std::pin::Pin<&mut impl Future<Output = i32>>,
+    ) -> Result<Exit, ConsoleError> {
+        let mut clock = tokio::time::interval(Duration::from_secs(1));
+        let mut dirty = true;
+        loop {
+            if dirty {
+                let app = &self.app;
+                guard
+                    .terminal
+                    .draw(|frame| ui::render(frame, app))
+                    .map_err(ConsoleError::Draw)?;
+                dirty = false;
+            }
+            let first = tokio::select! {
+                // A signal wins over whatever else is ready.
+                biased;
+                signal = &mut shutdown => return Ok(Exit::Signal(signal)),
+                event = input.next() => match event {
+                    Some(Ok(event)) => match from_terminal(event) {
+                        Some(action) => action,
+                        None => continue,
+                    },
+                    Some(Err(e)) => return Err(ConsoleError::Input(e)),
+                    None => return Ok(Exit::Quit),
+                },
+                Some(action) = actions.recv() => action,
+                _ = clock.tick() => Action::Tick(SystemTime::now()),
+                // The collector runs until cancelled; ending early is a bug to report.
+                ended = &mut *collector => {
+                    return Err(ConsoleError::Collector(match ended {
+                        Ok(()) => "stopped".to_string(),
+                        Err(e) => e.to_string(),
+                    }));
+                }
+            };
+            // Whatever else has arrived is applied before the next draw: one frame for a
+            // burst of keys, however long.
+            let mut batch = vec![first];
+            let mut input_failed = None;
+            while let Some(event) = input.ready() {
+                match event {
+                    Ok(event) => batch.extend(from_terminal(event)),
+                    Err(e) => {
+                        input_failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            while let Ok(more) = actions.try_recv() {
+                batch.push(more);
+            }
+            self.apply(batch);
+            dirty = true;
+            if let Some(e) = input_failed {
+                return Err(ConsoleError::Input(e));
+            }
+            if self.app.quit {
+                return Ok(Exit::Quit);
+            }
+        }
+    }
+
+    /// Applies a batch in order. A run of characters typed into a text field goes in as
+    /// one paste: the field's own per-key insert walks the whole value, which made long
+    /// bursts quadratic.
+    fn apply(&mut self, batch: Vec<Action>) {
+        let mut typed = Vec::new();
+        for action in batch {
+            if let Action::Key(key) = &action
+                && let Some(c) = plain_char(key)
+                && app::typing(&self.app)
+            {
+                typed.push((c, *key));
+                continue;
+            }
+            self.flush_typed(&mut typed);
+            self.apply_one(action);
+        }
+        self.flush_typed(&mut typed);
+    }
+
+    fn flush_typed(&mut self, typed: &mut Vec<(char, KeyEvent)>) {
+        match typed.as_slice() {
+            [] => {}
+            [(_, key)] => self.apply_one(Action::Key(*key)),
+            run => self.apply_one(Action::Paste(run.iter().map(|(c, _)| c).collect())),
+        }
+        typed.clear();
+    }
+
+    fn apply_one(&mut self, action: Action) {
+        let connected = matches!(&action, Action::Connection(c) if c.state == crate::broker::ConnectionState::Connected);
+        for effect in update(&mut self.app, action) {
+            self.runner.run(effect);
+        }
+        if connected && self.demo_pending {
+            self.demo_pending = false;
+            let (broker, cancel) = (self.broker.clone(), self.cancel.clone());
+            let report = self.actions.clone();
+            self.demo = Some(tokio::spawn(async move {
+                let started = demo::start(&broker, cancel).await;
+                if let Err(e) = &started {
+                    tracing::error!(error = %e, "demo set-up failed");
+                    let _ = report.send(Action::Failed(e.to_string()));
+                }
+                // Held until the console closes: dropping them stops the workers.
+                started.ok()
+            }));
+        }
+    }
+
+    /// Stops everything; quitting never waits on a slow or vanished server.
+    async fn finish(self, collector: tokio::task::JoinHandle<()>) {
+        // Automatic subscriptions stop; held messages (after a quit) wait out their ack
+        // wait.
+        drop(self.runner);
+        self.cancel.cancel();
+        // In-flight requests are dropped.
+        collector.abort();
+        if let Some(demo) = self.demo {
+            demo.abort();
+        }
+        if let Err(e) = self.broker.disconnect().await {
+            tracing::warn!(error = %e, "disconnect on exit");
+        }
+    }
+}
+
+/// The action for a terminal event; None for those the console does not use.
+fn from_terminal(event: TermEvent) -> Option<Action> {
+    match event {
+        TermEvent::Key(key) => Some(Action::Key(key)),
+        TermEvent::Paste(text) => Some(Action::Paste(text)),
+        TermEvent::Resize(..) => Some(Action::Resize),
+        _ => None,
+    }
+}
+
+/// The character a key press types into a field, if it is a plain one.
+fn plain_char(key: &KeyEvent) -> Option<char> {
+    match key.code {
+        KeyCode::Char(c)
+            if key.kind == KeyEventKind::Press
+                && (key.modifiers - KeyModifiers::SHIFT).is_empty() =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
 }

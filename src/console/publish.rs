@@ -8,6 +8,13 @@ use crate::broker::{Headers, validate_topic};
 /// Most messages one submit may publish.
 pub const MAX_COUNT: u32 = 10_000;
 
+/// The largest body taken while the server's limit is unknown: NATS's default max payload.
+pub const DEFAULT_MAX_PAYLOAD: usize = 1024 * 1024;
+
+/// Most characters a one-line field other than the body takes (a subject, a header list,
+/// a queue name, a prompt's answer): far past any real use, short enough to draw quickly.
+pub const MAX_LINE: usize = 4096;
+
 /// Body templates from `assets/templates`; `{n}` is the message's index (from 1) and
 /// `{uuid}` a fresh UUID.
 pub const TEMPLATES: [(&str, &str); 3] = [
@@ -199,6 +206,92 @@ impl PublishForm {
     }
 }
 
+impl PublishForm {
+    /// Inserts pasted (or quickly typed) `text` at the cursor of the focused field, whole.
+    /// The fields are one line: line breaks become spaces, or `; ` between headers. A body
+    /// that would outgrow the server's max payload is refused, with both sizes, on the
+    /// field; the form is left as it was.
+    pub fn paste(&mut self, text: &str, max_payload: Option<usize>) -> Result<(), String> {
+        let field = self.focus;
+        let joint = if field == Field::Headers { "; " } else { " " };
+        let text = one_line(text, joint);
+        let result = if field == Field::Body {
+            let (max, whose) = match max_payload {
+                Some(max) => (max, "the server's max payload"),
+                None => (DEFAULT_MAX_PAYLOAD, "NATS's default max payload"),
+            };
+            let size = self.body.value().len() + text.len();
+            if size > max {
+                Err(format!(
+                    "paste refused: the body would be {size} bytes; {whose} is {max} bytes"
+                ))
+            } else {
+                insert_at_cursor(&mut self.body, &text);
+                Ok(())
+            }
+        } else {
+            insert_limited(self.input_mut(field), &text, field.label())
+        };
+        self.errors.retain(|(f, _)| *f != field);
+        if let Err(e) = &result {
+            self.errors.push((field, e.clone()));
+        }
+        result
+    }
+}
+
+/// `text` on one line: each line break (`\r\n`, `\r` or `\n`) becomes `joint`, a tab a
+/// space, and other control characters are dropped (they would garble the screen).
+pub fn one_line(text: &str, joint: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' | '\n' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str(joint);
+            }
+            '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Inserts `text` (already one line) into a short field, refusing to pass MAX_LINE.
+pub fn insert_limited(input: &mut Input, text: &str, name: &str) -> Result<(), String> {
+    let chars = input.value().chars().count() + text.chars().count();
+    if chars > MAX_LINE {
+        return Err(format!(
+            "paste refused: {name} would be {chars} characters; it takes at most {MAX_LINE}"
+        ));
+    }
+    insert_at_cursor(input, text);
+    Ok(())
+}
+
+/// Inserts `text` at the cursor in one step: the input's own per-character insert walks
+/// the whole value each time, which is quadratic over a long paste.
+pub fn insert_at_cursor(input: &mut Input, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    let cursor = input.cursor();
+    let value = input.value();
+    let at = value
+        .char_indices()
+        .nth(cursor)
+        .map_or(value.len(), |(i, _)| i);
+    let mut joined = String::with_capacity(value.len() + text.len());
+    joined.push_str(&value[..at]);
+    joined.push_str(text);
+    joined.push_str(&value[at..]);
+    *input = Input::new(joined).with_cursor(cursor + text.chars().count());
+}
+
 /// Parses `Key: value` pairs separated by `;` or new lines; a key may repeat.
 pub fn parse_headers(text: &str) -> Result<Headers, String> {
     let mut headers = Headers::new();
@@ -313,6 +406,77 @@ mod tests {
         assert_eq!(req.count, 3);
         assert_eq!(req.headers.get_all("tag").collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(expand(&req.body, 2), "{\"n\":2}");
+    }
+
+    #[test]
+    fn a_paste_goes_in_at_the_cursor_on_one_line() {
+        let mut f = form("orders.x", "", "ab", "1");
+        f.focus = Field::Body;
+        f.body = Input::new("ab".into()).with_cursor(1);
+        f.paste("1\r\n2\n3\t4\x1b", Some(1024)).unwrap();
+        assert_eq!(f.body.value(), "a1 2 3 4b");
+        assert_eq!(f.body.cursor(), 8, "the cursor follows the pasted text");
+        f.focus = Field::Headers;
+        f.paste("a: 1\nb: 2", Some(1024)).unwrap();
+        assert_eq!(f.headers.value(), "a: 1; b: 2");
+        assert_eq!(f.validate(Some(1024)).unwrap().headers.get("b"), Some("2"));
+    }
+
+    #[test]
+    fn a_body_past_the_max_payload_is_refused_with_both_sizes() {
+        let mut f = form("orders.x", "", "", "1");
+        f.focus = Field::Body;
+        let big = "x".repeat(2 * 1024 * 1024);
+        let started = std::time::Instant::now();
+        let err = f.paste(&big, Some(1024 * 1024)).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert_eq!(
+            err,
+            "paste refused: the body would be 2097152 bytes; the server's max payload is 1048576 bytes"
+        );
+        assert_eq!(f.body.value(), "", "nothing inserted");
+        assert_eq!(f.error(Field::Body), Some(err.as_str()));
+        // Unknown limit: NATS's default.
+        let err = f.paste(&big, None).unwrap_err();
+        assert!(err.contains("default max payload is 1048576"), "{err}");
+        // Within the limit: taken whole, in one step.
+        f.paste(&"y".repeat(100_000), Some(1024 * 1024)).unwrap();
+        assert_eq!(f.body.value().len(), 100_000);
+        assert_eq!(f.error(Field::Body), None);
+        f.focus = Field::Subject;
+        let err = f.paste(&"s".repeat(5000), None).unwrap_err();
+        assert!(err.contains("Subject would be 5008 characters"), "{err}");
+    }
+
+    #[test]
+    fn update_puts_a_paste_into_the_focused_field_and_nowhere_else() {
+        use crate::console::app::{Action, App, Overlay, typing, update};
+        use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let press = |app: &mut App, code| {
+            update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        };
+        let mut app = crate::console::fixtures::demo_app("nats://127.0.0.1:4222", false);
+        // No field open: dropped, so pasted letters never run as commands.
+        update(&mut app, Action::Paste("q?p".into()));
+        assert!(!app.quit && app.overlay.is_none() && !typing(&app));
+        press(&mut app, KeyCode::Char('p'));
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        assert!(typing(&app));
+        update(&mut app, Action::Paste("{\"a\":\n 1}".into()));
+        let body = |app: &App| match &app.overlay {
+            Some(Overlay::Publish(form)) => (
+                form.body.value().to_string(),
+                form.error(Field::Body).map(str::to_string),
+            ),
+            _ => panic!("the form is open"),
+        };
+        assert_eq!(body(&app), ("{\"a\":  1}".to_string(), None));
+        // Past the server's max payload (1 MiB in the fixture): refused, body unchanged.
+        update(&mut app, Action::Paste("x".repeat(2 * 1024 * 1024)));
+        let (value, error) = body(&app);
+        assert_eq!(value, "{\"a\":  1}");
+        assert!(error.unwrap().contains("max payload is 1048576 bytes"));
     }
 
     #[test]

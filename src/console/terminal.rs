@@ -1,11 +1,13 @@
-//! Owning the terminal: raw mode and the alternate screen on the way in, and restored on
-//! the way out, whether by quit, error or panic.
+//! Owning the terminal: raw mode, the alternate screen and bracketed paste on the way in,
+//! and restored on the way out, whether by quit, error, panic or termination signal.
 
 use std::io::{Stdout, stdout};
+use std::mem::ManuallyDrop;
 
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
+use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -15,25 +17,31 @@ pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
 /// Restores the terminal when dropped.
 pub struct TerminalGuard {
-    pub terminal: Term,
+    /// Never dropped: ratatui's drop shows the cursor and, when that fails because the
+    /// terminal has closed (SIGHUP), reports it with `eprintln!`, which panics on the dead
+    /// stderr. `restore` shows the cursor, errors ignored; the buffers go with the process.
+    pub terminal: ManuallyDrop<Term>,
 }
 
 /// Puts the terminal back as it was. Safe to call more than once.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(stdout(), LeaveAlternateScreen, Show);
+    let _ = execute!(stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
 }
 
 impl TerminalGuard {
     pub fn enter() -> std::io::Result<Self> {
         enable_raw_mode()?;
-        if let Err(e) = execute!(stdout(), EnterAlternateScreen) {
+        // Bracketed paste: a paste arrives as one piece, not as keys to run one by one.
+        if let Err(e) = execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste) {
             restore();
             return Err(e);
         }
         install_panic_hook();
         let terminal = Terminal::new(CrosstermBackend::new(stdout())).inspect_err(|_| restore())?;
-        Ok(Self { terminal })
+        Ok(Self {
+            terminal: ManuallyDrop::new(terminal),
+        })
     }
 }
 

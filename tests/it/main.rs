@@ -19,8 +19,12 @@ mod console;
 mod inspect;
 #[cfg(feature = "console")]
 mod operator_safety;
+#[cfg(feature = "console")]
+mod paste;
 mod pipeline;
 mod publish;
 mod resilience;
 mod settle;
+#[cfg(feature = "console")]
+mod signals;
 mod subscribe;

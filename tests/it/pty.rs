@@ -19,6 +19,11 @@ pub struct Console {
 
 impl Console {
     pub fn start(args: &[&str]) -> Self {
+        Self::start_with_env(args, &[])
+    }
+
+    /// `start` with extra environment variables (TMPDIR, say).
+    pub fn start_with_env(args: &[&str], env: &[(&str, &std::path::Path)]) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -45,6 +50,9 @@ impl Console {
             "NATS_CONTEXT",
         ] {
             command.env_remove(var);
+        }
+        for (name, value) in env {
+            command.env(name, value);
         }
         let child = pty.slave.spawn_command(command).expect("spawn jetdeck");
         drop(pty.slave);
@@ -98,6 +106,16 @@ impl Console {
     pub fn press(&mut self, keys: &str) {
         self.keys.write_all(keys.as_bytes()).unwrap();
         self.keys.flush().unwrap();
+    }
+
+    /// Sends `signal` to the console's process, as `kill -SIGNAL` would.
+    pub fn signal(&self, signal: i32) {
+        let pid = self.child.process_id().expect("a running console") as i32;
+        assert_eq!(
+            unsafe { libc::kill(pid, signal) },
+            0,
+            "kill -{signal} {pid}"
+        );
     }
 
     pub fn exit_code(&mut self, within: Duration) -> u32 {
