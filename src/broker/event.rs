@@ -25,20 +25,25 @@ pub struct Delivery {
     pub published: SystemTime,
 }
 
-/// How a message was settled.
+/// What is said to the server about a delivered message: a settlement (ack, nak with an
+/// optional delay, term with an optional reason), or "still working on it" (in progress,
+/// which restarts the ack-wait clock and settles nothing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SettleKind {
     Ack,
     Nak(Option<Duration>),
     Term(Option<String>),
+    InProgress,
 }
 
 impl SettleKind {
-    fn name(&self) -> &'static str {
+    /// The word an operator knows it by.
+    pub fn name(&self) -> &'static str {
         match self {
             SettleKind::Ack => "ack",
             SettleKind::Nak(_) => "nak",
             SettleKind::Term(_) => "term",
+            SettleKind::InProgress => "in-progress",
         }
     }
 
@@ -51,6 +56,7 @@ impl SettleKind {
             }
             SettleKind::Term(None) => Bytes::from_static(b"+TERM"),
             SettleKind::Term(Some(reason)) => format!("+TERM {reason}").into(),
+            SettleKind::InProgress => Bytes::from_static(b"+WPI"),
         }
     }
 }
@@ -110,7 +116,12 @@ impl Acker {
             })
     }
 
+    /// A settlement proper; never `InProgress`, which settles nothing (see `progress`).
     async fn settle(&self, from: State, kind: SettleKind) -> Result<(), SettleError> {
+        debug_assert!(
+            kind != SettleKind::InProgress,
+            "in progress is not a settlement"
+        );
         self.claim(from, &kind)?;
         let sent = self.send(kind.name(), kind.payload()).await;
         if sent.is_err() {
@@ -127,7 +138,8 @@ impl Acker {
             State::Taken => return Err(SettleError::Taken),
             State::Pending => return Err(SettleError::AlreadySettled("not taken")),
         }
-        self.send("in-progress", Bytes::from_static(b"+WPI")).await
+        let kind = SettleKind::InProgress;
+        self.send(kind.name(), kind.payload()).await
     }
 
     fn take(&self) -> bool {

@@ -12,6 +12,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::attached::{Attached, MessageKey, MessageRow, Mode, RowState};
 use super::browse::{BrowseRow, BrowseState};
+use super::error::ActionError;
 use super::model::{
     AccountView, Advisory, ConnectionView, ConsumerView, ConsumersView, SessionInfo, Snapshot,
     StreamView,
@@ -171,25 +172,8 @@ pub struct Status {
     pub error: bool,
 }
 
-/// How the operator settles a held message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Settle {
-    Ack,
-    Nak(Option<Duration>),
-    Term(Option<String>),
-    InProgress,
-}
-
-impl Settle {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Settle::Ack => "ack",
-            Settle::Nak(_) => "nak",
-            Settle::Term(_) => "term",
-            Settle::InProgress => "in-progress",
-        }
-    }
-}
+/// How the operator settles a held message: the broker's own kinds.
+pub type Settle = crate::broker::SettleKind;
 
 /// Everything that can happen to the console.
 #[derive(Debug)]
@@ -208,20 +192,20 @@ pub enum Action {
     Advisory(Advisory),
     /// A refresh failed; the header shows it until the next success.
     RefreshFailed(ApiError),
-    Published(Result<(PubAck, u32), String>),
+    Published(Result<(PubAck, u32), ActionError>),
     Attached {
         id: u64,
-        result: Result<AttachedInfo, String>,
+        result: Result<AttachedInfo, ActionError>,
     },
     Pulled {
         id: u64,
-        result: Result<Vec<MessageRow>, String>,
+        result: Result<Vec<MessageRow>, ActionError>,
     },
     Settled {
         id: u64,
         key: MessageKey,
         how: Settle,
-        result: Result<(), String>,
+        result: Result<(), ActionError>,
     },
     /// Auto mode: the worker handled a message (and failed it on purpose, or not).
     AutoHandled {
@@ -231,12 +215,12 @@ pub enum Action {
     Browsed {
         stream: String,
         from: u64,
-        result: Result<Vec<BrowseRow>, String>,
+        result: Result<Vec<BrowseRow>, ActionError>,
     },
     ConsumerDeleted {
         stream: String,
         consumer: String,
-        result: Result<(), String>,
+        result: Result<(), ActionError>,
     },
     /// An effect asks for another once its first step is done (create, then publish).
     Run(Effect),
@@ -249,7 +233,7 @@ pub enum Action {
         naked: usize,
     },
     /// An effect failed before it could do anything (not connected, say).
-    Failed(String),
+    Failed(ActionError),
 }
 
 /// What attaching found out about the consumer.
@@ -738,7 +722,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 }
                 Err(e) => {
                     let by = clock_text(row.clock_start + ack_wait);
-                    row.state = RowState::Failed(e.clone());
+                    row.state = RowState::Failed(e.to_string());
                     app.complain(format!(
                         "{} failed: {e}; unless settled, the server redelivers it after its ack wait, at {by}",
                         how.name()
@@ -768,7 +752,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                         b.selected = b.selected.min(b.rows.len().saturating_sub(1));
                         b.error = None;
                     }
-                    Err(e) => b.error = Some(e),
+                    Err(e) => b.error = Some(e.to_string()),
                 }
             }
         }
@@ -784,6 +768,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.fix_consumer_selection();
                 app.say(format!("deleted consumer {consumer} of {stream}"));
             }
+            // Gone already (deleted from elsewhere): what was asked is true; say so.
+            Err(e) if e.api_kind() == Some(ApiErrorKind::ConsumerNotFound) => {
+                app.consumers
+                    .rows
+                    .retain(|c| !(c.info.stream_name == stream && c.name() == consumer));
+                app.fix_consumer_selection();
+                app.say(format!(
+                    "consumer {consumer} of {stream} was already gone (deleted elsewhere)"
+                ));
+            }
             Err(e) => app.complain(format!("delete of {consumer} failed: {e}")),
         },
         Action::Detached { id, held, naked } => detached(app, id, held, naked),
@@ -795,7 +789,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             ));
             app.overlay = Some(Overlay::ConfirmCreateStream(offer));
         }
-        Action::Failed(e) => app.complain(e),
+        Action::Failed(e) => app.complain(e.to_string()),
     }
     effects
 }

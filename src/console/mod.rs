@@ -9,6 +9,7 @@ pub mod browse;
 pub mod collector;
 pub mod demo;
 pub mod effects;
+pub mod error;
 pub mod input;
 pub mod model;
 pub mod publish;
@@ -263,7 +264,7 @@ impl Console {
                 let started = demo::start(&broker, cancel).await;
                 if let Err(e) = &started {
                     tracing::error!(error = %e, "demo set-up failed");
-                    let _ = report.send(Action::Failed(e.to_string()));
+                    let _ = report.send(Action::Failed(e.to_string().into()));
                 }
                 // Held until the console closes: dropping them stops the workers.
                 started.ok()

@@ -1,0 +1,135 @@
+//! Runs the app's effects on tokio tasks, through the broker, and reports back as actions.
+//! `run` starts each effect's own `async fn` and never waits for the network. What must
+//! not live in the pure app state is kept here, one record per attached subscription
+//! (`subscriptions.rs`): its mode and the pulled messages awaiting the operator.
+
+mod operations;
+mod settle;
+mod subscriptions;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use super::app::{Action, Effect};
+use crate::broker::Broker;
+use subscriptions::Records;
+
+/// `f` takes what is waiting now, without waiting for the batch to fill.
+pub const PULL_WAIT: Duration = Duration::ZERO;
+
+/// Sends actions back to the UI loop; the UI is gone only when the console is closing.
+#[derive(Clone)]
+pub(crate) struct Reply(mpsc::UnboundedSender<Action>);
+
+impl Reply {
+    pub(crate) fn send(&self, action: Action) {
+        let _ = self.0.send(action);
+    }
+}
+
+pub struct EffectRunner {
+    broker: Broker,
+    reply: Reply,
+    selected: watch::Sender<Option<String>>,
+    records: Records,
+}
+
+impl EffectRunner {
+    pub fn new(
+        broker: Broker,
+        actions: mpsc::UnboundedSender<Action>,
+        selected: watch::Sender<Option<String>>,
+    ) -> Self {
+        Self {
+            broker,
+            reply: Reply(actions),
+            selected,
+            records: Arc::new(Mutex::default()),
+        }
+    }
+
+    /// Starts `effect`; never waits for the network.
+    pub fn run(&self, effect: Effect) {
+        let (broker, reply, records) = (
+            self.broker.clone(),
+            self.reply.clone(),
+            self.records.clone(),
+        );
+        match effect {
+            Effect::WatchStream(stream) => {
+                self.selected.send_replace(stream);
+            }
+            Effect::Publish(request) => {
+                tokio::spawn(operations::publish(broker, reply, request));
+            }
+            Effect::CreateStreamThen(then) => {
+                tokio::spawn(operations::create_stream_then(broker, reply, then));
+            }
+            Effect::Attach {
+                id,
+                stream,
+                consumer,
+            } => {
+                subscriptions::open(&records, id);
+                tokio::spawn(operations::attach(broker, reply, id, stream, consumer));
+            }
+            Effect::AttachByTopic { id, topic, queue } => {
+                subscriptions::open(&records, id);
+                tokio::spawn(operations::attach_by_topic(broker, reply, id, topic, queue));
+            }
+            Effect::Pull {
+                id,
+                stream,
+                consumer,
+                batch,
+            } => {
+                tokio::spawn(subscriptions::pull(
+                    broker, reply, records, id, stream, consumer, batch,
+                ));
+            }
+            Effect::Settle { id, key, how } => {
+                tokio::spawn(settle::settle(broker, reply, records, id, key, how));
+            }
+            Effect::StartAuto {
+                id,
+                stream,
+                consumer,
+                fail_every,
+            } => subscriptions::start_auto(
+                &broker, &reply, &records, id, stream, consumer, fail_every,
+            ),
+            Effect::StopAuto { id } => subscriptions::stop_auto(&records, id),
+            Effect::SetFailEvery { id, fail_every } => {
+                subscriptions::set_fail_every(&records, id, fail_every)
+            }
+            Effect::Detach { id } => {
+                let events = subscriptions::detach(&records, id);
+                tokio::spawn(async move {
+                    let held = events.len();
+                    let naked = settle::give_back(&broker, events).await;
+                    reply.send(Action::Detached { id, held, naked });
+                });
+            }
+            Effect::Browse {
+                stream,
+                from,
+                count,
+            } => {
+                tokio::spawn(operations::browse(broker, reply, stream, from, count));
+            }
+            Effect::DeleteConsumer { stream, consumer } => {
+                tokio::spawn(operations::delete_consumer(broker, reply, stream, consumer));
+            }
+        }
+    }
+
+    /// Detaches every subscription at once, on the way out: automatic ones stop, and the
+    /// held messages go back to the server now (a nak each) rather than after their ack
+    /// wait. Returns how many naks reached the server. Callers bound the wait.
+    pub async fn detach_all(&self) -> usize {
+        let events = subscriptions::detach_all(&self.records);
+        settle::give_back(&self.broker, events).await
+    }
+}

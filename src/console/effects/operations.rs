@@ -1,0 +1,219 @@
+//! The one-shot operations: publish (asking before a stream is made), attach, browse,
+//! delete. Each runs on its own task and reports one action.
+
+use super::Reply;
+use crate::broker::{ApiErrorKind, Broker, Message, SubscribeOptions};
+use crate::console::app::{Action, AfterCreate, AttachedInfo, Effect, StreamOffer};
+use crate::console::browse::BrowseRow;
+use crate::console::error::ActionError;
+use crate::console::publish::{PublishRequest, expand};
+
+/// Publishes to the stream that listens on the subject; with none, offers one.
+pub(crate) async fn publish(broker: Broker, reply: Reply, request: PublishRequest) {
+    let subject = request.subject.clone();
+    match broker.stream_for_subject(&subject).await {
+        Ok(Some(_)) => reply.send(Action::Published(publish_all(&broker, request).await)),
+        Ok(None) => {
+            let offer = offer(&broker, &subject, AfterCreate::Publish(request));
+            reply.send(Action::NeedsStream(Box::new(offer)));
+        }
+        Err(e) => reply.send(Action::Published(Err(e.into()))),
+    }
+}
+
+/// Creates the stream the operator accepted, then does what waited for it.
+pub(crate) async fn create_stream_then(broker: Broker, reply: Reply, then: AfterCreate) {
+    let topic = match &then {
+        AfterCreate::Publish(request) => request.subject.clone(),
+        AfterCreate::Attach { topic, .. } => topic.clone(),
+    };
+    match broker.ensure_stream(&topic).await {
+        Ok(status) => {
+            tracing::info!(stream = %status.name, created = status.created, "stream for an operator's subject");
+            let next = match then {
+                AfterCreate::Publish(request) => Effect::Publish(request),
+                AfterCreate::Attach { id, topic, queue } => {
+                    Effect::AttachByTopic { id, topic, queue }
+                }
+            };
+            reply.send(Action::Run(next));
+        }
+        Err(e) => match then {
+            AfterCreate::Publish(_) => reply.send(Action::Published(Err(e.into()))),
+            AfterCreate::Attach { id, .. } => reply.send(Action::Attached {
+                id,
+                result: Err(e.into()),
+            }),
+        },
+    }
+}
+
+pub(crate) async fn attach(
+    broker: Broker,
+    reply: Reply,
+    id: u64,
+    stream: String,
+    consumer: String,
+) {
+    let result = broker
+        .pull_consumer_info(&stream, &consumer)
+        .await
+        .map(|info| attached_info(&stream, &info))
+        .map_err(ActionError::from);
+    reply.send(Action::Attached { id, result });
+}
+
+/// Attaches by topic and queue, making the consumer when missing; never the stream (with
+/// none, the operator is asked first).
+pub(crate) async fn attach_by_topic(
+    broker: Broker,
+    reply: Reply,
+    id: u64,
+    topic: String,
+    queue: String,
+) {
+    match broker.stream_for_subject(&topic).await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            let then = AfterCreate::Attach {
+                id,
+                topic: topic.clone(),
+                queue,
+            };
+            reply.send(Action::NeedsStream(Box::new(offer(&broker, &topic, then))));
+            return;
+        }
+        Err(e) => {
+            reply.send(Action::Attached {
+                id,
+                result: Err(e.into()),
+            });
+            return;
+        }
+    }
+    let result = broker
+        .ensure_consumer(&topic, &SubscribeOptions::queue(&queue))
+        .await
+        .map(|(stream, info)| attached_info(&stream.name, &info))
+        .map_err(ActionError::from);
+    reply.send(Action::Attached { id, result });
+}
+
+pub(crate) async fn delete_consumer(
+    broker: Broker,
+    reply: Reply,
+    stream: String,
+    consumer: String,
+) {
+    let result = broker
+        .delete_consumer(&stream, &consumer)
+        .await
+        .map_err(ActionError::from);
+    reply.send(Action::ConsumerDeleted {
+        stream,
+        consumer,
+        result,
+    });
+}
+
+pub(crate) async fn browse(broker: Broker, reply: Reply, stream: String, from: u64, count: u64) {
+    let result = read_sequences(&broker, &stream, from, count).await;
+    reply.send(Action::Browsed {
+        stream,
+        from,
+        result,
+    });
+}
+
+/// The stream `ensure_stream` would make for `subject`, in words for the operator.
+fn offer(broker: &Broker, subject: &str, then: AfterCreate) -> StreamOffer {
+    let config = broker.new_stream_config(subject);
+    let limit = |n: i64, what: &str| (n > 0).then(|| format!("max {n} {what}"));
+    let limits: Vec<String> = [
+        limit(config.max_messages, "messages"),
+        limit(config.max_bytes, "bytes"),
+        (!config.max_age.is_zero())
+            .then(|| format!("max age {}", humantime::format_duration(config.max_age))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let replicas = config.num_replicas.max(1);
+    StreamOffer {
+        subject: subject.to_string(),
+        stream: config.name.clone(),
+        subjects: config.subjects.clone(),
+        config: format!(
+            "{:?} retention, {:?} storage, {replicas} replica{}, {}",
+            config.retention,
+            config.storage,
+            if replicas > 1 { "s" } else { "" },
+            if limits.is_empty() {
+                "no limits".to_string()
+            } else {
+                limits.join(", ")
+            }
+        ),
+        then,
+    }
+}
+
+fn attached_info(stream: &str, info: &async_nats::jetstream::consumer::Info) -> AttachedInfo {
+    let filter = crate::broker::consumer_filters(&info.config).join(", ");
+    AttachedInfo {
+        stream: stream.to_string(),
+        consumer: info.name.clone(),
+        filter,
+        ack_wait: info.config.ack_wait,
+    }
+}
+
+/// Publishes the request's messages one by one, each waiting for its PubAck.
+async fn publish_all(
+    broker: &Broker,
+    request: PublishRequest,
+) -> Result<(crate::broker::PubAck, u32), ActionError> {
+    let mut last = None;
+    for n in 1..=request.count {
+        let message = Message {
+            body: expand(&request.body, n as usize).into(),
+            headers: request.headers.clone(),
+        };
+        match broker.publish_no_create(&request.subject, message).await {
+            Ok(ack) => last = Some(ack),
+            Err(e) if request.count == 1 => return Err(e.into()),
+            Err(source) => {
+                return Err(ActionError::PublishedPart {
+                    n,
+                    count: request.count,
+                    source,
+                });
+            }
+        }
+    }
+    last.map(|ack| (ack, request.count))
+        .ok_or_else(|| "nothing to publish".into())
+}
+
+/// Reads `count` sequences from `from`, deleted ones as gaps.
+async fn read_sequences(
+    broker: &Broker,
+    stream: &str,
+    from: u64,
+    count: u64,
+) -> Result<Vec<BrowseRow>, ActionError> {
+    let reads = (from..from + count).map(|sequence| async move {
+        match broker.get_message(stream, sequence).await {
+            Ok(m) => Ok(BrowseRow {
+                sequence,
+                message: Some(m),
+            }),
+            Err(e) if e.kind() == ApiErrorKind::MessageNotFound => Ok(BrowseRow {
+                sequence,
+                message: None,
+            }),
+            Err(e) => Err(e.into()),
+        }
+    });
+    futures::future::join_all(reads).await.into_iter().collect()
+}
