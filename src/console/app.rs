@@ -721,7 +721,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     app.say(format!("{} sent for sequence {seq}", how.name()));
                 }
                 Err(e) => {
-                    let by = clock_text(row.clock_start + ack_wait);
+                    let by = time_of_day(row.clock_start + ack_wait);
                     row.state = RowState::Failed(e.to_string());
                     app.complain(format!(
                         "{} failed: {e}; unless settled, the server redelivers it after its ack wait, at {by}",
@@ -1155,7 +1155,7 @@ fn detached(app: &mut App, id: u64, held: usize, naked: usize) {
     };
     let by = note
         .returns_by
-        .map(|t| format!(", by {}", clock_text(t)))
+        .map(|t| format!(", by {}", time_of_day(t)))
         .unwrap_or_default();
     if naked == held {
         app.say(format!(
@@ -1605,6 +1605,12 @@ pub fn clock_text(t: SystemTime) -> String {
                 .ok()
         })
         .unwrap_or_default()
+}
+
+/// `HH:MM:SS UTC`, for a deadline within the next minutes (the events pane is in UTC too).
+pub fn time_of_day(t: SystemTime) -> String {
+    let t = time::OffsetDateTime::from(t);
+    format!("{:02}:{:02}:{:02} UTC", t.hour(), t.minute(), t.second())
 }
 
 fn open_detail(app: &mut App) {
