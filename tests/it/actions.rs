@@ -7,7 +7,7 @@ use async_nats::jetstream::{consumer, stream};
 use jetdeck::broker::Message;
 use jetdeck::server::NatsServer;
 
-use crate::common::{broker_for, eventually, raw};
+use crate::common::{broker_for, eventually, raw, work_stream};
 use crate::pty::{Console, any_line, delivery_of, row_of};
 
 const SCREEN: Duration = Duration::from_secs(5);
@@ -82,22 +82,8 @@ async fn broker_names(server: &NatsServer) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn manual_pull_nak_ack_delay_ack_wait_and_term() {
     let server = NatsServer::start().await.unwrap();
-    let js = raw(&server).await;
-    let work = js
-        .create_stream(stream::Config {
-            name: "WORK".into(),
-            subjects: vec!["work.>".into()],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    work.create_consumer(consumer::pull::Config {
-        durable_name: Some("ops".into()),
-        ack_wait: Duration::from_secs(2),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let js = work_stream(&server, Duration::from_secs(2)).await;
+    let work = js.get_stream("WORK").await.unwrap();
     let publish = |n: u32| {
         let js = js.clone();
         async move {

@@ -36,6 +36,32 @@ pub async fn raw(server: &NatsServer) -> async_nats::jetstream::Context {
     async_nats::jetstream::new(client)
 }
 
+/// Stream WORK on `work.>` with the durable pull consumer `ops` (the given ack wait),
+/// made from outside the broker; returns the raw context for publishing and checking.
+pub async fn work_stream(
+    server: &NatsServer,
+    ack_wait: Duration,
+) -> async_nats::jetstream::Context {
+    use async_nats::jetstream::{consumer, stream};
+    let js = raw(server).await;
+    let work = js
+        .create_stream(stream::Config {
+            name: "WORK".into(),
+            subjects: vec!["work.>".into()],
+            ..Default::default()
+        })
+        .await
+        .expect("create WORK");
+    work.create_consumer(consumer::pull::Config {
+        durable_name: Some("ops".into()),
+        ack_wait,
+        ..Default::default()
+    })
+    .await
+    .expect("create ops");
+    js
+}
+
 /// Polls `check` until it returns Some, or panics after `within` naming `what`.
 pub async fn eventually<T, F, Fut>(within: Duration, what: &str, mut check: F) -> T
 where

@@ -10,7 +10,7 @@ use jetdeck::server::{NatsServer, ServerOptions};
 
 use futures::StreamExt;
 
-use crate::common::raw;
+use crate::common::{raw, work_stream};
 use crate::pty::{Console, any_line};
 
 const SCREEN: Duration = Duration::from_secs(5);
@@ -148,23 +148,8 @@ async fn an_account_without_jetstream_is_told_so_and_not_to_publish() {
 }
 
 /// A stream with a 30 s ack wait, a consumer, and three messages waiting.
-async fn work_stream(server: &NatsServer) {
-    let js = raw(server).await;
-    let s = js
-        .create_stream(stream::Config {
-            name: "WORK".into(),
-            subjects: vec!["work.>".into()],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    s.create_consumer(consumer::pull::Config {
-        durable_name: Some("ops".into()),
-        ack_wait: Duration::from_secs(30),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+async fn work_with_three(server: &NatsServer) {
+    let js = work_stream(server, Duration::from_secs(30)).await;
     for i in 0..3 {
         js.publish(format!("work.{i}"), "job".into())
             .await
@@ -177,7 +162,7 @@ async fn work_stream(server: &NatsServer) {
 #[tokio::test(flavor = "multi_thread")]
 async fn settling_and_detaching_without_a_server_say_nothing_was_sent() {
     let mut server = NatsServer::start().await.unwrap();
-    work_stream(&server).await;
+    work_with_three(&server).await;
     let mut console = Console::start(&["--server", &server.url(), "--refresh", "300ms"]);
     console.wait_for(Duration::from_secs(10), "the consumer", |s| {
         any_line(s, &["ops", ">", "30s"])
@@ -217,7 +202,7 @@ async fn settling_and_detaching_without_a_server_say_nothing_was_sent() {
 #[tokio::test(flavor = "multi_thread")]
 async fn detaching_while_connected_naks_the_held_messages_at_once() {
     let server = NatsServer::start().await.unwrap();
-    work_stream(&server).await;
+    work_with_three(&server).await;
     let mut console = Console::start(&["--server", &server.url(), "--refresh", "300ms"]);
     console.wait_for(Duration::from_secs(10), "the consumer", |s| {
         any_line(s, &["ops", ">", "30s"])

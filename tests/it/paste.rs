@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use jetdeck::broker::StoredMessage;
 use jetdeck::server::NatsServer;
 
 use crate::common::broker_for;
@@ -46,6 +47,12 @@ async fn a_burst_over_one_kilobyte_is_read_to_its_last_key() {
     );
     eprintln!("the last key of the burst shown after {:?}", sent.elapsed());
     // And the burst is all there: published whole.
+    let m = publish_and_read_back(&mut console, &server).await;
+    assert_eq!(m.body, format!("{}Q", "x".repeat(1100)));
+}
+
+/// Submits the form, accepts the offered stream, and reads the stored message back.
+async fn publish_and_read_back(console: &mut Console, server: &NatsServer) -> StoredMessage {
     console.press("\r");
     console.wait_for(SCREEN, "the offer of a stream", |s| {
         s.contains("Create stream PASTE")
@@ -56,8 +63,7 @@ async fn a_burst_over_one_kilobyte_is_read_to_its_last_key() {
     });
     let broker = broker_for(&server.url());
     broker.connect().await.unwrap();
-    let m = broker.get_message("PASTE", 1).await.unwrap();
-    assert_eq!(m.body, format!("{}Q", "x".repeat(1100)));
+    broker.get_message("PASTE", 1).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -76,17 +82,7 @@ async fn a_bracketed_paste_goes_into_the_body_whole() {
     });
     let screen = console.contents();
     assert!(screen.contains(" Publish "), "still open:\n{screen}");
-    console.press("\r");
-    console.wait_for(SCREEN, "the offer of a stream", |s| {
-        s.contains("Create stream PASTE")
-    });
-    console.press("y");
-    console.wait_for(SCREEN, "the PubAck", |s| {
-        s.contains("published to PASTE at sequence 1")
-    });
-    let broker = broker_for(&server.url());
-    broker.connect().await.unwrap();
-    let m = broker.get_message("PASTE", 1).await.unwrap();
+    let m = publish_and_read_back(&mut console, &server).await;
     // The body field is one line: line breaks became spaces.
     assert_eq!(m.body, lines.join(" "));
     let parser = console.screen.lock().unwrap();

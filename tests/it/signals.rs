@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use async_nats::jetstream::{consumer, stream};
+use async_nats::jetstream::consumer;
 use futures::StreamExt;
 use jetdeck::server::{NatsServer, OWNER_FILE, TEMP_PREFIX};
 
-use crate::common::{eventually, raw};
+use crate::common::{eventually, work_stream};
 use crate::pty::{Console, any_line, delivery_of};
 
 const SCREEN: Duration = Duration::from_secs(5);
@@ -40,23 +40,9 @@ fn stores_in(dir: &Path) -> Vec<PathBuf> {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_gives_held_messages_back_and_restores_the_terminal() {
     let server = NatsServer::start().await.unwrap();
-    let js = raw(&server).await;
-    let work = js
-        .create_stream(stream::Config {
-            name: "WORK".into(),
-            subjects: vec!["work.>".into()],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
     // A long ack wait: the message comes back at once only if it is nak'd.
-    work.create_consumer(consumer::pull::Config {
-        durable_name: Some("ops".into()),
-        ack_wait: Duration::from_secs(120),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let js = work_stream(&server, Duration::from_secs(120)).await;
+    let work = js.get_stream("WORK").await.unwrap();
     js.publish("work.job1", "job 1".into())
         .await
         .unwrap()
