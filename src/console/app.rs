@@ -12,6 +12,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::attached::{Attached, MessageKey, MessageRow, Mode, RowState};
 use super::browse::{BrowseRow, BrowseState};
+use super::keys::{Layer, Place};
 use super::model::{
     AccountView, Advisory, ConnectionView, ConsumerView, ConsumersView, SessionInfo, Snapshot,
     StreamView,
@@ -87,6 +88,23 @@ pub enum Overlay {
         scroll: u16,
         back: Option<Box<Overlay>>,
     },
+}
+
+impl Overlay {
+    /// The overlay as a place keys apply.
+    pub fn layer(&self) -> Layer {
+        match self {
+            Overlay::Help { .. } => Layer::Help,
+            Overlay::StreamDetail { .. } | Overlay::ConsumerDetail { .. } => Layer::Details,
+            Overlay::Publish(_) => Layer::Publish,
+            Overlay::AttachForm(_) => Layer::AttachForm,
+            Overlay::Prompt(_) => Layer::Prompt,
+            Overlay::ConfirmDelete { .. } => Layer::ConfirmDelete,
+            Overlay::ConfirmCreateStream(_) => Layer::ConfirmCreate,
+            Overlay::Browse(_) => Layer::Browse,
+            Overlay::Message { .. } => Layer::Message,
+        }
+    }
 }
 
 /// A stream jetdeck would create for a subject nobody listens on, and what it would do
@@ -457,6 +475,17 @@ impl App {
         (self.consumers.stream.as_deref() == Some(stream))
             .then(|| self.consumers.rows.iter().find(|c| c.name() == name))
             .flatten()
+    }
+
+    /// Where keys go now: a filter being typed, the overlay on top, or the focused pane.
+    pub fn place(&self) -> Place {
+        if self.editing_filter() {
+            Place::Filter
+        } else if let Some(overlay) = &self.overlay {
+            Place::Layer(overlay.layer())
+        } else {
+            Place::Pane(self.focus)
+        }
     }
 
     /// Whether a filter is being typed (keys go to it).

@@ -10,6 +10,7 @@ pub mod collector;
 pub mod demo;
 pub mod effects;
 pub mod input;
+pub mod keys;
 pub mod model;
 pub mod publish;
 pub mod rates;
