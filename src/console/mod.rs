@@ -5,17 +5,19 @@
 pub mod advisories;
 pub mod app;
 pub mod attached;
-pub mod browse;
 pub mod collector;
 pub mod demo;
 pub mod effects;
 pub mod input;
 pub mod keys;
 pub mod model;
-pub mod publish;
+pub mod overlays;
 pub mod rates;
 pub mod terminal;
 pub mod ui;
+
+// Their old paths, which effects.rs and others use.
+pub use overlays::{browse, publish};
 
 #[cfg(test)]
 mod fixtures;

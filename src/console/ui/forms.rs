@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use tui_input::Input;
 
 use super::{centered, fmt_count};
-use crate::console::app::{AfterCreate, AttachForm, Overlay, Prompt, StreamOffer};
+use crate::console::app::{AfterCreate, AttachForm, Confirm, Prompt, StreamOffer};
 use crate::console::publish::{Field, PublishForm, TEMPLATES};
 
 /// A fixed-height box centred in `area`.
@@ -160,13 +160,13 @@ pub fn render_prompt(frame: &mut Frame, prompt: &Prompt, area: Rect) {
     }
 }
 
-pub fn render_confirm(frame: &mut Frame, overlay: &Overlay, area: Rect) {
-    let Overlay::ConfirmDelete {
+pub fn render_confirm(frame: &mut Frame, confirm: &Confirm, area: Rect) {
+    let Confirm::DeleteConsumer {
         stream,
         consumer,
         ack_pending,
         pending,
-    } = overlay
+    } = confirm
     else {
         return;
     };
