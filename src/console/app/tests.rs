@@ -578,3 +578,91 @@ fn browsing_pages_and_jumps() {
     key(&mut app, KeyCode::Esc);
     assert!(app.overlay().is_none());
 }
+
+/// The browser on ORDERS with sequence 119 loaded as a stored message.
+fn browsing_app() -> App {
+    let mut app = app();
+    key(&mut app, KeyCode::Char('b'));
+    let row = |sequence| BrowseRow {
+        sequence,
+        message: Some(crate::broker::StoredMessage {
+            stream: "ORDERS".into(),
+            subject: "orders.created".into(),
+            sequence,
+            headers: Default::default(),
+            body: bytes::Bytes::from_static(b"{}"),
+            time: fixtures::now(),
+        }),
+    };
+    update(
+        &mut app,
+        Action::Browsed {
+            stream: "ORDERS".into(),
+            from: 119,
+            result: Ok((119..=130).map(row).collect()),
+        },
+    );
+    app
+}
+
+#[test]
+fn overlays_stack_and_esc_goes_back_one() {
+    let mut app = browsing_app();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.overlays.len(), 2, "the message opens over the browser");
+    let Some(Overlay::Message { view, .. }) = app.overlay() else {
+        panic!("message on top: {:?}", app.overlay());
+    };
+    assert_eq!(view.title, "ORDERS sequence 119");
+    let meta: Vec<&str> = view.meta.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(meta, ["stream", "sequence", "subject", "stored", "size"]);
+    // A page arriving for the browser under the message still reaches it.
+    update(
+        &mut app,
+        Action::Browsed {
+            stream: "ORDERS".into(),
+            from: 119,
+            result: Err("timed out".into()),
+        },
+    );
+    assert!(
+        matches!(&app.overlays[0], Overlay::Browse(b) if b.error.as_deref() == Some("timed out"))
+    );
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(app.overlay(), Some(Overlay::Browse(_))));
+    // A prompt over the browser: Esc leaves the browser as it was.
+    key(&mut app, KeyCode::Char(':'));
+    assert!(matches!(app.overlay(), Some(Overlay::Prompt(_))));
+    assert_eq!(app.overlays.len(), 2);
+    assert!(key(&mut app, KeyCode::Esc).is_empty());
+    assert!(matches!(app.overlay(), Some(Overlay::Browse(b)) if b.from == 119));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.overlays.is_empty());
+}
+
+#[test]
+fn a_message_from_the_messages_pane_has_the_delivery_metadata() {
+    let (mut app, _) = attached_app();
+    key(&mut app, KeyCode::Enter);
+    let Some(Overlay::Message { view, .. }) = app.overlay() else {
+        panic!("message open: {:?}", app.overlay());
+    };
+    assert_eq!(view.title, "ORDERS/flaky-billing sequence 7 (delivery 1)");
+    let meta: Vec<&str> = view.meta.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        meta,
+        [
+            "stream",
+            "consumer",
+            "stream sequence",
+            "consumer sequence",
+            "delivery count",
+            "pending after it",
+            "subject",
+            "published",
+            "size"
+        ]
+    );
+    key(&mut app, KeyCode::Enter);
+    assert!(app.overlays.is_empty(), "Enter closes it too");
+}

@@ -316,3 +316,13 @@ fn tiny_terminals_never_panic() {
         draw(&app, w, h);
     }
 }
+
+#[test]
+fn a_prompt_over_the_browser_draws_both() {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    press(&mut app, KeyCode::Char('b'));
+    press(&mut app, KeyCode::Char(':'));
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Browse ORDERS"), "{text}");
+    assert!(text.contains("Jump to sequence"), "{text}");
+}
