@@ -5,14 +5,14 @@
 pub mod advisories;
 pub mod app;
 pub mod attached;
-pub mod browse;
 pub mod collector;
 pub mod demo;
 pub mod effects;
 pub mod error;
 pub mod input;
+pub mod keys;
 pub mod model;
-pub mod publish;
+pub mod overlays;
 pub mod rates;
 pub mod terminal;
 pub mod ui;

@@ -4,9 +4,9 @@
 use super::Reply;
 use crate::broker::{ApiErrorKind, Broker, Message, SubscribeOptions};
 use crate::console::app::{Action, AfterCreate, AttachedInfo, Effect, StreamOffer};
-use crate::console::browse::BrowseRow;
 use crate::console::error::ActionError;
-use crate::console::publish::{PublishRequest, expand};
+use crate::console::overlays::browse::BrowseRow;
+use crate::console::overlays::publish::{PublishRequest, expand};
 
 /// Publishes to the stream that listens on the subject; with none, offers one.
 pub(crate) async fn publish(broker: Broker, reply: Reply, request: PublishRequest) {

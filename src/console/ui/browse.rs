@@ -8,7 +8,7 @@ use ratatui::widgets::{Cell, Clear, Paragraph};
 
 use super::{Column, col, draw_table, fmt_age, pane_block, truncate};
 use crate::console::app::App;
-use crate::console::browse::{BrowseRow, BrowseState};
+use crate::console::overlays::browse::{BrowseRow, BrowseState};
 
 const COLUMNS: [Column; 5] = [
     col("Seq", 8, 100),

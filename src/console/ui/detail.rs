@@ -99,10 +99,10 @@ fn section(title: &str, value: &Value, lines: &mut Vec<Line<'static>>) {
 }
 
 /// The overlay's title and lines for whatever it shows.
-pub fn content(app: &App) -> (String, Vec<Line<'static>>) {
+pub fn content(app: &App, overlay: &Overlay) -> (String, Vec<Line<'static>>) {
     let mut lines = Vec::new();
-    match &app.overlay {
-        Some(Overlay::StreamDetail { stream, .. }) => match app.stream(stream) {
+    match overlay {
+        Overlay::StreamDetail { stream, .. } => match app.stream(stream) {
             Some(s) => {
                 section("Config", &json(&s.info.config), &mut lines);
                 let st = &s.info.state;
@@ -143,9 +143,9 @@ pub fn content(app: &App) -> (String, Vec<Line<'static>>) {
             }
             None => gone(format!("Stream {stream}")),
         },
-        Some(Overlay::ConsumerDetail {
+        Overlay::ConsumerDetail {
             stream, consumer, ..
-        }) => match app.consumer(stream, consumer) {
+        } => match app.consumer(stream, consumer) {
             Some(c) => {
                 let i = &c.info;
                 let state = serde_json::json!({
@@ -190,14 +190,12 @@ fn json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or_default()
 }
 
-pub fn render(frame: &mut Frame, app: &App, area: Rect) {
-    let scroll = match &app.overlay {
-        Some(Overlay::StreamDetail { scroll, .. } | Overlay::ConsumerDetail { scroll, .. }) => {
-            *scroll
-        }
+pub fn render(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
+    let scroll = match overlay {
+        Overlay::StreamDetail { scroll, .. } | Overlay::ConsumerDetail { scroll, .. } => *scroll,
         _ => 0,
     };
-    let (title, lines) = content(app);
+    let (title, lines) = content(app, overlay);
     let area = centered(area, 90, 90);
     frame.render_widget(Clear, area);
     frame.render_widget(

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use tui_input::Input;
 
 use super::{centered, fmt_count};
-use crate::console::app::{AfterCreate, AttachForm, Overlay, Prompt, StreamOffer};
-use crate::console::publish::{Field, PublishForm, TEMPLATES};
+use crate::console::app::{AfterCreate, AttachForm, Confirm, Prompt, StreamOffer};
+use crate::console::overlays::publish::{Field, PublishForm, TEMPLATES};
 
 /// A fixed-height box centred in `area`.
 fn dialog(area: Rect, width_percent: u16, height: u16) -> Rect {
@@ -160,13 +160,13 @@ pub fn render_prompt(frame: &mut Frame, prompt: &Prompt, area: Rect) {
     }
 }
 
-pub fn render_confirm(frame: &mut Frame, overlay: &Overlay, area: Rect) {
-    let Overlay::ConfirmDelete {
+pub fn render_confirm(frame: &mut Frame, confirm: &Confirm, area: Rect) {
+    let Confirm::DeleteConsumer {
         stream,
         consumer,
         ack_pending,
         pending,
-    } = overlay
+    } = confirm
     else {
         return;
     };

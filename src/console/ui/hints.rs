@@ -1,4 +1,5 @@
-//! The one-line key hint bar, always visible, with the log file's path.
+//! The one-line key hint bar, always visible, with the log file's path. The hints come
+//! from the key table, for the place keys go now.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -6,7 +7,8 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::console::app::{App, Overlay, Pane};
+use crate::console::app::{App, Pane};
+use crate::console::keys::{self, Place};
 
 fn key(k: &'static str, what: &'static str) -> [Span<'static>; 2] {
     [
@@ -17,69 +19,17 @@ fn key(k: &'static str, what: &'static str) -> [Span<'static>; 2] {
 
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let mut spans: Vec<Span> = Vec::new();
-    if app.editing_filter() {
+    let place = app.place();
+    if place == Place::Filter {
         let filter = match app.focus {
             Pane::Consumers => &app.consumer_filter,
             _ => &app.stream_filter,
         };
         spans.push(Span::styled("filter: ", Style::new().fg(Color::Yellow)));
         spans.push(Span::raw(format!("{}▏  ", filter.text())));
-        spans.extend(key("Enter", "apply"));
-        spans.extend(key("Esc", "clear"));
-    } else if matches!(
-        app.overlay,
-        Some(Overlay::Publish(_) | Overlay::AttachForm(_) | Overlay::Prompt(_))
-    ) {
-        spans.extend(key("Enter", "confirm"));
-        spans.extend(key("Tab", "next field"));
-        spans.extend(key("Esc", "cancel"));
-    } else if matches!(app.overlay, Some(Overlay::ConfirmDelete { .. })) {
-        spans.extend(key("y", "delete"));
-        spans.extend(key("n", "keep"));
-    } else if matches!(app.overlay, Some(Overlay::ConfirmCreateStream(_))) {
-        spans.extend(key("y", "create"));
-        spans.extend(key("n", "cancel"));
-    } else if matches!(app.overlay, Some(Overlay::Browse(_))) {
-        spans.extend(key("n/p", "page"));
-        spans.extend(key(":", "jump"));
-        spans.extend(key("Enter", "open"));
-        spans.extend(key("Esc", "close"));
-    } else if app.overlay.is_some() {
-        spans.extend(key("↑↓", "scroll"));
-        spans.extend(key("Esc", "close"));
-        spans.extend(key("q", "quit"));
-    } else {
-        spans.extend(key("q", "quit"));
-        spans.extend(key("?", "help"));
-        spans.extend(key("Tab", "pane"));
-        match app.focus {
-            Pane::Streams => {
-                spans.extend(key("Enter", "details"));
-                spans.extend(key("b", "browse"));
-                spans.extend(key("p", "publish"));
-                spans.extend(key("/", "filter"));
-            }
-            Pane::Consumers => {
-                spans.extend(key("Enter", "details"));
-                spans.extend(key("s", "attach"));
-                spans.extend(key("d", "delete"));
-                spans.extend(key("S", "attach by topic"));
-                spans.extend(key("/", "filter"));
-            }
-            Pane::Messages => {
-                spans.extend(key("f", "pull"));
-                spans.extend(key("a", "ack"));
-                spans.extend(key("n", "nak"));
-                spans.extend(key("N", "nak later"));
-                spans.extend(key("t", "term"));
-                spans.extend(key("w", "progress"));
-                spans.extend(key("m", "mode"));
-                spans.extend(key("x", "detach"));
-            }
-            Pane::Events => {
-                spans.extend(key("p", "publish"));
-            }
-        }
+    }
+    for hint in keys::hints(place) {
+        spans.extend(key(hint.label, hint.text));
     }
     // The log path keeps its place on the right; the hints give way on a narrow screen.
     let log = format!(" log: {}", app.session.log_file.display());

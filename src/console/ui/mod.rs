@@ -21,7 +21,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Cell, Row, Table, TableState};
 
-use super::app::{App, Overlay, Pane};
+use super::app::{App, Pane};
+use super::overlays::{Confirm, Overlay};
 
 /// Draws the whole console.
 pub fn render(frame: &mut Frame, app: &App) {
@@ -69,28 +70,27 @@ pub fn render(frame: &mut Frame, app: &App) {
         events::render(frame, app, events_area);
     }
 
-    match &app.overlay {
-        Some(Overlay::Help { scroll }) => help::render(frame, app, *scroll, area),
-        Some(Overlay::StreamDetail { .. } | Overlay::ConsumerDetail { .. }) => {
-            detail::render(frame, app, area)
+    // Overlays bottom to top: a prompt or a message over the browser shows over it.
+    for overlay in &app.overlays {
+        render_overlay(frame, app, overlay, area);
+    }
+}
+
+fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
+    match overlay {
+        Overlay::Help { scroll } => help::render(frame, app, *scroll, area),
+        Overlay::StreamDetail { .. } | Overlay::ConsumerDetail { .. } => {
+            detail::render(frame, app, overlay, area)
         }
-        Some(Overlay::Publish(form)) => forms::render_publish(frame, form, area),
-        Some(Overlay::AttachForm(form)) => forms::render_attach(frame, form, area),
-        Some(Overlay::Prompt(prompt)) => {
-            if let Some(Overlay::Browse(state)) = prompt.back.as_deref() {
-                browse::render(frame, app, state, area);
-            }
-            forms::render_prompt(frame, prompt, area)
-        }
-        Some(overlay @ Overlay::ConfirmDelete { .. }) => {
-            forms::render_confirm(frame, overlay, area)
-        }
-        Some(Overlay::ConfirmCreateStream(offer)) => {
+        Overlay::Publish(form) => forms::render_publish(frame, form, area),
+        Overlay::AttachForm(form) => forms::render_attach(frame, form, area),
+        Overlay::Prompt(prompt) => forms::render_prompt(frame, prompt, area),
+        Overlay::Confirm(Confirm::CreateStream(offer)) => {
             forms::render_create_stream(frame, offer, area)
         }
-        Some(Overlay::Browse(state)) => browse::render(frame, app, state, area),
-        Some(Overlay::Message { view, scroll, .. }) => message::render(frame, view, *scroll, area),
-        None => {}
+        Overlay::Confirm(confirm) => forms::render_confirm(frame, confirm, area),
+        Overlay::Browse(state) => browse::render(frame, app, state, area),
+        Overlay::Message { view, scroll } => message::render(frame, view, *scroll, area),
     }
 }
 
@@ -109,7 +109,7 @@ fn pane_block(title: Line<'_>, focused: bool) -> Block<'_> {
 }
 
 fn focused(app: &App, pane: Pane) -> bool {
-    app.focus == pane && app.overlay.is_none()
+    app.focus == pane && app.overlays.is_empty()
 }
 
 /// A table column: header, width, and how readily it is dropped on a narrow screen

@@ -148,7 +148,7 @@ fn help_overlay_lists_every_key() {
     let mut app = demo_app("nats://127.0.0.1:4222", false);
     press(&mut app, KeyCode::Char('?'));
     let text = screen(&app, 120, 40);
-    for (key, _) in super::help::KEYS.iter().filter(|(k, _)| !k.is_empty()) {
+    for (key, _) in super::help::entries().iter().filter(|(k, _)| !k.is_empty()) {
         assert!(text.contains(key), "help lacks {key}");
     }
     insta::assert_snapshot!(text);
@@ -315,4 +315,14 @@ fn tiny_terminals_never_panic() {
         press(&mut app, KeyCode::Char('d'));
         draw(&app, w, h);
     }
+}
+
+#[test]
+fn a_prompt_over_the_browser_draws_both() {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    press(&mut app, KeyCode::Char('b'));
+    press(&mut app, KeyCode::Char(':'));
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("Browse ORDERS"), "{text}");
+    assert!(text.contains("Jump to sequence"), "{text}");
 }

@@ -1,9 +1,14 @@
 //! The publish form: its fields, demo templates, and validation. Bad input is stopped
 //! here, with a message for the field, before anything reaches the server.
 
+use ratatui::crossterm::event::{Event as TermEvent, KeyEvent};
 use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
 
+use super::Next;
 use crate::broker::{Headers, validate_topic};
+use crate::console::app::{App, Effect};
+use crate::console::keys::Command;
 
 /// Most messages one submit may publish.
 pub const MAX_COUNT: u32 = 10_000;
@@ -18,14 +23,17 @@ pub const MAX_LINE: usize = 4096;
 /// Body templates from `assets/templates`; `{n}` is the message's index (from 1) and
 /// `{uuid}` a fresh UUID.
 pub const TEMPLATES: [(&str, &str); 3] = [
-    ("order", include_str!("../../assets/templates/order.json")),
+    (
+        "order",
+        include_str!("../../../assets/templates/order.json"),
+    ),
     (
         "user event",
-        include_str!("../../assets/templates/user-event.json"),
+        include_str!("../../../assets/templates/user-event.json"),
     ),
     (
         "test message",
-        include_str!("../../assets/templates/test-message.txt"),
+        include_str!("../../../assets/templates/test-message.txt"),
     ),
 ];
 
@@ -203,6 +211,48 @@ impl PublishForm {
         } else {
             Err(errors)
         }
+    }
+}
+
+impl PublishForm {
+    pub fn on_key(
+        &mut self,
+        app: &mut App,
+        command: Option<Command>,
+        key: KeyEvent,
+        effects: &mut Vec<Effect>,
+    ) -> Next {
+        match command {
+            Some(Command::Close) => {
+                app.say("publish cancelled");
+                return Next::Close;
+            }
+            Some(Command::NextField) => self.next_field(true),
+            Some(Command::PrevField) => self.next_field(false),
+            Some(Command::Template) => self.cycle_template(),
+            Some(Command::Submit) => match self.validate(app.connection.max_payload) {
+                Ok(request) => {
+                    app.say(format!(
+                        "publishing {} to {}…",
+                        request.count, request.subject
+                    ));
+                    effects.push(Effect::Publish(request));
+                    return Next::Close;
+                }
+                Err(errors) => {
+                    if let Some((field, _)) = errors.first() {
+                        self.focus = *field;
+                    }
+                    self.errors = errors;
+                }
+            },
+            _ => {
+                let field = self.focus;
+                self.input_mut(field).handle_event(&TermEvent::Key(key));
+                self.errors.retain(|(f, _)| *f != field);
+            }
+        }
+        Next::Stay
     }
 }
 
@@ -458,13 +508,13 @@ mod tests {
         let mut app = crate::console::fixtures::demo_app("nats://127.0.0.1:4222", false);
         // No field open: dropped, so pasted letters never run as commands.
         update(&mut app, Action::Paste("q?p".into()));
-        assert!(!app.quit && app.overlay.is_none() && !typing(&app));
+        assert!(!app.quit && app.overlay().is_none() && !typing(&app));
         press(&mut app, KeyCode::Char('p'));
         press(&mut app, KeyCode::Tab);
         press(&mut app, KeyCode::Tab);
         assert!(typing(&app));
         update(&mut app, Action::Paste("{\"a\":\n 1}".into()));
-        let body = |app: &App| match &app.overlay {
+        let body = |app: &App| match app.overlay() {
             Some(Overlay::Publish(form)) => (
                 form.body.value().to_string(),
                 form.error(Field::Body).map(str::to_string),

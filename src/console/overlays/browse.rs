@@ -1,7 +1,11 @@
 //! Browsing a stream by sequence, without a consumer: pages of stored messages, deleted
 //! sequences shown as gaps.
 
+use super::prompt::{Prompt, PromptKind};
+use super::{MessageView, Next, Overlay};
 use crate::broker::StoredMessage;
+use crate::console::app::Effect;
+use crate::console::keys::Command;
 
 /// Sequences read per page.
 pub const PAGE: u64 = 20;
@@ -74,6 +78,57 @@ impl BrowseState {
 
     pub fn last_page(&self) -> u64 {
         self.last_seq.saturating_sub(PAGE - 1).max(self.first_seq)
+    }
+
+    /// Shows the page starting at `from`, loading.
+    pub fn load(&mut self, from: u64, effects: &mut Vec<Effect>) {
+        self.from = from;
+        self.loading = true;
+        effects.push(Effect::Browse {
+            stream: self.stream.clone(),
+            from,
+            count: self.page_len(from),
+        });
+    }
+
+    /// Turns to the page at `from`, unless it is the one shown.
+    fn turn_to(&mut self, from: u64, effects: &mut Vec<Effect>) {
+        if from != self.from {
+            self.selected = 0;
+            self.load(from, effects);
+        }
+    }
+
+    pub fn on_key(&mut self, command: Option<Command>, effects: &mut Vec<Effect>) -> Next {
+        match command {
+            Some(Command::Close) => return Next::Close,
+            Some(Command::Down) => {
+                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1))
+            }
+            Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Command::NextPage) => self.turn_to(self.turn(true), effects),
+            Some(Command::PrevPage) => self.turn_to(self.turn(false), effects),
+            Some(Command::First) => self.turn_to(self.first_seq, effects),
+            Some(Command::Last) => self.turn_to(self.last_page(), effects),
+            Some(Command::Jump) => {
+                let prompt = Prompt::new(PromptKind::JumpTo, None);
+                return Next::Open(Overlay::Prompt(Box::new(prompt)));
+            }
+            Some(Command::OpenMessage) => {
+                if let Some(m) = self
+                    .rows
+                    .get(self.selected)
+                    .and_then(|r| r.message.as_ref())
+                {
+                    return Next::Open(Overlay::Message {
+                        view: Box::new(MessageView::stored(m)),
+                        scroll: 0,
+                    });
+                }
+            }
+            _ => {}
+        }
+        Next::Stay
     }
 }
 

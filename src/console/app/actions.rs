@@ -1,0 +1,170 @@
+//! What can happen to the console (`Action`) and the work it asks for (`Effect`), with
+//! their payloads.
+
+use std::time::{Duration, SystemTime};
+
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::broker::{ApiError, PubAck};
+use crate::console::attached::{MessageKey, MessageRow};
+use crate::console::error::ActionError;
+use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
+use crate::console::overlays::browse::BrowseRow;
+use crate::console::overlays::publish::PublishRequest;
+
+/// A stream jetdeck would create for a subject nobody listens on, and what it would do
+/// next; shown to the operator, who says yes or no.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamOffer {
+    pub subject: String,
+    pub stream: String,
+    pub subjects: Vec<String>,
+    /// Retention, storage, replicas and limits, in words.
+    pub config: String,
+    pub then: AfterCreate,
+}
+
+/// What waits for the stream to be created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterCreate {
+    Publish(PublishRequest),
+    Attach {
+        id: u64,
+        topic: String,
+        queue: String,
+    },
+}
+
+/// How the operator settles a held message: the broker's own kinds.
+pub type Settle = crate::broker::SettleKind;
+
+/// Everything that can happen to the console.
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    /// Text pasted in one piece (bracketed paste), or a run of characters typed faster
+    /// than frames are drawn: it goes whole into the field being typed in.
+    Paste(String),
+    /// The terminal was resized: redraw.
+    Resize,
+    /// Time passed (ages and countdowns move).
+    Tick(SystemTime),
+    Connection(ConnectionView),
+    Snapshot(Box<Snapshot>),
+    Consumers(ConsumersView),
+    Advisory(Advisory),
+    /// A refresh failed; the header shows it until the next success.
+    RefreshFailed(ApiError),
+    Published(Result<(PubAck, u32), ActionError>),
+    Attached {
+        id: u64,
+        result: Result<AttachedInfo, ActionError>,
+    },
+    Pulled {
+        id: u64,
+        result: Result<Vec<MessageRow>, ActionError>,
+    },
+    Settled {
+        id: u64,
+        key: MessageKey,
+        how: Settle,
+        result: Result<(), ActionError>,
+    },
+    /// Auto mode: the worker handled a message (and failed it on purpose, or not).
+    AutoHandled {
+        id: u64,
+        row: MessageRow,
+    },
+    Browsed {
+        stream: String,
+        from: u64,
+        result: Result<Vec<BrowseRow>, ActionError>,
+    },
+    ConsumerDeleted {
+        stream: String,
+        consumer: String,
+        result: Result<(), ActionError>,
+    },
+    /// An effect asks for another once its first step is done (create, then publish).
+    Run(Effect),
+    /// Nothing listens on the subject of a publish or attach: ask before creating.
+    NeedsStream(Box<StreamOffer>),
+    /// A detach gave back `naked` of its `held` messages (the rest wait out their ack wait).
+    Detached {
+        id: u64,
+        held: usize,
+        naked: usize,
+    },
+    /// An effect failed before it could do anything (not connected, say).
+    Failed(ActionError),
+}
+
+/// What attaching found out about the consumer.
+#[derive(Debug, Clone)]
+pub struct AttachedInfo {
+    pub stream: String,
+    pub consumer: String,
+    pub filter: String,
+    pub ack_wait: Duration,
+}
+
+/// Work for the async side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Poll the consumers of this stream (the selected one) from now on.
+    WatchStream(Option<String>),
+    /// Publish to the stream that listens on the subject; with none, ask (never create).
+    Publish(PublishRequest),
+    /// Attach subscription `id` to an existing consumer.
+    Attach {
+        id: u64,
+        stream: String,
+        consumer: String,
+    },
+    /// Create the stream offered for a subject, then do what waited for it.
+    CreateStreamThen(AfterCreate),
+    /// Attach subscription `id` by topic and queue, making the consumer if missing (never
+    /// the stream: with none, the operator is asked first).
+    AttachByTopic {
+        id: u64,
+        topic: String,
+        queue: String,
+    },
+    Pull {
+        id: u64,
+        stream: String,
+        consumer: String,
+        batch: usize,
+    },
+    Settle {
+        id: u64,
+        key: MessageKey,
+        how: Settle,
+    },
+    StartAuto {
+        id: u64,
+        stream: String,
+        consumer: String,
+        fail_every: u64,
+    },
+    StopAuto {
+        id: u64,
+    },
+    SetFailEvery {
+        id: u64,
+        fail_every: u64,
+    },
+    /// Stop subscription `id`; its held messages are nak'd so they return at once.
+    Detach {
+        id: u64,
+    },
+    Browse {
+        stream: String,
+        from: u64,
+        count: u64,
+    },
+    DeleteConsumer {
+        stream: String,
+        consumer: String,
+    },
+}

@@ -1,0 +1,255 @@
+//! `update`: one function per kind of thing that happens; keys and pastes go to
+//! `commands`, results from the server change the state and say how they went.
+
+use super::actions::{Action, AttachedInfo, Effect, Settle, StreamOffer};
+use super::{App, EVENTS_KEPT, Overlay, Pane, commands, time_of_day};
+use crate::broker::{ApiError, ApiErrorKind, PubAck};
+use crate::console::attached::{MessageKey, MessageRow, RowState};
+use crate::console::error::ActionError;
+use crate::console::model::{ConnectionView, Snapshot};
+use crate::console::overlays::Confirm;
+use crate::console::overlays::browse::BrowseRow;
+
+/// Applies one action; returns the effects to run.
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match action {
+        Action::Key(key) => commands::on_key(app, key, &mut effects),
+        Action::Paste(text) => commands::on_paste(app, &text, &mut effects),
+        Action::Resize => {}
+        Action::Tick(now) => app.now = now,
+        Action::Connection(connection) => on_connection(app, connection),
+        Action::Snapshot(snapshot) => on_snapshot(app, *snapshot, &mut effects),
+        Action::Consumers(consumers) => {
+            app.consumers = consumers;
+            app.fix_consumer_selection();
+        }
+        Action::Advisory(advisory) => {
+            app.events.push_front(advisory);
+            app.events.truncate(EVENTS_KEPT);
+            // Keep the operator's place when new events push the list down.
+            if app.selected_event > 0 {
+                app.selected_event = (app.selected_event + 1).min(app.events.len() - 1);
+            }
+        }
+        Action::RefreshFailed(error) => on_refresh_failed(app, error),
+        Action::Published(result) => on_published(app, result),
+        Action::Attached { id, result } => on_attached(app, id, result),
+        Action::Pulled { id, result } => on_pulled(app, id, result),
+        Action::Settled {
+            id,
+            key,
+            how,
+            result,
+        } => on_settled(app, id, key, how, result),
+        Action::AutoHandled { id, row } => {
+            if let Some(a) = app.attached_mut(id) {
+                a.add_auto(row);
+            }
+        }
+        Action::Browsed {
+            stream,
+            from,
+            result,
+        } => on_browsed(app, &stream, from, result),
+        Action::ConsumerDeleted {
+            stream,
+            consumer,
+            result,
+        } => on_consumer_deleted(app, &stream, &consumer, result),
+        Action::Detached { id, held, naked } => app.detached(id, held, naked),
+        Action::Run(effect) => effects.push(effect),
+        Action::NeedsStream(offer) => on_needs_stream(app, offer),
+        Action::Failed(e) => app.complain(e.to_string()),
+    }
+    effects
+}
+
+fn on_connection(app: &mut App, connection: ConnectionView) {
+    // Losing the server keeps the reason on screen until it is back.
+    let reason = app.connection.last_error.take();
+    let connected = connection.state == crate::broker::ConnectionState::Connected;
+    app.connection = connection;
+    if !connected && app.connection.last_error.is_none() {
+        app.connection.last_error = reason;
+    }
+}
+
+fn on_snapshot(app: &mut App, snapshot: Snapshot, effects: &mut Vec<Effect>) {
+    app.now = snapshot.taken;
+    app.last_refresh = Some(snapshot.taken);
+    app.last_requests = snapshot.requests;
+    app.account = snapshot.account;
+    app.streams = snapshot.streams;
+    app.streams_listed = snapshot.streams_listed;
+    app.denied = snapshot.denied;
+    app.refresh_failure = None;
+    app.metrics = snapshot.metrics;
+    app.connection.last_error = None;
+    if snapshot.consumers.stream.is_some() {
+        app.consumers = snapshot.consumers;
+    }
+    app.fix_stream_selection(effects);
+    app.fix_consumer_selection();
+}
+
+fn on_refresh_failed(app: &mut App, error: ApiError) {
+    app.connection.last_error = Some(error.to_string());
+    app.refresh_failure = Some(error.kind());
+}
+
+fn on_published(app: &mut App, result: Result<(PubAck, u32), ActionError>) {
+    let (ack, count) = match result {
+        Ok(published) => published,
+        Err(e) => return app.complain(format!("publish failed: {e}")),
+    };
+    let dup = if ack.duplicate { " (duplicate)" } else { "" };
+    let text = if count == 1 {
+        format!(
+            "published to {} at sequence {}{dup}",
+            ack.stream, ack.sequence
+        )
+    } else {
+        format!(
+            "published {count} messages to {}, last at sequence {}{dup}",
+            ack.stream, ack.sequence
+        )
+    };
+    app.say(text);
+}
+
+fn on_attached(app: &mut App, id: u64, result: Result<AttachedInfo, ActionError>) {
+    let info = match result {
+        Ok(info) => info,
+        Err(e) => {
+            app.forget_attached(id);
+            return app.complain(format!("cannot attach: {e}"));
+        }
+    };
+    let batch = app.default_batch();
+    let label = format!("{}/{}", info.stream, info.consumer);
+    if let Some(a) = app.attached_mut(id) {
+        a.stream = info.stream;
+        a.consumer = info.consumer;
+        a.filter = info.filter;
+        a.ack_wait = info.ack_wait;
+        a.batch_size = batch;
+    }
+    app.focus = Pane::Messages;
+    app.say(format!(
+        "attached to {label} (manual): f pulls, m switches to auto"
+    ));
+}
+
+fn on_pulled(app: &mut App, id: u64, result: Result<Vec<MessageRow>, ActionError>) {
+    let Some(a) = app.attached_mut(id) else {
+        return;
+    };
+    a.pulling = false;
+    match result {
+        Ok(rows) if rows.is_empty() => {
+            app.say("nothing to pull: no messages waiting for this consumer")
+        }
+        Ok(rows) => {
+            let n = rows.len();
+            let again = rows.iter().filter(|r| r.delivery.delivered > 1).count();
+            a.add_pulled(rows);
+            let redelivered = if again > 0 {
+                format!(", {again} redelivered")
+            } else {
+                String::new()
+            };
+            app.say(format!(
+                "pulled {n}{redelivered}: a ack, n nak, N nak later, t term, w in progress"
+            ));
+        }
+        Err(e) => app.complain(format!("pull failed: {e}")),
+    }
+}
+
+fn on_settled(
+    app: &mut App,
+    id: u64,
+    key: MessageKey,
+    how: Settle,
+    result: Result<(), ActionError>,
+) {
+    let now = app.now;
+    let Some(a) = app.attached_mut(id) else {
+        return;
+    };
+    let ack_wait = a.ack_wait;
+    let Some(row) = a.row_mut(key) else {
+        return;
+    };
+    match result {
+        Ok(()) => {
+            row.state = match &how {
+                Settle::Ack => RowState::Acked,
+                Settle::Nak(delay) => RowState::Naked(*delay),
+                Settle::Term(_) => RowState::Termed,
+                Settle::InProgress => {
+                    row.clock_start = now;
+                    RowState::Held
+                }
+            };
+            let seq = key.stream_sequence;
+            app.say(format!("{} sent for sequence {seq}", how.name()));
+        }
+        Err(e) => {
+            let by = time_of_day(row.clock_start + ack_wait);
+            row.state = RowState::Failed(e.to_string());
+            app.complain(format!(
+                "{} failed: {e}; unless settled, the server redelivers it after its ack wait, at {by}",
+                how.name()
+            ));
+        }
+    }
+}
+
+fn on_browsed(app: &mut App, stream: &str, from: u64, result: Result<Vec<BrowseRow>, ActionError>) {
+    // The browser may sit under a message or a prompt opened from it.
+    if let Some(b) = app.browser_mut()
+        && b.stream == stream
+        && b.from == from
+    {
+        b.loading = false;
+        match result {
+            Ok(rows) => {
+                b.rows = rows;
+                b.selected = b.selected.min(b.rows.len().saturating_sub(1));
+                b.error = None;
+            }
+            Err(e) => b.error = Some(e.to_string()),
+        }
+    }
+}
+
+fn on_consumer_deleted(
+    app: &mut App,
+    stream: &str,
+    consumer: &str,
+    result: Result<(), ActionError>,
+) {
+    let said = match result {
+        Ok(()) => format!("deleted consumer {consumer} of {stream}"),
+        // Gone already (deleted from elsewhere): what was asked is true; say so.
+        Err(e) if e.api_kind() == Some(ApiErrorKind::ConsumerNotFound) => {
+            format!("consumer {consumer} of {stream} was already gone (deleted elsewhere)")
+        }
+        Err(e) => return app.complain(format!("delete of {consumer} failed: {e}")),
+    };
+    app.consumers
+        .rows
+        .retain(|c| !(c.info.stream_name == stream && c.name() == consumer));
+    app.fix_consumer_selection();
+    app.say(said);
+}
+
+fn on_needs_stream(app: &mut App, offer: Box<StreamOffer>) {
+    app.say(format!(
+        "no stream listens on {}: create {}? (y/n)",
+        offer.subject, offer.stream
+    ));
+    app.open(Overlay::Confirm(Confirm::CreateStream(offer)));
+}

@@ -1,0 +1,644 @@
+//! Every key the console answers, in one table: the key, where it applies (a pane, the
+//! filter, an overlay), the command it runs, and the texts the hint bar and the help
+//! overlay show for it. Key handling looks keys up here; README's key table is checked
+//! against it by a test. The table is data, so bindings can later come from a file.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::Pane;
+
+/// What a key asks for. Each place that takes keys acts on the commands bound there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    Quit,
+    Help,
+    NextPane,
+    PrevPane,
+    Down,
+    Up,
+    PageDown,
+    PageUp,
+    First,
+    Last,
+    Details,
+    Filter,
+    ApplyFilter,
+    ClearFilter,
+    Publish,
+    Browse,
+    Attach,
+    AttachByTopic,
+    DeleteConsumer,
+    Pull,
+    BatchSize,
+    Ack,
+    Nak,
+    NakLater,
+    Term,
+    InProgress,
+    ToggleMode,
+    FailEvery,
+    Detach,
+    PrevSubscription,
+    NextSubscription,
+    OpenMessage,
+    NextPage,
+    PrevPage,
+    Jump,
+    Close,
+    Yes,
+    No,
+    NextField,
+    PrevField,
+    Submit,
+    Template,
+}
+
+impl Command {
+    /// What the command does, in README's words (its "does" column).
+    pub fn describe(self) -> &'static str {
+        use Command::*;
+        match self {
+            Quit => "quit (the terminal is restored, also on an error or a panic)",
+            Help => "help: every key",
+            NextPane => "next pane",
+            PrevPane => "previous pane",
+            Down => "down one (the selection, or scroll)",
+            Up => "up one (the selection, or scroll)",
+            PageDown => "down ten",
+            PageUp => "up ten",
+            First => "first",
+            Last => "last",
+            Details => "details of the selected stream or consumer",
+            Filter => "filter the list by name",
+            ApplyFilter => "keep the filter",
+            ClearFilter => "clear the filter",
+            Publish => "publish",
+            Browse => "browse the stream without consuming",
+            Attach => "attach a pull subscription (manual)",
+            AttachByTopic => "attach by topic and queue",
+            DeleteConsumer => "delete the consumer (asks first)",
+            Pull => "pull the next batch",
+            BatchSize => "set the batch size",
+            Ack => "ack the selected message",
+            Nak => "nak it",
+            NakLater => "nak, redeliver after a delay you type",
+            Term => "term, with an optional reason",
+            InProgress => "in progress: restart the ack-wait clock",
+            ToggleMode => "manual / auto (auto acks as messages arrive)",
+            FailEvery => "auto: fail every Nth message",
+            Detach => "detach (the consumer stays; held messages nak'd)",
+            PrevSubscription => "previous attached subscription",
+            NextSubscription => "next attached subscription",
+            OpenMessage => "open the message",
+            NextPage => "next page",
+            PrevPage => "previous page",
+            Jump => "jump to a sequence",
+            Close => "close (back to what was under it)",
+            Yes => "yes, go ahead",
+            No => "no, leave things as they are",
+            NextField => "next field",
+            PrevField => "previous field",
+            Submit => "confirm: check the input and go",
+            Template => "next body template",
+        }
+    }
+}
+
+/// The overlays, as places keys apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layer {
+    Help,
+    Details,
+    Message,
+    Browse,
+    Publish,
+    AttachForm,
+    Prompt,
+    ConfirmDelete,
+    ConfirmCreate,
+}
+
+impl Layer {
+    pub const ALL: [Layer; 9] = [
+        Layer::Help,
+        Layer::Details,
+        Layer::Message,
+        Layer::Browse,
+        Layer::Publish,
+        Layer::AttachForm,
+        Layer::Prompt,
+        Layer::ConfirmDelete,
+        Layer::ConfirmCreate,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Help => "help",
+            Layer::Details => "details",
+            Layer::Message => "message",
+            Layer::Browse => "browse",
+            Layer::Publish => "publish form",
+            Layer::AttachForm => "attach form",
+            Layer::Prompt => "prompt",
+            Layer::ConfirmDelete => "delete confirmation",
+            Layer::ConfirmCreate => "create confirmation",
+        }
+    }
+}
+
+/// Where the console takes keys now: the focused pane, a filter being typed, or the
+/// overlay on top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Pane(Pane),
+    Filter,
+    Layer(Layer),
+}
+
+impl Place {
+    pub fn name(self) -> &'static str {
+        match self {
+            Place::Pane(Pane::Streams) => "streams",
+            Place::Pane(Pane::Consumers) => "consumers",
+            Place::Pane(Pane::Messages) => "messages",
+            Place::Pane(Pane::Events) => "events",
+            Place::Filter => "filter",
+            Place::Layer(layer) => layer.name(),
+        }
+    }
+
+    /// Every place, for checks over the whole table.
+    pub fn all() -> Vec<Place> {
+        let mut all: Vec<Place> = ALL_PANES.iter().map(|p| Place::Pane(*p)).collect();
+        all.push(Place::Filter);
+        all.extend(Layer::ALL.iter().map(|l| Place::Layer(*l)));
+        all
+    }
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Everywhere, even while typing.
+    Anywhere,
+    Panes(&'static [Pane]),
+    Filter,
+    Layers(&'static [Layer]),
+}
+
+impl Scope {
+    pub fn covers(self, place: Place) -> bool {
+        match (self, place) {
+            (Scope::Anywhere, _) => true,
+            (Scope::Panes(panes), Place::Pane(p)) => panes.contains(&p),
+            (Scope::Filter, Place::Filter) => true,
+            (Scope::Layers(layers), Place::Layer(l)) => layers.contains(&l),
+            _ => false,
+        }
+    }
+}
+
+/// A key: its code, and whether Control is held. A binding without Control answers the
+/// code whatever the modifiers (Shift gives capitals; a stray Alt changes nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+impl Key {
+    pub fn name(self) -> String {
+        let base = match self.code {
+            KeyCode::Char(c) if self.ctrl => c.to_ascii_uppercase().to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl {
+            format!("Ctrl-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+/// A hint on the one-line bar: shown wherever the binding applies, ordered by rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hint {
+    pub rank: u8,
+    pub label: &'static str,
+    pub text: &'static str,
+}
+
+/// A line of the help overlay; one line may speak for the bindings after it (`a / n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelpLine {
+    pub label: &'static str,
+    pub text: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub scope: Scope,
+    pub command: Command,
+    pub hint: Option<Hint>,
+    pub help: Option<HelpLine>,
+}
+
+const fn ch(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+const fn hint(rank: u8, label: &'static str, text: &'static str) -> Option<Hint> {
+    Some(Hint { rank, label, text })
+}
+
+const fn help(label: &'static str, text: &'static str) -> Option<HelpLine> {
+    Some(HelpLine { label, text })
+}
+
+const fn bind(keys: &'static [Key], scope: Scope, command: Command) -> Binding {
+    Binding {
+        keys,
+        scope,
+        command,
+        hint: None,
+        help: None,
+    }
+}
+
+const fn with(mut b: Binding, hint: Option<Hint>, help: Option<HelpLine>) -> Binding {
+    b.hint = hint;
+    b.help = help;
+    b
+}
+
+const ALL_PANES: &[Pane] = &[Pane::Streams, Pane::Consumers, Pane::Messages, Pane::Events];
+const LISTS: &[Pane] = &[Pane::Streams, Pane::Consumers];
+const MESSAGES: Scope = Scope::Panes(&[Pane::Messages]);
+const PANES: Scope = Scope::Panes(ALL_PANES);
+const SCROLLED: Scope = Scope::Layers(&[Layer::Help, Layer::Details, Layer::Message]);
+const BROWSE: Scope = Scope::Layers(&[Layer::Browse]);
+const FORMS: Scope = Scope::Layers(&[Layer::Publish, Layer::AttachForm, Layer::Prompt]);
+const DOWN: &[Key] = &[code(KeyCode::Down), ch('j')];
+const UP: &[Key] = &[code(KeyCode::Up), ch('k')];
+const FIRST: &[Key] = &[ch('g'), code(KeyCode::Home)];
+const LAST: &[Key] = &[ch('G'), code(KeyCode::End)];
+const ENTER: &[Key] = &[code(KeyCode::Enter)];
+const ESC: &[Key] = &[code(KeyCode::Esc)];
+
+use Command as C;
+
+/// The bindings, in the help overlay's order.
+pub const BINDINGS: &[Binding] = &[
+    with(
+        bind(&[code(KeyCode::Tab)], PANES, C::NextPane),
+        hint(2, "Tab", "pane"),
+        help("Tab / Shift-Tab", "next / previous pane"),
+    ),
+    bind(&[code(KeyCode::BackTab)], PANES, C::PrevPane),
+    with(
+        bind(DOWN, PANES, C::Down),
+        None,
+        help("↑ ↓  or  j k", "move the selection"),
+    ),
+    bind(UP, PANES, C::Up),
+    with(
+        bind(&[code(KeyCode::PageUp)], PANES, C::PageUp),
+        None,
+        help("PgUp PgDn", "move by ten"),
+    ),
+    bind(&[code(KeyCode::PageDown)], PANES, C::PageDown),
+    with(
+        bind(FIRST, PANES, C::First),
+        None,
+        help("g / G  (Home / End)", "first / last"),
+    ),
+    bind(LAST, PANES, C::Last),
+    with(
+        bind(ENTER, Scope::Panes(LISTS), C::Details),
+        hint(3, "Enter", "details"),
+        help("Enter", "details of the selected stream or consumer"),
+    ),
+    with(
+        bind(&[ch('/')], Scope::Panes(LISTS), C::Filter),
+        hint(7, "/", "filter"),
+        help("/", "filter the focused list by name"),
+    ),
+    with(
+        bind(ESC, PANES, C::ClearFilter),
+        None,
+        help("Esc", "clear the filter, close an overlay"),
+    ),
+    with(
+        bind(
+            &[ch('p')],
+            Scope::Panes(&[Pane::Streams, Pane::Events]),
+            C::Publish,
+        ),
+        hint(5, "p", "publish"),
+        help(
+            "p",
+            "publish (form: subject, headers, body, count; Ctrl-T template)",
+        ),
+    ),
+    bind(
+        &[ch('p')],
+        Scope::Panes(&[Pane::Consumers, Pane::Messages]),
+        C::Publish,
+    ),
+    with(
+        bind(&[ch('b')], Scope::Panes(&[Pane::Streams]), C::Browse),
+        hint(4, "b", "browse"),
+        help(
+            "b  on a stream",
+            "browse its messages by sequence, consuming nothing",
+        ),
+    ),
+    with(
+        bind(&[ch('s')], Scope::Panes(&[Pane::Consumers]), C::Attach),
+        hint(4, "s", "attach"),
+        help("s  on a consumer", "attach a pull subscription (manual)"),
+    ),
+    with(
+        bind(
+            &[ch('S')],
+            Scope::Panes(&[Pane::Consumers]),
+            C::AttachByTopic,
+        ),
+        hint(6, "S", "attach by topic"),
+        help("S", "attach by topic and queue"),
+    ),
+    bind(
+        &[ch('S')],
+        Scope::Panes(&[Pane::Streams, Pane::Messages, Pane::Events]),
+        C::AttachByTopic,
+    ),
+    with(
+        bind(
+            &[ch('d')],
+            Scope::Panes(&[Pane::Consumers]),
+            C::DeleteConsumer,
+        ),
+        hint(5, "d", "delete"),
+        help("d  on a consumer", "delete it (asks first)"),
+    ),
+    with(
+        bind(&[ch('f')], MESSAGES, C::Pull),
+        hint(3, "f", "pull"),
+        help("f  in messages", "pull the next batch (B sets its size)"),
+    ),
+    bind(&[ch('B')], MESSAGES, C::BatchSize),
+    with(
+        bind(&[ch('a')], MESSAGES, C::Ack),
+        hint(4, "a", "ack"),
+        help("a / n", "ack / nak the selected message"),
+    ),
+    with(
+        bind(&[ch('n')], MESSAGES, C::Nak),
+        hint(5, "n", "nak"),
+        None,
+    ),
+    with(
+        bind(&[ch('N')], MESSAGES, C::NakLater),
+        hint(6, "N", "nak later"),
+        help("N", "nak, redeliver after a delay you type"),
+    ),
+    with(
+        bind(&[ch('t')], MESSAGES, C::Term),
+        hint(7, "t", "term"),
+        help("t", "term, with an optional reason"),
+    ),
+    with(
+        bind(&[ch('w')], MESSAGES, C::InProgress),
+        hint(8, "w", "progress"),
+        help("w", "in progress: restart the ack-wait clock"),
+    ),
+    with(
+        bind(&[ch('m')], MESSAGES, C::ToggleMode),
+        hint(9, "m", "mode"),
+        help("m", "manual / auto (auto acks as messages arrive)"),
+    ),
+    with(
+        bind(&[ch('F')], MESSAGES, C::FailEvery),
+        None,
+        help("F", "auto: fail every Nth message"),
+    ),
+    with(
+        bind(&[ch('x')], MESSAGES, C::Detach),
+        hint(10, "x", "detach"),
+        help("x", "detach (the consumer stays; held messages nak'd)"),
+    ),
+    with(
+        bind(&[ch('[')], MESSAGES, C::PrevSubscription),
+        None,
+        help("[ / ]", "previous / next attached subscription"),
+    ),
+    bind(&[ch(']')], MESSAGES, C::NextSubscription),
+    with(
+        bind(ENTER, MESSAGES, C::OpenMessage),
+        None,
+        help("Enter  in messages", "open the message"),
+    ),
+    with(
+        bind(
+            &[ch('n'), code(KeyCode::PageDown), code(KeyCode::Right)],
+            BROWSE,
+            C::NextPage,
+        ),
+        hint(0, "n/p", "page"),
+        help(
+            "n p : g G  in browse",
+            "page, jump to a sequence, first / last",
+        ),
+    ),
+    bind(
+        &[ch('p'), code(KeyCode::PageUp), code(KeyCode::Left)],
+        BROWSE,
+        C::PrevPage,
+    ),
+    with(
+        bind(&[ch(':')], BROWSE, C::Jump),
+        hint(1, ":", "jump"),
+        None,
+    ),
+    bind(FIRST, BROWSE, C::First),
+    bind(LAST, BROWSE, C::Last),
+    bind(DOWN, BROWSE, C::Down),
+    bind(UP, BROWSE, C::Up),
+    with(
+        bind(ENTER, BROWSE, C::OpenMessage),
+        hint(2, "Enter", "open"),
+        None,
+    ),
+    with(bind(ESC, BROWSE, C::Close), hint(3, "Esc", "close"), None),
+    with(
+        bind(&[ch('y')], Scope::Layers(&[Layer::ConfirmDelete]), C::Yes),
+        hint(0, "y", "delete"),
+        help("y / n", "confirm / refuse a delete"),
+    ),
+    with(
+        bind(
+            &[ch('n'), code(KeyCode::Esc)],
+            Scope::Layers(&[Layer::ConfirmDelete]),
+            C::No,
+        ),
+        hint(1, "n", "keep"),
+        None,
+    ),
+    with(
+        bind(&[ch('y')], Scope::Layers(&[Layer::ConfirmCreate]), C::Yes),
+        hint(0, "y", "create"),
+        None,
+    ),
+    with(
+        bind(
+            &[ch('n'), code(KeyCode::Esc)],
+            Scope::Layers(&[Layer::ConfirmCreate]),
+            C::No,
+        ),
+        hint(1, "n", "cancel"),
+        None,
+    ),
+    with(
+        bind(DOWN, SCROLLED, C::Down),
+        hint(0, "↑↓", "scroll"),
+        help("↑ ↓ in details", "scroll"),
+    ),
+    bind(UP, SCROLLED, C::Up),
+    bind(&[code(KeyCode::PageDown)], SCROLLED, C::PageDown),
+    bind(&[code(KeyCode::PageUp)], SCROLLED, C::PageUp),
+    bind(FIRST, SCROLLED, C::First),
+    with(
+        bind(
+            &[code(KeyCode::Esc), code(KeyCode::Enter)],
+            SCROLLED,
+            C::Close,
+        ),
+        hint(1, "Esc", "close"),
+        None,
+    ),
+    bind(
+        &[ch('?')],
+        Scope::Layers(&[Layer::Help, Layer::Details]),
+        C::Close,
+    ),
+    with(
+        bind(&[ch('?')], PANES, C::Help),
+        hint(1, "?", "help"),
+        help("?", "this help"),
+    ),
+    with(
+        bind(&[ch('q')], PANES, C::Quit),
+        hint(0, "q", "quit"),
+        help("q", "quit"),
+    ),
+    with(
+        bind(&[ch('q')], SCROLLED, C::Quit),
+        hint(2, "q", "quit"),
+        None,
+    ),
+    bind(
+        &[ch('q')],
+        Scope::Layers(&[Layer::Browse, Layer::ConfirmDelete]),
+        C::Quit,
+    ),
+    with(
+        bind(&[ctrl('c')], Scope::Anywhere, C::Quit),
+        None,
+        help("Ctrl-C", "quit, from anywhere"),
+    ),
+    with(
+        bind(ENTER, Scope::Filter, C::ApplyFilter),
+        hint(0, "Enter", "apply"),
+        None,
+    ),
+    with(
+        bind(ESC, Scope::Filter, C::ClearFilter),
+        hint(1, "Esc", "clear"),
+        None,
+    ),
+    with(
+        bind(ENTER, FORMS, C::Submit),
+        hint(0, "Enter", "confirm"),
+        None,
+    ),
+    with(
+        bind(
+            &[code(KeyCode::Tab), code(KeyCode::Down)],
+            FORMS,
+            C::NextField,
+        ),
+        hint(1, "Tab", "next field"),
+        None,
+    ),
+    bind(
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        FORMS,
+        C::PrevField,
+    ),
+    with(bind(ESC, FORMS, C::Close), hint(2, "Esc", "cancel"), None),
+    bind(&[ctrl('t')], Scope::Layers(&[Layer::Publish]), C::Template),
+];
+
+/// The command `key` runs at `place`, if any. A binding with Control wins over one
+/// without (Ctrl-T in the publish form is the template, not a typed t).
+pub fn lookup(place: Place, key: &KeyEvent) -> Option<Command> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let find = |want_ctrl: bool| {
+        BINDINGS.iter().find_map(|b| {
+            (b.scope.covers(place)
+                && b.keys
+                    .iter()
+                    .any(|k| k.code == key.code && k.ctrl == want_ctrl))
+            .then_some(b.command)
+        })
+    };
+    ctrl.then(|| find(true)).flatten().or_else(|| find(false))
+}
+
+/// The hint bar's entries at `place`, in rank order.
+pub fn hints(place: Place) -> Vec<Hint> {
+    let mut hints: Vec<Hint> = BINDINGS
+        .iter()
+        .filter(|b| b.scope.covers(place))
+        .filter_map(|b| b.hint)
+        .collect();
+    hints.sort_by_key(|h| h.rank);
+    hints
+}
+
+/// The help overlay's key lines, in table order.
+pub fn help_lines() -> impl Iterator<Item = HelpLine> {
+    BINDINGS.iter().filter_map(|b| b.help)
+}
+
+#[cfg(test)]
+mod tests;

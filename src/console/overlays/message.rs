@@ -1,0 +1,77 @@
+//! One message opened whole (from the messages pane or the browser): metadata, headers
+//! and body. Its keys are the scrolling ones every text overlay shares (`super::scrolled`).
+
+use std::time::SystemTime;
+
+use crate::broker::{Headers, StoredMessage};
+use crate::console::app::clock_text;
+use crate::console::attached::{Attached, MessageRow};
+
+#[derive(Debug, Clone)]
+pub struct MessageView {
+    pub title: String,
+    /// Metadata lines: (label, value).
+    pub meta: Vec<(String, String)>,
+    pub headers: Headers,
+    pub body: bytes::Bytes,
+}
+
+impl MessageView {
+    /// A message read from the stream by sequence (the browser).
+    pub fn stored(m: &StoredMessage) -> Self {
+        let meta = vec![
+            ("stream".into(), m.stream.clone()),
+            ("sequence".into(), m.sequence.to_string()),
+        ];
+        let title = format!("{} sequence {}", m.stream, m.sequence);
+        Self::new(
+            title,
+            meta,
+            &m.subject,
+            ("stored", m.time),
+            &m.headers,
+            &m.body,
+        )
+    }
+
+    /// A message delivered to an attached subscription.
+    pub fn delivered(a: &Attached, r: &MessageRow) -> Self {
+        let d = &r.delivery;
+        let title = format!(
+            "{} sequence {} (delivery {})",
+            a.label(),
+            d.stream_sequence,
+            d.delivered
+        );
+        let meta = vec![
+            ("stream".into(), d.stream.clone()),
+            ("consumer".into(), d.consumer.clone()),
+            ("stream sequence".into(), d.stream_sequence.to_string()),
+            ("consumer sequence".into(), d.consumer_sequence.to_string()),
+            ("delivery count".into(), d.delivered.to_string()),
+            ("pending after it".into(), d.pending.to_string()),
+        ];
+        let published = ("published", d.published);
+        Self::new(title, meta, &r.subject, published, &r.headers, &r.body)
+    }
+
+    /// The lines both kinds end with: subject, when, size.
+    fn new(
+        title: String,
+        mut meta: Vec<(String, String)>,
+        subject: &str,
+        (when, time): (&str, SystemTime),
+        headers: &Headers,
+        body: &bytes::Bytes,
+    ) -> Self {
+        meta.push(("subject".into(), subject.to_string()));
+        meta.push((when.into(), clock_text(time)));
+        meta.push(("size".into(), format!("{} bytes", body.len())));
+        Self {
+            title,
+            meta,
+            headers: headers.clone(),
+            body: body.clone(),
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The overlays: one file each for its state and its key handling. They stack: opening
+//! pushes, closing pops, keys go to the top one, drawing walks them bottom to top. A
+//! handler gets the command the key table found (None: a key to type, in a form) and
+//! says what happens next.
+
+pub mod attach;
+pub mod browse;
+pub mod confirm;
+pub mod message;
+pub mod prompt;
+pub mod publish;
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::app::{App, Effect};
+use super::keys::{Command, Layer};
+
+pub use attach::AttachForm;
+pub use browse::BrowseState;
+pub use confirm::Confirm;
+pub use message::MessageView;
+pub use prompt::Prompt;
+pub use publish::PublishForm;
+
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    Help {
+        scroll: u16,
+    },
+    StreamDetail {
+        stream: String,
+        scroll: u16,
+    },
+    ConsumerDetail {
+        stream: String,
+        consumer: String,
+        scroll: u16,
+    },
+    Publish(Box<PublishForm>),
+    /// Attach by topic and queue (made when missing).
+    AttachForm(Box<AttachForm>),
+    /// One line of input for an action on the messages pane or the browser.
+    Prompt(Box<Prompt>),
+    /// A yes or no before something that changes the server.
+    Confirm(Confirm),
+    Browse(Box<BrowseState>),
+    /// One message, whole.
+    Message {
+        view: Box<MessageView>,
+        scroll: u16,
+    },
+}
+
+/// What an overlay's key handler wants next.
+#[derive(Debug)]
+pub enum Next {
+    Stay,
+    /// Pop it: what was under it shows again.
+    Close,
+    /// Keep it, and open another over it.
+    Open(Overlay),
+}
+
+impl Overlay {
+    /// The overlay as a place keys apply.
+    pub fn layer(&self) -> Layer {
+        match self {
+            Overlay::Help { .. } => Layer::Help,
+            Overlay::StreamDetail { .. } | Overlay::ConsumerDetail { .. } => Layer::Details,
+            Overlay::Publish(_) => Layer::Publish,
+            Overlay::AttachForm(_) => Layer::AttachForm,
+            Overlay::Prompt(_) => Layer::Prompt,
+            Overlay::Confirm(c) => c.layer(),
+            Overlay::Browse(_) => Layer::Browse,
+            Overlay::Message { .. } => Layer::Message,
+        }
+    }
+}
+
+/// Hands a key to `overlay` (taken off the stack meanwhile, so it may change `app`).
+pub fn on_key(
+    overlay: &mut Overlay,
+    app: &mut App,
+    command: Option<Command>,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) -> Next {
+    match overlay {
+        Overlay::Help { scroll }
+        | Overlay::StreamDetail { scroll, .. }
+        | Overlay::ConsumerDetail { scroll, .. }
+        | Overlay::Message { scroll, .. } => scrolled(scroll, command),
+        Overlay::Publish(form) => form.on_key(app, command, key, effects),
+        Overlay::AttachForm(form) => form.on_key(app, command, key, effects),
+        Overlay::Prompt(prompt) => prompt.on_key(app, command, key, effects),
+        Overlay::Confirm(confirm) => confirm.on_key(app, command, effects),
+        Overlay::Browse(state) => state.on_key(command, effects),
+    }
+}
+
+/// Help, details and a message: text to scroll, and close.
+fn scrolled(scroll: &mut u16, command: Option<Command>) -> Next {
+    *scroll = match command {
+        Some(Command::Close) => return Next::Close,
+        Some(Command::Down) => scroll.saturating_add(1),
+        Some(Command::Up) => scroll.saturating_sub(1),
+        Some(Command::PageDown) => scroll.saturating_add(10),
+        Some(Command::PageUp) => scroll.saturating_sub(10),
+        Some(Command::First) => 0,
+        _ => *scroll,
+    };
+    Next::Stay
+}
+
+/// Puts a paste into the overlay's field being typed in; false when it has none.
+pub fn paste(overlay: &mut Overlay, text: &str, max_payload: Option<usize>) -> bool {
+    use publish::{insert_limited, one_line};
+    match overlay {
+        Overlay::Publish(form) => {
+            let _ = form.paste(text, max_payload); // a refusal shows on the field
+        }
+        Overlay::AttachForm(form) => {
+            let (input, name) = if form.focus == 0 {
+                (&mut form.topic, "the topic")
+            } else {
+                (&mut form.queue, "the queue name")
+            };
+            form.error = insert_limited(input, &one_line(text, " "), name).err();
+        }
+        Overlay::Prompt(prompt) => {
+            prompt.error =
+                insert_limited(&mut prompt.input, &one_line(text, " "), "the answer").err();
+        }
+        _ => return false,
+    }
+    true
+}

@@ -1,0 +1,131 @@
+//! One-line prompts: a nak's delay, a term's reason, the batch size, the failure ratio,
+//! a sequence to jump to in the browser.
+
+use ratatui::crossterm::event::{Event as TermEvent, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::{Next, Overlay};
+use crate::console::app::{App, Effect, Settle};
+use crate::console::attached::MessageKey;
+use crate::console::keys::Command;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    NakDelay,
+    TermReason,
+    BatchSize,
+    FailEvery,
+    JumpTo,
+}
+
+impl PromptKind {
+    pub fn question(self) -> &'static str {
+        match self {
+            PromptKind::NakDelay => "Nak, redeliver after (e.g. 10s, 1m)",
+            PromptKind::TermReason => "Term, reason (optional)",
+            PromptKind::BatchSize => "Messages per pull (1-1000)",
+            PromptKind::FailEvery => "Fail every Nth message (0 = never)",
+            PromptKind::JumpTo => "Jump to sequence",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    /// The message a nak-with-delay or term is for, fixed when the prompt opened.
+    pub target: Option<MessageKey>,
+    pub input: Input,
+    pub error: Option<String>,
+}
+
+impl Prompt {
+    pub fn new(kind: PromptKind, target: Option<MessageKey>) -> Self {
+        Self {
+            kind,
+            target,
+            input: Input::default(),
+            error: None,
+        }
+    }
+
+    pub fn on_key(
+        &mut self,
+        app: &mut App,
+        command: Option<Command>,
+        key: KeyEvent,
+        effects: &mut Vec<Effect>,
+    ) -> Next {
+        match command {
+            Some(Command::Close) => return Next::Close,
+            Some(Command::Submit) => {
+                let text = self.input.value().trim().to_string();
+                match self.answer(app, &text, effects) {
+                    Ok(()) => return Next::Close,
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            _ => {
+                self.input.handle_event(&TermEvent::Key(key));
+                self.error = None;
+            }
+        }
+        Next::Stay
+    }
+
+    /// Acts on the answer; Err keeps the prompt open with the message.
+    fn answer(&self, app: &mut App, text: &str, effects: &mut Vec<Effect>) -> Result<(), String> {
+        let current = app.current().map(|a| (a.id, self.target));
+        match self.kind {
+            PromptKind::NakDelay => {
+                let delay = humantime::parse_duration(text)
+                    .map_err(|e| format!("{text:?} is not a duration ({e}); try 10s or 1m"))?;
+                let (id, key) = current.ok_or("no subscription")?;
+                app.settle(id, key, Settle::Nak(Some(delay)), effects);
+            }
+            PromptKind::TermReason => {
+                let (id, key) = current.ok_or("no subscription")?;
+                let reason = (!text.is_empty()).then(|| text.to_string());
+                app.settle(id, key, Settle::Term(reason), effects);
+            }
+            PromptKind::BatchSize => {
+                let n: usize = text
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or("a batch is 1 to 1000 messages")?;
+                if let Some(a) = app.current_mut() {
+                    a.batch_size = n;
+                }
+                app.say(format!("f now pulls up to {n}"));
+            }
+            PromptKind::FailEvery => {
+                let n: u64 = text
+                    .parse()
+                    .map_err(|_| "a whole number: 0 never fails, 3 fails every third")?;
+                if let Some(a) = app.current_mut() {
+                    a.fail_every = n;
+                    effects.push(Effect::SetFailEvery {
+                        id: a.id,
+                        fail_every: n,
+                    });
+                }
+                app.say(if n == 0 {
+                    "auto: every message acked".to_string()
+                } else {
+                    format!("auto: every {n}th message fails (nak) and is redelivered")
+                });
+            }
+            PromptKind::JumpTo => {
+                let seq: u64 = text.parse().map_err(|_| "a stream sequence number")?;
+                // The browser that opened this prompt is right under it.
+                if let Some(Overlay::Browse(state)) = app.overlays.last_mut() {
+                    state.selected = 0;
+                    state.load(state.jump(seq), effects);
+                }
+            }
+        }
+        Ok(())
+    }
+}
