@@ -275,39 +275,7 @@ impl Settings {
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect();
-        // The highest source that names any credential decides the kind: a token there
-        // means token auth (a user from a lower source is not mixed in); otherwise user and
-        // password, each from the highest source that has it.
-        let env_of = |var: &str| env(var).filter(|v| !v.is_empty());
-        let levels = [
-            (
-                flags.user.clone(),
-                flags.password.clone(),
-                flags.token.clone(),
-            ),
-            (
-                env_of("NATS_USER"),
-                env_of("NATS_PASSWORD"),
-                env_of("NATS_TOKEN"),
-            ),
-            (
-                from_ctx(|c| &c.user),
-                from_ctx(|c| &c.password),
-                from_ctx(|c| &c.token),
-            ),
-        ];
-        let top = levels
-            .iter()
-            .find(|(u, p, t)| u.is_some() || p.is_some() || t.is_some());
-        let (user, password, token) = match top {
-            Some((None, None, Some(token))) => (None, None, Some(token.clone())),
-            Some(_) => (
-                levels.iter().find_map(|(u, _, _)| u.clone()),
-                levels.iter().find_map(|(_, p, _)| p.clone()),
-                None,
-            ),
-            None => (None, None, None),
-        };
+        let (user, password, token) = credentials(flags, env, ctx);
         let settings = Settings {
             servers,
             user,
@@ -450,6 +418,47 @@ fn readable(what: &'static str, path: &Path) -> Result<String, SetupError> {
         path: path.display().to_string(),
         reason: e.to_string(),
     })
+}
+
+/// User, password and token, by precedence. The highest source that names any
+/// credential decides the kind: a token there means token auth (a user from a lower source
+/// is not mixed in); otherwise user and password, each from the highest source that has it.
+fn credentials(
+    flags: &ConnectFlags,
+    env: &dyn Fn(&str) -> Option<String>,
+    ctx: Option<&ContextFile>,
+) -> (Option<String>, Option<String>, Option<String>) {
+    let env_of = |var: &str| env(var).filter(|v| !v.is_empty());
+    let from_ctx = |pick: fn(&ContextFile) -> &String| ctx.and_then(|c| nonempty(pick(c).clone()));
+    let levels = [
+        (
+            flags.user.clone(),
+            flags.password.clone(),
+            flags.token.clone(),
+        ),
+        (
+            env_of("NATS_USER"),
+            env_of("NATS_PASSWORD"),
+            env_of("NATS_TOKEN"),
+        ),
+        (
+            from_ctx(|c| &c.user),
+            from_ctx(|c| &c.password),
+            from_ctx(|c| &c.token),
+        ),
+    ];
+    let top = levels
+        .iter()
+        .find(|(u, p, t)| u.is_some() || p.is_some() || t.is_some());
+    match top {
+        Some((None, None, Some(token))) => (None, None, Some(token.clone())),
+        Some(_) => (
+            levels.iter().find_map(|(u, _, _)| u.clone()),
+            levels.iter().find_map(|(_, p, _)| p.clone()),
+            None,
+        ),
+        None => (None, None, None),
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::broker::{
     ApiError, Broker, ConnectError, Message, PublishError, SubscribeError, SubscribeOptions,
+    Subscription,
 };
 
 /// Header that marks this run's messages, so leftovers of earlier runs are not counted.
@@ -97,25 +98,94 @@ async fn run_connected(
         .ensure_stream(topic)
         .await
         .map_err(ValidateError::Stream)?;
-    if stream.created {
-        writeln!(out, "Created stream {} for topic {topic}", stream.name)?;
+    let verb = if stream.created {
+        "Created"
     } else {
-        writeln!(
-            out,
-            "Using existing stream {} for topic {topic}",
-            stream.name
-        )?;
-    }
+        "Using existing"
+    };
+    writeln!(out, "{verb} stream {} for topic {topic}", stream.name)?;
 
     let run_id = uuid::Uuid::new_v4().to_string();
-    let (received_tx, mut received_rx) = mpsc::unbounded_channel::<String>();
-    let handler_run = run_id.clone();
+    let (subscription, mut received_rx) = subscribe_to_run(broker, options, &run_id).await?;
+    writeln!(
+        out,
+        "Subscribed to topic {topic} with durable consumer {}",
+        options.queue
+    )?;
+
+    writeln!(out, "Publishing test messages...")?;
+    let mut tally = Tally::default();
+    let mut last_sequence = 0;
+    for index in 1..=options.count {
+        let message =
+            Message::new(format!("Test message {index}")).with_header(RUN_HEADER, run_id.as_str());
+        let ack = broker
+            .publish(topic, message)
+            .await
+            .map_err(|source| ValidateError::Publish { index, source })?;
+        last_sequence = ack.sequence;
+        writeln!(out, "Published message {index}")?;
+        while let Ok(body) = received_rx.try_recv() {
+            tally.take(body, out)?;
+        }
+    }
+
+    let deadline = tokio::time::Instant::now() + options.timeout;
+    while tally.received < options.count {
+        match tokio::time::timeout_at(deadline, received_rx.recv()).await {
+            Ok(Some(body)) => tally.take(body, out)?,
+            _ => {
+                return Err(ValidateError::Missing {
+                    received: tally.received,
+                    expected: options.count,
+                    timeout: options.timeout,
+                });
+            }
+        }
+    }
+    // Received is not enough: the acks must be on the server.
+    subscription.unsubscribe().await.ok();
+    wait_acked(broker, options, &stream.name, last_sequence, deadline).await?;
+    writeln!(
+        out,
+        "Validation passed: {} of {} messages received and acknowledged",
+        tally.received, options.count
+    )?;
+    Ok(())
+}
+
+/// Bodies received, each counted once (a redelivered copy is not counted twice).
+#[derive(Default)]
+struct Tally {
+    seen: std::collections::HashSet<String>,
+    received: usize,
+}
+
+impl Tally {
+    fn take(&mut self, body: String, out: &mut impl Write) -> std::io::Result<()> {
+        if self.seen.insert(body.clone()) {
+            self.received += 1;
+            writeln!(out, "Received message: {body}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Subscribes with the validation queue; bodies of this run's messages arrive on the
+/// receiver, messages left by an earlier run are acked and logged.
+async fn subscribe_to_run(
+    broker: &Broker,
+    options: &ValidateOptions,
+    run_id: &str,
+) -> Result<(Subscription, mpsc::UnboundedReceiver<String>), ValidateError> {
+    let (received_tx, received_rx) = mpsc::unbounded_channel::<String>();
+    let run_id = run_id.to_string();
     let subscription = broker
         .subscribe(
-            topic,
+            &options.topic,
             move |event| {
                 let received = received_tx.clone();
-                let ours = event.message().header(RUN_HEADER) == Some(handler_run.as_str());
+                let ours = event.message().header(RUN_HEADER) == Some(run_id.as_str());
                 async move {
                     let body = String::from_utf8_lossy(&event.message().body).into_owned();
                     if ours {
@@ -129,66 +199,23 @@ async fn run_connected(
             SubscribeOptions::queue(&options.queue),
         )
         .await?;
-    writeln!(
-        out,
-        "Subscribed to topic {topic} with durable consumer {}",
-        options.queue
-    )?;
+    Ok((subscription, received_rx))
+}
 
-    writeln!(out, "Publishing test messages...")?;
-    let mut last_sequence = 0;
-    // Bodies seen, so a redelivered copy is not counted twice.
-    let mut seen = std::collections::HashSet::new();
-    let mut received = 0;
-    for index in 1..=options.count {
-        let message =
-            Message::new(format!("Test message {index}")).with_header(RUN_HEADER, run_id.as_str());
-        let ack = broker
-            .publish(topic, message)
-            .await
-            .map_err(|source| ValidateError::Publish { index, source })?;
-        last_sequence = ack.sequence;
-        writeln!(out, "Published message {index}")?;
-        while let Ok(body) = received_rx.try_recv() {
-            if seen.insert(body.clone()) {
-                received += 1;
-                writeln!(out, "Received message: {body}")?;
-            }
-        }
-    }
-
-    let deadline = tokio::time::Instant::now() + options.timeout;
-    while received < options.count {
-        match tokio::time::timeout_at(deadline, received_rx.recv()).await {
-            Ok(Some(body)) => {
-                if seen.insert(body.clone()) {
-                    received += 1;
-                    writeln!(out, "Received message: {body}")?;
-                }
-            }
-            _ => {
-                return Err(ValidateError::Missing {
-                    received,
-                    expected: options.count,
-                    timeout: options.timeout,
-                });
-            }
-        }
-    }
-
-    // Received is not enough: the acks must be on the server. The ack floor passes the
-    // last sequence only when every message up to it is acknowledged.
-    subscription.unsubscribe().await.ok();
+/// Waits until the consumer's ack floor reaches `last`: it passes the last sequence only
+/// when every message up to it is acknowledged on the server.
+async fn wait_acked(
+    broker: &Broker,
+    options: &ValidateOptions,
+    stream: &str,
+    last: u64,
+    deadline: tokio::time::Instant,
+) -> Result<(), ValidateError> {
     let mut ack_floor = 0;
     while tokio::time::Instant::now() < deadline {
-        let info = broker.consumer_info(&stream.name, &options.queue).await?;
+        let info = broker.consumer_info(stream, &options.queue).await?;
         ack_floor = info.ack_floor.stream_sequence;
-        if ack_floor >= last_sequence {
-            writeln!(
-                out,
-                "Validation passed: {received} of {} messages received and acknowledged",
-                options.count
-            )?;
+        if ack_floor >= last {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -197,6 +224,6 @@ async fn run_connected(
         expected: options.count,
         timeout: options.timeout,
         ack_floor,
-        last: last_sequence,
+        last,
     })
 }

@@ -16,6 +16,38 @@ pub fn height(app: &App) -> u16 {
 }
 
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
+    let mut lines = vec![where_line(app), usage_line(app)];
+    if let Some(embedded) = &app.session.embedded {
+        lines.push(Line::from(vec![
+            Span::styled(" embedded ", Style::new().fg(Color::Magenta)),
+            Span::raw(format!(
+                " private nats-server, stopped on exit · data {} · server log {}",
+                embedded.store_dir.display(),
+                embedded.log_file.display()
+            )),
+        ]));
+    }
+    let block = Block::new()
+        .borders(Borders::BOTTOM)
+        .border_style(Style::new().fg(Color::DarkGray));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The API subjects the server refused to this user: a permission, not a slow server.
+fn denied(app: &App) -> Option<Span<'static>> {
+    (!app.denied.is_empty()).then(|| {
+        Span::styled(
+            format!(
+                "  permission denied for this user: {}",
+                app.denied.join(", ")
+            ),
+            Style::new().fg(Color::Yellow),
+        )
+    })
+}
+
+/// Where jetdeck is connected and in what state.
+fn where_line(app: &App) -> Line<'static> {
     let c = &app.connection;
     let (symbol, color) = match (c.state, app.silent_for()) {
         (ConnectionState::Connected, Some(silent)) => (
@@ -59,7 +91,13 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         first.push(Span::raw(format!(" v{version}")));
     }
 
-    let second = match (&c.last_error, &app.account) {
+    Line::from(first)
+}
+
+/// JetStream's usage, or the last error, or what this user may not see.
+fn usage_line(app: &App) -> Line<'static> {
+    let c = &app.connection;
+    match (&c.last_error, &app.account) {
         (Some(error), _) => Line::from(Span::styled(
             format!(" last error: {error}"),
             Style::new().fg(Color::Red),
@@ -90,33 +128,5 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
             " waiting for the first refresh…",
             Style::new().fg(Color::Gray),
         )),
-    };
-    let mut lines = vec![Line::from(first), second];
-    if let Some(embedded) = &app.session.embedded {
-        lines.push(Line::from(vec![
-            Span::styled(" embedded ", Style::new().fg(Color::Magenta)),
-            Span::raw(format!(
-                " private nats-server, stopped on exit · data {} · server log {}",
-                embedded.store_dir.display(),
-                embedded.log_file.display()
-            )),
-        ]));
     }
-    let block = Block::new()
-        .borders(Borders::BOTTOM)
-        .border_style(Style::new().fg(Color::DarkGray));
-    frame.render_widget(Paragraph::new(lines).block(block), area);
-}
-
-/// The API subjects the server refused to this user: a permission, not a slow server.
-fn denied(app: &App) -> Option<Span<'static>> {
-    (!app.denied.is_empty()).then(|| {
-        Span::styled(
-            format!(
-                "  permission denied for this user: {}",
-                app.denied.join(", ")
-            ),
-            Style::new().fg(Color::Yellow),
-        )
-    })
 }
