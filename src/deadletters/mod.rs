@@ -12,6 +12,7 @@ mod bulk;
 mod capture;
 mod discard;
 mod export;
+pub mod headless;
 mod list;
 mod retry;
 mod timeline;

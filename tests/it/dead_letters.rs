@@ -412,3 +412,107 @@ async fn the_timeline_of_a_message_naked_twice_then_acked_is_in_order() {
         ]
     );
 }
+
+/// `jetdeck dead-letters ...` run as a script runs it (no terminal), settings only from
+/// the flags.
+#[cfg(feature = "console")]
+fn jetdeck(args: &[&str], log: &std::path::Path) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jetdeck"));
+    cmd.arg("dead-letters")
+        .args(args)
+        .arg("--log-file")
+        .arg(log);
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent");
+    for var in [
+        "NATS_URL",
+        "NATS_USER",
+        "NATS_PASSWORD",
+        "NATS_TOKEN",
+        "NATS_CREDS",
+        "NATS_NKEY",
+        "NATS_CONTEXT",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.stdin(std::process::Stdio::null());
+    cmd.output().expect("run jetdeck")
+}
+
+#[cfg(feature = "console")]
+#[tokio::test]
+async fn the_command_lists_as_json_and_retries_only_with_yes() {
+    let (server, broker) = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("jetdeck.log");
+    let url = server.url();
+    let made = jetdeck(&["capture", "--server", &url, "--max-age", "1h"], &log);
+    assert!(made.status.success(), "{made:?}");
+    let text = String::from_utf8_lossy(&made.stdout);
+    assert!(
+        text.contains("Created capture stream JETDECK_ADVISORIES"),
+        "{text}"
+    );
+    assert!(text.contains("max age: 3600s"), "{text}");
+    make_stream(&broker, "LIM", "lim.>", stream::RetentionPolicy::Limits).await;
+    let sub = terminator(&broker, "lim.jobs", "bad").await;
+    for body in ["one", "two"] {
+        broker
+            .publish("lim.jobs", Message::new(body))
+            .await
+            .unwrap();
+    }
+    dead_letters(&broker, "LIM", 2).await;
+    sub.unsubscribe().await.unwrap();
+
+    let listed = jetdeck(
+        &["list", "--server", &url, "--json", "--stream", "LIM"],
+        &log,
+    );
+    assert!(listed.status.success(), "{listed:?}");
+    let records: Vec<ExportRecord> = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0].body.as_deref(), Some("one"));
+    assert_eq!(
+        (records[0].cause.as_str(), records[0].reason.as_deref()),
+        ("terminated", Some("bad"))
+    );
+
+    // Without --yes, and no terminal to ask: the plan is said, nothing is done, status 2.
+    let unconfirmed = jetdeck(&["retry", "--server", &url, "--seq", "1"], &log);
+    assert_eq!(unconfirmed.status.code(), Some(2), "{unconfirmed:?}");
+    assert!(String::from_utf8_lossy(&unconfirmed.stderr).contains("Will retry"));
+    assert_eq!(stream_messages(&broker, "LIM").await, 2);
+
+    let retried = jetdeck(&["retry", "--server", &url, "--seq", "1", "--yes"], &log);
+    assert!(retried.status.success(), "{retried:?}");
+    assert_eq!(String::from_utf8_lossy(&retried.stdout).trim(), "1 retried");
+    assert!(broker.get_message("LIM", 1).await.is_err());
+    let copy = broker.get_message("LIM", 3).await.unwrap();
+    assert_eq!(
+        (&copy.body[..], copy.headers.get(HEADER_SEQUENCE)),
+        (&b"one"[..], Some("1"))
+    );
+
+    // A target no stream listens on: status 1, the original kept.
+    let refused = jetdeck(
+        &[
+            "move",
+            "--server",
+            &url,
+            "--seq",
+            "2",
+            "--to",
+            "nowhere.x",
+            "--yes",
+        ],
+        &log,
+    );
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert!(
+        said.contains("0 moved, failed at LIM seq 2")
+            && said.contains("no stream listens on nowhere.x"),
+        "{said}"
+    );
+    assert!(broker.get_message("LIM", 2).await.is_ok());
+}
