@@ -119,7 +119,7 @@ pub enum DeadLetterError {
         stream: String,
         sequence: u64,
         #[source]
-        source: PublishError,
+        source: Box<PublishError>,
     },
     #[error(
         "the copy of {stream} seq {sequence} is stored ({copy_stream} seq {copy_sequence}) but deleting the original failed, so it is in both places: {source}"

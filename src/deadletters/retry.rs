@@ -95,7 +95,7 @@ async fn copy_then_delete(
             return Err(DeadLetterError::Publish {
                 stream,
                 sequence,
-                source,
+                source: Box::new(source),
             });
         }
     };
