@@ -22,6 +22,25 @@ pub enum AdvisoryKind {
     Naked,
 }
 
+impl AdvisoryKind {
+    pub const ALL: [AdvisoryKind; 3] = [
+        AdvisoryKind::MaxDeliveries,
+        AdvisoryKind::Terminated,
+        AdvisoryKind::Naked,
+    ];
+    /// The two that make a dead letter.
+    pub const DEAD: [AdvisoryKind; 2] = [AdvisoryKind::MaxDeliveries, AdvisoryKind::Terminated];
+
+    /// The token of its subject, `$JS.EVENT.ADVISORY.CONSUMER.<token>.<stream>.<consumer>`.
+    pub fn subject_token(self) -> &'static str {
+        match self {
+            AdvisoryKind::MaxDeliveries => "MAX_DELIVERIES",
+            AdvisoryKind::Terminated => "MSG_TERMINATED",
+            AdvisoryKind::Naked => "MSG_NAKED",
+        }
+    }
+}
+
 /// One advisory about one stream sequence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdvisoryEvent {

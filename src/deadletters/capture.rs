@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_nats::jetstream::stream;
 
 use super::DeadLetterError;
-use super::advisory::{AdvisoryEvent, DEAD_LETTER_SUBJECTS, parse_advisory};
+use super::advisory::{AdvisoryEvent, AdvisoryKind, DEAD_LETTER_SUBJECTS, parse_advisory};
 use super::list::Filter;
 use crate::broker::{ApiErrorKind, Broker};
 
@@ -114,21 +114,38 @@ pub async fn capture_exists(broker: &Broker, name: &str) -> Result<bool, DeadLet
     }
 }
 
-/// Every recorded advisory matching `filter`, oldest first. Reads by sequence
-/// (`next_by_subj`, the subject narrowed to the filter's stream and consumer), so no
-/// consumer is made; a stream that does not exist reads as empty.
+/// Every recorded advisory of `kinds` matching `filter`, oldest first. Reads by
+/// sequence (`next_by_subj`, the subject narrowed to the kind, stream and consumer), so
+/// no consumer is made and no other advisory is fetched; a stream that does not exist
+/// reads as empty.
 pub async fn read_capture(
     broker: &Broker,
     name: &str,
     filter: &Filter,
+    kinds: &[AdvisoryKind],
+) -> Result<Vec<AdvisoryEvent>, DeadLetterError> {
+    let mut events = Vec::new();
+    for kind in kinds {
+        events.extend(read_kind(broker, name, filter, *kind).await?);
+    }
+    events.sort_by_key(|e| e.time);
+    Ok(events)
+}
+
+async fn read_kind(
+    broker: &Broker,
+    name: &str,
+    filter: &Filter,
+    kind: AdvisoryKind,
 ) -> Result<Vec<AdvisoryEvent>, DeadLetterError> {
     let failed = |source| DeadLetterError::Capture {
         stream: name.to_string(),
         source,
     };
-    // Advisory subjects end in `<stream>.<consumer>`; names hold no dots.
+    // Advisory subjects end in `<KIND>.<stream>.<consumer>`; names hold no dots.
     let subject = format!(
-        "$JS.EVENT.ADVISORY.CONSUMER.*.{}.{}",
+        "$JS.EVENT.ADVISORY.CONSUMER.{}.{}.{}",
+        kind.subject_token(),
         filter.stream.as_deref().unwrap_or("*"),
         filter.consumer.as_deref().unwrap_or("*")
     );

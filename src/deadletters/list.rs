@@ -33,7 +33,7 @@ pub async fn list(
     seen: &[AdvisoryEvent],
 ) -> Result<Vec<DeadLetter>, DeadLetterError> {
     let mut events = match capture {
-        Some(name) => read_capture(broker, name, filter).await?,
+        Some(name) => read_capture(broker, name, filter, &AdvisoryKind::DEAD).await?,
         None => Vec::new(),
     };
     events.extend(seen.iter().cloned());

@@ -32,7 +32,7 @@ pub use export::{BodyEncoding, ExportRecord, export};
 pub use list::{Filter, dead_letters_from, list};
 pub use retry::{
     Done, HEADER_CONSUMER, HEADER_DELIVERIES, HEADER_ORIGINAL_MSG_ID, HEADER_REASON,
-    HEADER_SEQUENCE, HEADER_STREAM, HEADER_SUBJECT, copy_msg_id, move_to, retry,
+    HEADER_SEQUENCE, HEADER_STREAM, HEADER_SUBJECT, copy_msg_id, move_to, retry, retry_held,
 };
 pub use timeline::{Step, TimelineEntry, timeline};
 

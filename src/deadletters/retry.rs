@@ -32,6 +32,29 @@ pub struct Done {
     pub duplicate: bool,
 }
 
+impl Done {
+    /// What the retry adds to the original's timeline: the copy, then the delete (the
+    /// engine keeps no history; the caller merges these into `timeline`).
+    pub fn timeline_entries(&self, at: std::time::SystemTime) -> Vec<super::TimelineEntry> {
+        use super::{Step, TimelineEntry};
+        vec![
+            TimelineEntry {
+                time: at,
+                consumer: None,
+                step: Step::RetriedAs {
+                    stream: self.copy_stream.clone(),
+                    sequence: self.copy_sequence,
+                },
+            },
+            TimelineEntry {
+                time: at,
+                consumer: None,
+                step: Step::Deleted,
+            },
+        ]
+    }
+}
+
 /// The `Nats-Msg-Id` of a copy of `message`: stream, sequence and the time it was stored,
 /// so a stream deleted and made again (sequences reused) gives new ids.
 pub fn copy_msg_id(message: &StoredMessage) -> String {
@@ -62,6 +85,25 @@ pub async fn move_to(
     copy_then_delete(broker, letter, Some(to)).await
 }
 
+/// Publishes again a message whose original the server already removed (a term on a
+/// WorkQueue stream) from the copy the caller `held` (the console keeps the body of
+/// messages it pulled). When the original is in fact still there, this is `retry`.
+pub async fn retry_held(
+    broker: &Broker,
+    letter: &DeadLetter,
+    held: &StoredMessage,
+    to: Option<&str>,
+) -> Result<Done, DeadLetterError> {
+    if read_original(broker, &letter.stream, letter.sequence)
+        .await?
+        .is_some()
+    {
+        return copy_then_delete(broker, letter, to).await;
+    }
+    let (subject, ack) = publish_copy(broker, letter, held, to).await?;
+    Ok(done(letter, subject, ack))
+}
+
 /// The one path of retry and move. The original is read again here, not taken from the
 /// listing: what is published is what the stream holds now.
 async fn copy_then_delete(
@@ -70,36 +112,13 @@ async fn copy_then_delete(
     to: Option<&str>,
 ) -> Result<Done, DeadLetterError> {
     let (stream, sequence) = (letter.stream.clone(), letter.sequence);
-    let context = Some((letter.consumer.as_str(), letter.deliveries, &letter.cause));
     let original = read_original(broker, &stream, sequence)
         .await?
         .ok_or_else(|| DeadLetterError::Gone {
             stream: stream.clone(),
             sequence,
         })?;
-    let subject = to.unwrap_or(&original.subject).to_string();
-    let copy = Message {
-        body: original.body.clone(),
-        headers: copy_headers(&original, context),
-    };
-    let ack: PubAck = match broker.publish_no_create(&subject, copy).await {
-        Ok(ack) => ack,
-        Err(PublishError::NoStream { .. }) => {
-            return Err(DeadLetterError::NoStreamFor {
-                subject,
-                stream,
-                sequence,
-            });
-        }
-        Err(source) => {
-            return Err(DeadLetterError::Publish {
-                stream,
-                sequence,
-                source: Box::new(source),
-            });
-        }
-    };
-    tracing::info!(%stream, sequence, %subject, copy = ack.sequence, duplicate = ack.duplicate, "dead letter copied");
+    let (subject, ack) = publish_copy(broker, letter, &original, to).await?;
     if let Err(source) = broker.delete_message(&stream, sequence, false).await {
         // Deleted meanwhile by someone else: the copy is stored, so nothing is lost.
         if !matches!(read_original(broker, &stream, sequence).await, Ok(None)) {
@@ -112,13 +131,49 @@ async fn copy_then_delete(
             });
         }
     }
-    Ok(Done {
+    Ok(done(letter, subject, ack))
+}
+
+/// Publishes the copy of `original` (to its subject or `to`) and waits for its PubAck.
+async fn publish_copy(
+    broker: &Broker,
+    letter: &DeadLetter,
+    original: &StoredMessage,
+    to: Option<&str>,
+) -> Result<(String, PubAck), DeadLetterError> {
+    let (stream, sequence) = (letter.stream.clone(), letter.sequence);
+    let context = Some((letter.consumer.as_str(), letter.deliveries, &letter.cause));
+    let subject = to.unwrap_or(&original.subject).to_string();
+    let copy = Message {
+        body: original.body.clone(),
+        headers: copy_headers(original, context),
+    };
+    match broker.publish_no_create(&subject, copy).await {
+        Ok(ack) => {
+            tracing::info!(%stream, sequence, %subject, copy = ack.sequence, duplicate = ack.duplicate, "dead letter copied");
+            Ok((subject, ack))
+        }
+        Err(PublishError::NoStream { .. }) => Err(DeadLetterError::NoStreamFor {
+            subject,
+            stream,
+            sequence,
+        }),
+        Err(source) => Err(DeadLetterError::Publish {
+            stream,
+            sequence,
+            source: Box::new(source),
+        }),
+    }
+}
+
+fn done(letter: &DeadLetter, subject: String, ack: PubAck) -> Done {
+    Done {
         original: letter.target(),
         subject,
         copy_stream: ack.stream,
         copy_sequence: ack.sequence,
         duplicate: ack.duplicate,
-    })
+    }
 }
 
 /// The original's headers without those that would make the server refuse or drop the

@@ -53,7 +53,8 @@ pub struct TimelineEntry {
 }
 
 impl TimelineEntry {
-    fn from_advisory(event: &AdvisoryEvent) -> Self {
+    /// An advisory as a timeline step (for advisories the caller saw live).
+    pub fn from_advisory(event: &AdvisoryEvent) -> Self {
         let deliveries = event.deliveries;
         Self {
             time: event.time,
@@ -98,7 +99,7 @@ pub async fn timeline(
         consumer: None,
     };
     let advisories: Vec<AdvisoryEvent> = match capture {
-        Some(name) => read_capture(broker, name, &filter).await?,
+        Some(name) => read_capture(broker, name, &filter, &AdvisoryKind::ALL).await?,
         None => Vec::new(),
     }
     .into_iter()
@@ -109,7 +110,14 @@ pub async fn timeline(
         entries.extend(acks(broker, stream, original, &advisories).await?);
     }
     entries.sort_by_key(|e| e.time);
-    Ok(entries)
+    // An advisory the caller saw live is also in the capture stream: keep one.
+    let mut unique: Vec<TimelineEntry> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        if !unique.contains(&entry) {
+            unique.push(entry);
+        }
+    }
+    Ok(unique)
 }
 
 /// An `Acked` entry for each consumer of the message's subject whose ack floor passed

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use async_nats::jetstream::stream;
-use jetdeck::broker::{Broker, Message, SubscribeOptions, Subscription};
+use jetdeck::broker::{Broker, Message, StoredMessage, SubscribeOptions, Subscription};
 use jetdeck::deadletters::{
     self, AdvisoryKind, CAPTURE_STREAM, CaptureConfig, Cause, DeadLetter, DeadLetterError,
     ExportRecord, Filter, HEADER_SEQUENCE, HEADER_STREAM, Step,
@@ -178,7 +178,7 @@ async fn a_term_keeps_the_original_on_limits_and_removes_it_on_workqueue() {
     make_stream(&broker, "LIM", "lim.>", stream::RetentionPolicy::Limits).await;
     make_stream(&broker, "WQ", "wq.>", stream::RetentionPolicy::WorkQueue).await;
     let _a = terminator(&broker, "lim.jobs", "malformed").await;
-    let _b = terminator(&broker, "wq.jobs", "malformed").await;
+    let wq = terminator(&broker, "wq.jobs", "malformed").await;
     broker.publish("lim.jobs", Message::new("a")).await.unwrap();
     broker.publish("wq.jobs", Message::new("b")).await.unwrap();
     let kept = dead_letters(&broker, "LIM", 1).await;
@@ -201,6 +201,26 @@ async fn a_term_keeps_the_original_on_limits_and_removes_it_on_workqueue() {
         matches!(gone_retry, Err(DeadLetterError::Gone { .. })),
         "{gone_retry:?}"
     );
+    // The console held the body: it can publish it again (once, however often asked).
+    wq.unsubscribe().await.unwrap();
+    let held = StoredMessage {
+        stream: "WQ".to_string(),
+        subject: "wq.jobs".to_string(),
+        sequence: gone[0].sequence,
+        headers: Default::default(),
+        body: "b".into(),
+        time: std::time::SystemTime::now(),
+    };
+    let first = deadletters::retry_held(&broker, &gone[0], &held, None)
+        .await
+        .unwrap();
+    let again = deadletters::retry_held(&broker, &gone[0], &held, None)
+        .await
+        .unwrap();
+    assert_eq!((first.duplicate, again.duplicate), (false, true));
+    assert_eq!(stream_messages(&broker, "WQ").await, 1);
+    let copy = broker.get_message("WQ", first.copy_sequence).await.unwrap();
+    assert_eq!(&copy.body[..], b"b");
     // Discard deletes the kept one; a second discard says it is gone.
     deadletters::discard(&broker, &kept[0]).await.unwrap();
     assert_eq!(stream_messages(&broker, "LIM").await, 0);
@@ -256,9 +276,14 @@ async fn the_capture_stream_lists_dead_letters_from_before_the_reader_started() 
             .is_empty()
     );
     // Advisories the caller saw itself are merged (the same one is listed once).
-    let seen = deadletters::read_capture(&later, CAPTURE_STREAM, &Filter::default())
-        .await
-        .unwrap();
+    let seen = deadletters::read_capture(
+        &later,
+        CAPTURE_STREAM,
+        &Filter::default(),
+        &AdvisoryKind::ALL,
+    )
+    .await
+    .unwrap();
     assert_eq!(seen[0].kind, AdvisoryKind::Terminated);
     let merged = deadletters::list(&later, &Filter::default(), None, &seen)
         .await
