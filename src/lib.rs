@@ -9,6 +9,7 @@
 
 pub mod broker;
 pub mod connect;
+pub mod deadletters;
 pub mod server;
 
 // The `jetdeck` command's own modules. They are public only because the binary

@@ -351,6 +351,68 @@ impl Api {
             .await?;
         decode_stored(stream, answer.message)
     }
+
+    /// The first message at or after `sequence` whose subject matches `subject`
+    /// (wildcards allowed), through `STREAM.MSG.GET` with `next_by_subj`: gaps cost no
+    /// request, and the end of the stream is `None` rather than an error.
+    pub(crate) async fn get_next_message(
+        &self,
+        stream: &str,
+        sequence: u64,
+        subject: &str,
+    ) -> Result<Option<StoredMessage>, ApiError> {
+        #[derive(Serialize)]
+        struct GetNext<'a> {
+            seq: u64,
+            next_by_subj: &'a str,
+        }
+        let asked = self
+            .request::<MessageGetAnswer, _>(
+                format!("STREAM.MSG.GET.{stream}"),
+                &GetNext {
+                    seq: sequence,
+                    next_by_subj: subject,
+                },
+            )
+            .await;
+        match asked {
+            Ok(answer) => decode_stored(stream, answer.message).map(Some),
+            Err(e) if e.err_code() == Some(super::error::codes::NO_MESSAGE_FOUND) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Deletes the message at `sequence` (`STREAM.MSG.DELETE`); with `erase` its bytes
+    /// are overwritten on disk, which is slower.
+    pub(crate) async fn delete_message(
+        &self,
+        stream: &str,
+        sequence: u64,
+        erase: bool,
+    ) -> Result<(), ApiError> {
+        #[derive(Serialize)]
+        struct Delete {
+            seq: u64,
+            no_erase: bool,
+        }
+        let answer: Success = self
+            .request(
+                format!("STREAM.MSG.DELETE.{stream}"),
+                &Delete {
+                    seq: sequence,
+                    no_erase: !erase,
+                },
+            )
+            .await?;
+        if answer.success {
+            Ok(())
+        } else {
+            Err(ApiError::Request {
+                what: format!("delete message {sequence} of stream {stream}"),
+                reason: "the server did not confirm the delete".to_string(),
+            })
+        }
+    }
 }
 
 fn decode_stored(stream: &str, raw: RawStoredMessage) -> Result<StoredMessage, ApiError> {

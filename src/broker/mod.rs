@@ -215,4 +215,33 @@ impl Broker {
     ) -> Result<StoredMessage, ApiError> {
         self.api()?.get_message(stream, sequence).await
     }
+
+    /// The first message at or after `sequence` on `subject` (wildcards allowed), or
+    /// `None` past the end: reads a stream in order without a consumer.
+    pub async fn get_next_message(
+        &self,
+        stream: &str,
+        sequence: u64,
+        subject: &str,
+    ) -> Result<Option<StoredMessage>, ApiError> {
+        self.api()?
+            .get_next_message(stream, sequence, subject)
+            .await
+    }
+
+    /// Deletes the message at `sequence` from `stream`; `erase` overwrites its bytes.
+    pub async fn delete_message(
+        &self,
+        stream: &str,
+        sequence: u64,
+        erase: bool,
+    ) -> Result<(), ApiError> {
+        self.api()?.delete_message(stream, sequence, erase).await
+    }
+
+    /// Creates a stream with exactly `config` (refused when one of that name exists with
+    /// another config). For streams an operator asked for by name, not first-use ones.
+    pub async fn create_stream(&self, config: &stream::Config) -> Result<stream::Info, ApiError> {
+        self.api()?.create_stream(config).await
+    }
 }

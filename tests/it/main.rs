@@ -16,6 +16,7 @@ mod cluster;
 mod connect;
 #[cfg(feature = "console")]
 mod console;
+mod dead_letters;
 mod inspect;
 #[cfg(feature = "console")]
 mod operator_safety;
