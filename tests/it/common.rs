@@ -38,6 +38,7 @@ pub async fn raw(server: &NatsServer) -> async_nats::jetstream::Context {
 
 /// Stream WORK on `work.>` with the durable pull consumer `ops` (the given ack wait),
 /// made from outside the broker; returns the raw context for publishing and checking.
+#[cfg(feature = "console")]
 pub async fn work_stream(
     server: &NatsServer,
     ack_wait: Duration,
