@@ -45,14 +45,42 @@ impl Default for BenchOptions {
 pub enum BenchError {
     #[error("bench needs a connection: {0}")]
     Connect(String),
-    #[error("{case}: {reason}")]
-    Case { case: String, reason: String },
+    #[error("{case}: {reason}{}", server_says(.server_log))]
+    Case {
+        case: String,
+        reason: String,
+        /// The server's own warnings and errors, when its log is known (`--embedded`).
+        server_log: Vec<String>,
+    },
+}
+
+/// How many of the server's last warnings and errors a failed case quotes.
+const SERVER_LINES: usize = 5;
+
+impl BenchError {
+    /// Adds the last warnings and errors from the server's log: the server answers some
+    /// failures only with a fixed sentence ("error creating store for stream", code 500)
+    /// and writes their cause to its log.
+    pub fn with_server_log(mut self, log: &std::path::Path) -> Self {
+        if let BenchError::Case { server_log, .. } = &mut self {
+            *server_log = crate::server::log_problems(log, SERVER_LINES);
+        }
+        self
+    }
+}
+
+fn server_says(lines: &[String]) -> String {
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("\nthe server's log ends with:\n  {}", lines.join("\n  "))
 }
 
 fn failed(case: &str) -> impl Fn(String) -> BenchError + '_ {
     move |reason| BenchError::Case {
         case: case.to_string(),
         reason,
+        server_log: Vec::new(),
     }
 }
 
