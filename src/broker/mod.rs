@@ -14,6 +14,7 @@ mod metrics;
 mod naming;
 mod options;
 mod streams;
+mod version;
 mod worker;
 
 use std::future::Future;
@@ -49,6 +50,7 @@ pub use options::{
     MIN_FETCH_WAIT, SubscribeOptions, default_client_name, mask_url,
 };
 pub use streams::StreamStatus;
+pub use version::{ServerVersion, VersionError};
 
 use api::Api;
 use metrics::Counters;
