@@ -759,3 +759,33 @@ fn bench_row(seq: u64) -> crate::console::attached::MessageRow {
         state: crate::console::attached::RowState::Acked,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_case_quotes_the_servers_warnings() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("nats-server.log");
+        std::fs::write(
+            &log,
+            "[1] [INF] Server is ready\n[1] [WRN] Stream create failed for '$G > S': no such file or directory (10077)\n",
+        )
+        .unwrap();
+        let err = failed("consume (batch of 10)")(
+            "error creating store for stream (code 500, error code 10049)".into(),
+        );
+        assert!(!err.to_string().contains("server's log"), "{err}");
+        let text = err.with_server_log(&log).to_string();
+        assert!(
+            text.starts_with("consume (batch of 10): error creating store"),
+            "{text}"
+        );
+        assert!(
+            text.contains("the server's log ends with:\n  [1] [WRN] Stream create failed"),
+            "{text}"
+        );
+        assert!(!text.contains("[INF]"), "{text}");
+    }
+}

@@ -650,6 +650,23 @@ mod tests {
     }
 
     #[test]
+    fn log_problems_are_the_last_warnings_and_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("nats-server.log");
+        let lines = [
+            "[1] 2026/11/27 10:44:20.1 [INF] Server is ready",
+            "[1] 2026/11/27 10:44:20.2 [WRN] first warning",
+            "[1] 2026/11/27 10:44:20.3 [ERR] an error",
+            "[1] 2026/11/27 10:44:20.4 [INF] Starting JetStream",
+            "[1] 2026/11/27 10:44:20.7 [WRN] Stream create failed for '$G > S': mkdir",
+        ];
+        std::fs::write(&log, lines.join("\n")).unwrap();
+        assert_eq!(log_problems(&log, 2), vec![lines[2], lines[4]]);
+        assert_eq!(log_problems(&log, 10).len(), 3);
+        assert!(log_problems(&dir.path().join("missing.log"), 5).is_empty());
+    }
+
+    #[test]
     fn env_override_wins_over_path() {
         let dir = tempfile::tempdir().unwrap();
         let bin = dir.path().join("my-nats-server");
