@@ -443,19 +443,21 @@ fn accepts_clients(port: u16) -> bool {
     BufReader::new(stream).read_line(&mut line).is_ok() && line.starts_with("INFO ")
 }
 
-/// `n` free loopback ports, each held by a listener until the node that is to use it
-/// starts, so another process can take one only in that node's own start.
-fn reserve_ports(n: usize) -> std::io::Result<Vec<(u16, std::net::TcpListener)>> {
-    (0..n)
-        .map(|_| {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-            Ok((listener.local_addr()?.port(), listener))
-        })
+/// `n` loopback ports that were free a moment ago.
+fn free_ports(n: usize) -> std::io::Result<Vec<u16>> {
+    let listeners = (0..n)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    listeners
+        .iter()
+        .map(|l| l.local_addr().map(|a| a.port()))
         .collect()
 }
 
-/// How long a cluster may take to form before `NatsCluster::start` gives up.
-const CLUSTER_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a cluster may take to form before it is built again (one forms in 1-3 s).
+const CLUSTER_TIMEOUT: Duration = Duration::from_secs(15);
+/// Constructions tried before `NatsCluster::start` gives up.
+const CLUSTER_ATTEMPTS: u32 = 3;
 /// The stream whose placement proves the cluster can take replicated work.
 const PROBE_STREAM: &str = "JETDECK_CLUSTER_READY";
 
@@ -469,34 +471,37 @@ impl NatsCluster {
     /// has formed (see `wait_until_formed`). A JetStream cluster needs its routes
     /// configured from the start, so the cluster ports are chosen first.
     pub async fn start(size: usize) -> Result<Self, ServerError> {
-        // A port may still be taken by another process as its node starts; then try
-        // again with new ones.
         let mut attempt = 1;
         loop {
             match Self::start_once(size).await {
+                // The ports are free when picked but another process may take one
+                // before its node binds it: try again with new ones.
                 Err(ServerError::Exited { tail, .. })
-                    if attempt < 3 && tail.contains("address already in use") =>
-                {
-                    attempt += 1;
+                    if attempt < CLUSTER_ATTEMPTS && tail.contains("address already in use") => {}
+                // nats-server 2.10 now and then settles on a meta group of two that does
+                // not take the third node in (seen in about one full run in six, under
+                // load): build the cluster again.
+                Err(ServerError::ClusterNotReady { last, .. }) if attempt < CLUSTER_ATTEMPTS => {
+                    tracing::warn!(attempt, %last, "cluster did not form; building it again");
                 }
                 other => return other,
             }
+            attempt += 1;
         }
     }
 
     async fn start_once(size: usize) -> Result<Self, ServerError> {
         let name = format!("jetdeck-{}", uuid::Uuid::new_v4().simple());
-        let held = reserve_ports(size.max(1)).map_err(|source| ServerError::Io {
+        let ports = free_ports(size.max(1)).map_err(|source| ServerError::Io {
             dir: "127.0.0.1".to_string(),
             source,
         })?;
-        let routes: Vec<String> = held
+        let routes: Vec<String> = ports
             .iter()
-            .map(|(p, _)| format!("nats-route://127.0.0.1:{p}"))
+            .map(|p| format!("nats-route://127.0.0.1:{p}"))
             .collect();
-        let mut nodes = Vec::with_capacity(held.len());
-        for (i, (port, listener)) in held.into_iter().enumerate() {
-            drop(listener);
+        let mut nodes = Vec::with_capacity(ports.len());
+        for (i, port) in ports.into_iter().enumerate() {
             nodes.push(
                 NatsServer::start_with(ServerOptions {
                     server_name: Some(format!("n{}", i + 1)),
@@ -545,10 +550,22 @@ impl NatsCluster {
                 Err(why) => why,
             };
             if tokio::time::Instant::now() > deadline {
-                return Err(not_ready(why));
+                return Err(not_ready(self.with_log_problems(why)));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// `why` and the end of each node's log.
+    fn with_log_problems(&self, why: String) -> String {
+        self.nodes.iter().fold(why, |text, node| {
+            let problems = last_lines(&node.log_file(), 12, |_| true);
+            format!(
+                "{text}\n{:?}: {}",
+                node.options.server_name,
+                problems.join("\n  ")
+            )
+        })
     }
 
     /// Every node's /healthz is ok and its /jsz names the same meta leader and cluster
@@ -569,7 +586,10 @@ impl NatsCluster {
             }
             let meta = http_json(port, "/jsz").await?["meta_cluster"].take();
             if meta["cluster_size"].as_u64() != Some(size as u64) {
-                return Err(format!("meta group not yet of {size}: {meta}"));
+                return Err(format!(
+                    "{:?} sees a meta group not yet of {size}: {meta}",
+                    node.options.server_name
+                ));
             }
             leaders.insert(meta["leader"].as_str().unwrap_or_default().to_string());
             views.push((node.options.server_name.clone().unwrap_or_default(), meta));
