@@ -45,14 +45,42 @@ impl Default for BenchOptions {
 pub enum BenchError {
     #[error("bench needs a connection: {0}")]
     Connect(String),
-    #[error("{case}: {reason}")]
-    Case { case: String, reason: String },
+    #[error("{case}: {reason}{}", server_says(.server_log))]
+    Case {
+        case: String,
+        reason: String,
+        /// The server's own warnings and errors, when its log is known (`--embedded`).
+        server_log: Vec<String>,
+    },
+}
+
+/// How many of the server's last warnings and errors a failed case quotes.
+const SERVER_LINES: usize = 5;
+
+impl BenchError {
+    /// Adds the last warnings and errors from the server's log: the server answers some
+    /// failures only with a fixed sentence ("error creating store for stream", code 500)
+    /// and writes their cause to its log.
+    pub fn with_server_log(mut self, log: &std::path::Path) -> Self {
+        if let BenchError::Case { server_log, .. } = &mut self {
+            *server_log = crate::server::log_problems(log, SERVER_LINES);
+        }
+        self
+    }
+}
+
+fn server_says(lines: &[String]) -> String {
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("\nthe server's log ends with:\n  {}", lines.join("\n  "))
 }
 
 fn failed(case: &str) -> impl Fn(String) -> BenchError + '_ {
     move |reason| BenchError::Case {
         case: case.to_string(),
         reason,
+        server_log: Vec::new(),
     }
 }
 
@@ -729,5 +757,35 @@ fn bench_row(seq: u64) -> crate::console::attached::MessageRow {
         body: Bytes::from(vec![b'x'; 128]),
         clock_start: std::time::SystemTime::now(),
         state: crate::console::attached::RowState::Acked,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_case_quotes_the_servers_warnings() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("nats-server.log");
+        std::fs::write(
+            &log,
+            "[1] [INF] Server is ready\n[1] [WRN] Stream create failed for '$G > S': no such file or directory (10077)\n",
+        )
+        .unwrap();
+        let err = failed("consume (batch of 10)")(
+            "error creating store for stream (code 500, error code 10049)".into(),
+        );
+        assert!(!err.to_string().contains("server's log"), "{err}");
+        let text = err.with_server_log(&log).to_string();
+        assert!(
+            text.starts_with("consume (batch of 10): error creating store"),
+            "{text}"
+        );
+        assert!(
+            text.contains("the server's log ends with:\n  [1] [WRN] Stream create failed"),
+            "{text}"
+        );
+        assert!(!text.contains("[INF]"), "{text}");
     }
 }

@@ -449,7 +449,7 @@ async fn run_bench(args: BenchArgs, log_file: &Path) -> ExitCode {
         Ok(found) => found,
         Err(e) => return fail(e),
     };
-    let _server = target.server;
+    let server = target.server;
     let broker = Broker::new(target.options);
     if let Err(e) = broker.connect().await {
         return fail(e.to_string());
@@ -495,7 +495,10 @@ async fn run_bench(args: BenchArgs, log_file: &Path) -> ExitCode {
             println!("{text}");
             ExitCode::SUCCESS
         }
-        Err(e) => fail(e.to_string()),
+        Err(e) => match &server {
+            Some(server) => fail(e.with_server_log(&server.log_file()).to_string()),
+            None => fail(e.to_string()),
+        },
     }
 }
 

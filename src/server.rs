@@ -46,8 +46,8 @@ pub enum ServerError {
         log: String,
         tail: String,
     },
-    #[error("cluster did not elect a JetStream leader within {0:?}")]
-    ClusterNotReady(Duration),
+    #[error("the cluster did not form within {timeout:?}: {last}")]
+    ClusterNotReady { timeout: Duration, last: String },
     #[error("server files in {dir}: {source}")]
     Io {
         dir: String,
@@ -107,6 +107,8 @@ pub struct ServerOptions {
     pub cluster: Option<ClusterSpec>,
     /// Start without JetStream (to see how clients cope with its absence).
     pub no_jetstream: bool,
+    /// HTTP monitoring (/jsz, /healthz) on a random loopback port (fixed again on restart).
+    pub monitor: bool,
     /// Extra configuration text appended to the generated config (authorization, tls ...).
     pub extra_config: Option<String>,
 }
@@ -117,6 +119,8 @@ struct PortsFile {
     nats: Vec<String>,
     #[serde(default)]
     cluster: Vec<String>,
+    #[serde(default)]
+    monitoring: Vec<String>,
 }
 
 /// A running nats-server, stopped (killed and reaped) on drop.
@@ -126,6 +130,7 @@ pub struct NatsServer {
     child: Option<Child>,
     port: u16,
     cluster_port: Option<u16>,
+    monitor_port: Option<u16>,
     work_dir: PathBuf,
     store_dir: PathBuf,
     // Held for its Drop: removes the temporary directory.
@@ -147,9 +152,28 @@ fn port_of(url: &str) -> Option<u16> {
 }
 
 fn log_tail(log: &Path) -> String {
+    last_lines(log, 10, |_| true).join("\n")
+}
+
+/// The last `max` lines of `log` that `keep` accepts (none when it cannot be read).
+fn last_lines(log: &Path, max: usize, keep: impl Fn(&str) -> bool) -> Vec<String> {
     let text = std::fs::read_to_string(log).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(10)..].join("\n")
+    let lines: Vec<&str> = text.lines().filter(|l| keep(l)).collect();
+    lines[lines.len().saturating_sub(max)..]
+        .iter()
+        .map(|l| l.to_string())
+        .collect()
+}
+
+/// The last `max` warnings and errors in a nats-server log: the server answers some
+/// failures with a fixed sentence ("error creating store for stream", code 500) and
+/// writes their cause only there.
+pub fn log_problems(log: &Path, max: usize) -> Vec<String> {
+    last_lines(log, max, |l| {
+        ["[WRN]", "[ERR]", "[FTL]"]
+            .iter()
+            .any(|tag| l.contains(tag))
+    })
 }
 
 impl NatsServer {
@@ -182,6 +206,7 @@ impl NatsServer {
             binary,
             port: options.port.unwrap_or(0),
             cluster_port: options.cluster.as_ref().and_then(|c| c.port),
+            monitor_port: None,
             options,
             child: None,
             work_dir,
@@ -203,6 +228,10 @@ impl NatsServer {
                 "jetstream {{\n  store_dir: {:?}\n}}\n",
                 self.store_dir.display().to_string()
             ));
+        }
+        if self.options.monitor {
+            let port = self.monitor_port.map_or(-1, i32::from);
+            text.push_str(&format!("http: \"127.0.0.1:{port}\"\n"));
         }
         if let Some(name) = &self.options.server_name {
             text.push_str(&format!("server_name: {name:?}\n"));
@@ -284,6 +313,9 @@ impl NatsServer {
                 if let Some(cport) = ports.cluster.first().and_then(|u| port_of(u)) {
                     self.cluster_port = Some(cport);
                 }
+                if let Some(mport) = ports.monitoring.first().and_then(|u| port_of(u)) {
+                    self.monitor_port = Some(mport);
+                }
                 if accepts_clients(port) {
                     tracing::debug!(port, "nats-server ready");
                     return Ok(());
@@ -313,6 +345,11 @@ impl NatsServer {
     /// The cluster (route) port, for a cluster member.
     pub fn cluster_port(&self) -> Option<u16> {
         self.cluster_port
+    }
+
+    /// The HTTP monitoring port, when started with `monitor`.
+    pub fn monitor_port(&self) -> Option<u16> {
+        self.monitor_port
     }
 
     pub fn store_dir(&self) -> &Path {
@@ -351,6 +388,37 @@ impl NatsServer {
 impl Drop for NatsServer {
     fn drop(&mut self) {
         self.kill();
+        if std::thread::panicking() {
+            self.report_log();
+        }
+    }
+}
+
+/// Lines of a server's log printed when a test fails while the server runs.
+const REPORTED_LINES: usize = 40;
+
+impl NatsServer {
+    /// Dropped while a test panics: its log would go with the temporary directory, so keep
+    /// a copy and print where it is and how it ends (the test harness shows this output
+    /// with the failure).
+    fn report_log(&self) {
+        let log = self.log_file();
+        let kept = std::env::temp_dir().join(format!(
+            "jetdeck-nats-{}-{}.log",
+            std::process::id(),
+            self.port
+        ));
+        let shown = match std::fs::copy(&log, &kept) {
+            Ok(_) => kept,
+            Err(_) => log.clone(),
+        };
+        let name = self.options.server_name.as_deref().unwrap_or("nats-server");
+        eprintln!(
+            "--- {name} on port {} (log kept at {}), its last {REPORTED_LINES} lines:\n{}\n---",
+            self.port,
+            shown.display(),
+            last_lines(&log, REPORTED_LINES, |_| true).join("\n")
+        );
     }
 }
 
@@ -443,58 +511,70 @@ fn free_ports(n: usize) -> std::io::Result<Vec<u16>> {
         .collect()
 }
 
+/// How long a cluster may take to form before it is built again (one forms in 1-3 s).
+const CLUSTER_TIMEOUT: Duration = Duration::from_secs(15);
+/// Constructions tried before `NatsCluster::start` gives up.
+const CLUSTER_ATTEMPTS: u32 = 3;
+/// The stream whose placement proves the cluster can take replicated work.
+const PROBE_STREAM: &str = "JETDECK_CLUSTER_READY";
+
 /// A three-node (or n-node) JetStream cluster on loopback.
 pub struct NatsCluster {
     pub nodes: Vec<NatsServer>,
 }
 
 impl NatsCluster {
-    /// Starts `size` nodes, each routing to all the others, and waits until JetStream
-    /// answers. A JetStream cluster needs its routes configured from the start, so the
-    /// cluster ports are chosen first (the kernel picks free ones).
+    /// Starts `size` nodes, each routing to all the others, and returns once the cluster
+    /// has formed (see `wait_until_formed`). A JetStream cluster needs its routes
+    /// configured from the start, so the cluster ports are chosen first.
     pub async fn start(size: usize) -> Result<Self, ServerError> {
-        // The ports are free when picked but another process may take one before the
-        // node binds it; then try again with new ones.
         let mut attempt = 1;
         loop {
             match Self::start_once(size).await {
+                // The ports are free when picked but another process may take one
+                // before its node binds it: try again with new ones.
                 Err(ServerError::Exited { tail, .. })
-                    if attempt < 3 && tail.contains("address already in use") =>
-                {
-                    attempt += 1;
+                    if attempt < CLUSTER_ATTEMPTS && tail.contains("address already in use") => {}
+                // nats-server 2.10 now and then settles on a meta group of two that does
+                // not take the third node in (seen in about one full run in six, under
+                // load): build the cluster again.
+                Err(ServerError::ClusterNotReady { last, .. }) if attempt < CLUSTER_ATTEMPTS => {
+                    tracing::warn!(attempt, %last, "cluster did not form; building it again");
                 }
                 other => return other,
             }
+            attempt += 1;
         }
     }
 
     async fn start_once(size: usize) -> Result<Self, ServerError> {
         let name = format!("jetdeck-{}", uuid::Uuid::new_v4().simple());
-        let cluster_ports = free_ports(size.max(1)).map_err(|source| ServerError::Io {
+        let ports = free_ports(size.max(1)).map_err(|source| ServerError::Io {
             dir: "127.0.0.1".to_string(),
             source,
         })?;
-        let routes: Vec<String> = cluster_ports
+        let routes: Vec<String> = ports
             .iter()
             .map(|p| format!("nats-route://127.0.0.1:{p}"))
             .collect();
-        let mut nodes = Vec::with_capacity(cluster_ports.len());
-        for (i, port) in cluster_ports.iter().enumerate() {
+        let mut nodes = Vec::with_capacity(ports.len());
+        for (i, port) in ports.into_iter().enumerate() {
             nodes.push(
                 NatsServer::start_with(ServerOptions {
                     server_name: Some(format!("n{}", i + 1)),
                     cluster: Some(ClusterSpec {
                         name: name.clone(),
-                        port: Some(*port),
+                        port: Some(port),
                         routes: routes.clone(),
                     }),
+                    monitor: true,
                     ..Default::default()
                 })
                 .await?,
             );
         }
         let cluster = NatsCluster { nodes };
-        cluster.wait_for_jetstream().await?;
+        cluster.wait_until_formed().await?;
         Ok(cluster)
     }
 
@@ -503,21 +583,130 @@ impl NatsCluster {
         self.nodes.iter().map(NatsServer::url).collect()
     }
 
-    async fn wait_for_jetstream(&self) -> Result<(), ServerError> {
-        let timeout = Duration::from_secs(30);
-        let deadline = tokio::time::Instant::now() + timeout;
-        let Ok(client) = async_nats::connect(self.urls()).await else {
-            return Err(ServerError::ClusterNotReady(timeout));
+    /// Waits until the cluster can take replicated work: every node healthy and naming
+    /// the same meta leader, that leader seeing every other node current, and a stream
+    /// with a replica on every node placed. An elected leader is not enough: on 2.10 a
+    /// replicated stream created right after the election failed with "no suitable peers
+    /// for placement" (10005) while the leader did not yet know every peer.
+    async fn wait_until_formed(&self) -> Result<(), ServerError> {
+        let deadline = tokio::time::Instant::now() + CLUSTER_TIMEOUT;
+        let not_ready = |last: String| ServerError::ClusterNotReady {
+            timeout: CLUSTER_TIMEOUT,
+            last,
         };
+        let client = async_nats::connect(self.urls())
+            .await
+            .map_err(|e| not_ready(format!("no client connection: {e}")))?;
         let js = async_nats::jetstream::new(client);
-        while tokio::time::Instant::now() < deadline {
-            if js.query_account().await.is_ok() {
-                return Ok(());
+        loop {
+            let why = match self.meta_group_current().await {
+                Ok(()) => match self.place_probe(&js).await {
+                    Ok(()) => return Ok(()),
+                    Err(why) => why,
+                },
+                Err(why) => why,
+            };
+            if tokio::time::Instant::now() > deadline {
+                return Err(not_ready(self.with_log_problems(why)));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Err(ServerError::ClusterNotReady(timeout))
     }
+
+    /// `why` and the end of each node's log.
+    fn with_log_problems(&self, why: String) -> String {
+        self.nodes.iter().fold(why, |text, node| {
+            let problems = last_lines(&node.log_file(), 12, |_| true);
+            format!(
+                "{text}\n{:?}: {}",
+                node.options.server_name,
+                problems.join("\n  ")
+            )
+        })
+    }
+
+    /// Every node's /healthz is ok and its /jsz names the same meta leader and cluster
+    /// size, and the leader's /jsz lists every other node as a current replica (a
+    /// follower lists replicas too, but does not track whether they are current).
+    async fn meta_group_current(&self) -> Result<(), String> {
+        let size = self.nodes.len();
+        let mut leaders = std::collections::BTreeSet::new();
+        let mut views = Vec::with_capacity(size);
+        for node in &self.nodes {
+            let port = node.monitor_port().ok_or("a node without monitoring")?;
+            let health = http_json(port, "/healthz").await?;
+            if health["status"] != "ok" {
+                return Err(format!(
+                    "node on port {} not healthy: {health}",
+                    node.port()
+                ));
+            }
+            let meta = http_json(port, "/jsz").await?["meta_cluster"].take();
+            if meta["cluster_size"].as_u64() != Some(size as u64) {
+                return Err(format!(
+                    "{:?} sees a meta group not yet of {size}: {meta}",
+                    node.options.server_name
+                ));
+            }
+            leaders.insert(meta["leader"].as_str().unwrap_or_default().to_string());
+            views.push((node.options.server_name.clone().unwrap_or_default(), meta));
+        }
+        let [leader] = Vec::from_iter(leaders)
+            .try_into()
+            .map_err(|names: Vec<String>| {
+                format!("the nodes name different meta leaders: {names:?}")
+            })?;
+        let (_, view) = views
+            .iter()
+            .find(|(name, _)| !leader.is_empty() && *name == leader)
+            .ok_or_else(|| format!("no meta leader among the nodes (named {leader:?})"))?;
+        let replicas = view["replicas"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        if replicas.len() + 1 == size && replicas.iter().all(|r| r["current"] == true) {
+            Ok(())
+        } else {
+            Err(format!("not every peer current in the meta group: {view}"))
+        }
+    }
+
+    /// Creates and deletes a memory stream with a replica on every node.
+    async fn place_probe(&self, js: &async_nats::jetstream::Context) -> Result<(), String> {
+        let replicas = self.nodes.len();
+        js.create_stream(async_nats::jetstream::stream::Config {
+            name: PROBE_STREAM.to_string(),
+            storage: async_nats::jetstream::stream::StorageType::Memory,
+            num_replicas: replicas,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| format!("a stream with {replicas} replicas not placed: {e}"))?;
+        js.delete_stream(PROBE_STREAM)
+            .await
+            .map_err(|e| format!("the probe stream not deleted: {e}"))?;
+        Ok(())
+    }
+}
+
+/// GETs a monitoring endpoint on loopback and parses its JSON body.
+async fn http_json(port: u16, path: &str) -> Result<serde_json::Value, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let fetch = async {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+        let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+        stream.write_all(request.as_bytes()).await?;
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await?;
+        Ok::<_, std::io::Error>(response)
+    };
+    let response = tokio::time::timeout(Duration::from_secs(2), fetch)
+        .await
+        .map_err(|_| format!("{path}: no answer"))?
+        .map_err(|e| format!("{path}: {e}"))?;
+    let text = String::from_utf8_lossy(&response);
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    serde_json::from_str(body).map_err(|e| format!("{path}: {e}"))
 }
 
 #[cfg(test)]
@@ -535,6 +724,23 @@ mod tests {
             err.to_string()
                 .contains("NATS_SERVER_BIN=/no/such/nats-server is not a file")
         );
+    }
+
+    #[test]
+    fn log_problems_are_the_last_warnings_and_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("nats-server.log");
+        let lines = [
+            "[1] 2026/11/27 10:44:20.1 [INF] Server is ready",
+            "[1] 2026/11/27 10:44:20.2 [WRN] first warning",
+            "[1] 2026/11/27 10:44:20.3 [ERR] an error",
+            "[1] 2026/11/27 10:44:20.4 [INF] Starting JetStream",
+            "[1] 2026/11/27 10:44:20.7 [WRN] Stream create failed for '$G > S': mkdir",
+        ];
+        std::fs::write(&log, lines.join("\n")).unwrap();
+        assert_eq!(log_problems(&log, 2), vec![lines[2], lines[4]]);
+        assert_eq!(log_problems(&log, 10).len(), 3);
+        assert!(log_problems(&dir.path().join("missing.log"), 5).is_empty());
     }
 
     #[test]

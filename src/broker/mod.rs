@@ -20,6 +20,7 @@ mod permissions;
 mod publish;
 mod streams;
 mod subscribe;
+mod version;
 mod worker;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -53,6 +54,7 @@ pub use permissions::{DENIAL_KEPT, Denials, Denied, parse_violation};
 pub use publish::{MAX_PIPELINE_WINDOW, PIPELINE_BUDGET, PipelineError, Pipelined, PubAck};
 pub use streams::StreamStatus;
 pub use subscribe::{Subscription, UnsubscribeError, consumer_filters};
+pub use version::{ServerVersion, VersionError};
 
 use api::Api;
 use metrics::Counters;

@@ -14,6 +14,8 @@ pub struct Console {
     child: Box<dyn portable_pty::Child + Send + Sync>,
     pub screen: Arc<Mutex<vt100::Parser>>,
     keys: Box<dyn Write + Send>,
+    /// Disconnected once the reader has seen the end of the output (all of it parsed).
+    drained: std::sync::mpsc::Receiver<()>,
     _log: tempfile::TempDir,
 }
 
@@ -63,7 +65,9 @@ impl Console {
         )));
         let mut reader = pty.master.try_clone_reader().unwrap();
         let sink = screen.clone();
+        let (reading, drained) = std::sync::mpsc::channel::<()>();
         std::thread::spawn(move || {
+            let _reading = reading;
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
@@ -79,6 +83,7 @@ impl Console {
             child,
             screen,
             keys,
+            drained,
             _log: log,
         }
     }
@@ -122,6 +127,8 @@ impl Console {
         let deadline = Instant::now() + within;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                // Its last output (leaving the alternate screen) may still be unread.
+                let _ = self.drained.recv_timeout(Duration::from_secs(2));
                 return status.exit_code();
             }
             assert!(
