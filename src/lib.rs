@@ -10,6 +10,7 @@
 pub mod broker;
 pub mod connect;
 pub mod deadletters;
+pub mod diagnosis;
 pub mod server;
 
 // The `jetdeck` command's own modules. They are public only because the binary

@@ -53,6 +53,31 @@ enum Command {
     /// terminal); exit 0 only when all was done, 2 when a change was not confirmed.
     #[command(subcommand)]
     DeadLetters(DeadLettersCommand),
+    /// Diagnose consumers in plain words (stalled, nobody pulling, paused, filter matching
+    /// nothing, out of deliveries, redelivering...), each with what to do, grouped by
+    /// stream. Exit 1 when any finding is a problem, 2 when the diagnosis failed.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Args)]
+struct DoctorArgs {
+    #[command(flatten)]
+    connect: ConnectArgs,
+    /// Only the consumers of this stream
+    #[arg(long)]
+    stream: Option<String>,
+    /// Only consumers of this name
+    #[arg(long)]
+    consumer: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+    /// Time between the two looks that give rates and redeliveries (0s: one look)
+    #[arg(long, default_value = "1s", value_parser = humantime::parse_duration)]
+    interval: Duration,
+    /// The dead-letter capture stream to count messages out of deliveries from
+    #[arg(long, value_name = "STREAM", default_value = jetdeck::deadletters::CAPTURE_STREAM)]
+    capture_stream: String,
 }
 
 #[derive(Subcommand)]
@@ -256,6 +281,7 @@ fn main() -> ExitCode {
         Some(Command::DeadLetters(command)) => {
             runtime.block_on(signals.stop(run_dead_letters(command, &log_file)))
         }
+        Some(Command::Doctor(args)) => runtime.block_on(signals.stop(run_doctor(args, &log_file))),
         None => runtime.block_on(run_console(
             cli.connect,
             cli.demo,
@@ -500,6 +526,29 @@ async fn run_bench(args: BenchArgs, log_file: &Path) -> ExitCode {
             None => fail(e.to_string()),
         },
     }
+}
+
+/// `jetdeck doctor`: the diagnosis engine's headless runner.
+async fn run_doctor(args: DoctorArgs, log_file: &Path) -> ExitCode {
+    use jetdeck::diagnosis::doctor;
+    let target = match target_for(&args.connect).await {
+        Ok(found) => found,
+        Err(e) => {
+            failure("jetdeck doctor", log_file, e);
+            return ExitCode::from(doctor::EXIT_FAILED);
+        }
+    };
+    let _server = target.server;
+    let broker = Broker::new(target.options);
+    let options = doctor::Options {
+        stream: args.stream,
+        consumer: args.consumer,
+        json: args.json,
+        interval: args.interval,
+        capture: args.capture_stream,
+    };
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+    ExitCode::from(doctor::run(&broker, &options, &mut out, &mut err).await)
 }
 
 /// `jetdeck dead-letters ...`: the engine's headless runner with the command line's

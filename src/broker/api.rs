@@ -2,6 +2,7 @@
 //! create and delete, reading a stored message, account info. Every call goes through
 //! `request`, the one place server error codes are mapped.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -193,6 +194,47 @@ impl Api {
     pub(crate) async fn stream_info(&self, stream: &str) -> Result<stream::Info, ApiError> {
         self.request(format!("STREAM.INFO.{stream}"), &Empty {})
             .await
+    }
+
+    /// How many messages the stream holds on each subject matching `filter` (wildcards
+    /// allowed), every page (`STREAM.INFO` with `subjects_filter`; the server pages
+    /// these by the hundred thousand).
+    pub(crate) async fn stream_subjects(
+        &self,
+        stream: &str,
+        filter: &str,
+    ) -> Result<BTreeMap<String, u64>, ApiError> {
+        #[derive(Serialize)]
+        struct Ask<'a> {
+            subjects_filter: &'a str,
+            offset: usize,
+        }
+        #[derive(Deserialize)]
+        struct SubjectsState {
+            #[serde(default)]
+            subjects: Option<BTreeMap<String, u64>>,
+        }
+        #[derive(Deserialize)]
+        struct SubjectsPage {
+            #[serde(flatten)]
+            page: Page,
+            state: SubjectsState,
+        }
+        let mut subjects = BTreeMap::new();
+        loop {
+            let ask = Ask {
+                subjects_filter: filter,
+                offset: subjects.len(),
+            };
+            let answer: SubjectsPage = self.request(format!("STREAM.INFO.{stream}"), &ask).await?;
+            let got = answer.state.subjects.unwrap_or_default();
+            let before = subjects.len();
+            subjects.extend(got);
+            // A page that added nothing, or the last page, ends the walk.
+            if subjects.len() == before || subjects.len() >= answer.page.total {
+                return Ok(subjects);
+            }
+        }
     }
 
     pub(crate) async fn create_stream(

@@ -184,6 +184,16 @@ impl Broker {
         self.api()?.stream_info(stream).await
     }
 
+    /// Messages stored per subject matching `filter` (wildcards allowed), all pages:
+    /// what tells whether a consumer's filter matches anything the stream holds.
+    pub async fn stream_subjects(
+        &self,
+        stream: &str,
+        filter: &str,
+    ) -> Result<std::collections::BTreeMap<String, u64>, ApiError> {
+        self.api()?.stream_subjects(stream, filter).await
+    }
+
     /// Every consumer of `stream`, all pages, sorted by name.
     pub async fn list_consumers(&self, stream: &str) -> Result<Vec<consumer::Info>, ApiError> {
         self.api()?.list_consumers(stream).await

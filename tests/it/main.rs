@@ -17,6 +17,7 @@ mod connect;
 #[cfg(feature = "console")]
 mod console;
 mod dead_letters;
+mod doctor;
 mod inspect;
 #[cfg(feature = "console")]
 mod operator_safety;
