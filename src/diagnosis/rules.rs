@@ -10,10 +10,13 @@ use super::{
 };
 use crate::broker::subject_matches;
 
+/// One rule: a finding, or none.
+type Rule = fn(&ConsumerFacts, &History, SystemTime) -> Option<Finding>;
+
 /// Every finding for one consumer, worst first; a single healthy line (with its rates)
 /// when nothing is wrong.
 pub fn diagnose(facts: &ConsumerFacts, history: &History, now: SystemTime) -> Vec<Finding> {
-    let rules: [fn(&ConsumerFacts, &History, SystemTime) -> Option<Finding>; 11] = [
+    let rules: [Rule; 11] = [
         no_leader,
         stalled,
         paused,

@@ -11,7 +11,6 @@ use jetdeck::deadletters::{self, CAPTURE_STREAM, CaptureConfig, Filter};
 use jetdeck::diagnosis::{
     self, ConsumerFacts, Finding, History, Kind, LIMITS_NOTE, Severity, collect, diagnose,
 };
-use jetdeck::server::NatsServer;
 
 use crate::common::{eventually, raw, start};
 
@@ -351,6 +350,8 @@ async fn push_consumer_without_a_subscriber() {
 #[cfg(feature = "console")]
 mod command {
     use std::process::{Command, Output};
+
+    use jetdeck::server::NatsServer;
 
     use super::*;
 
