@@ -205,10 +205,10 @@ pub fn text(report: &Report) -> String {
         out.push_str("No consumers to diagnose.\n");
     }
     out.push_str(&format!(
-        "\n{} consumers: {} problems, {} warnings.{}\n",
-        report.consumers.len(),
-        report.problems,
-        report.warnings,
+        "\n{}: {}, {}.{}\n",
+        counted(report.consumers.len(), "consumer"),
+        counted(report.problems, "problem"),
+        counted(report.warnings, "warning"),
         if report.dead_letters_known {
             ""
         } else {
@@ -216,4 +216,13 @@ pub fn text(report: &Report) -> String {
         }
     ));
     out
+}
+
+/// "1 problem", "2 problems".
+fn counted(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }

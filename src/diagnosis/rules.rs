@@ -102,14 +102,16 @@ fn stalled(f: &ConsumerFacts, history: &History, now: SystemTime) -> Option<Find
     if !f.at_max_ack_pending() {
         return None;
     }
-    let since = history
-        .stalled_since()
-        .map(|t| format!("since at least {}", when(t, now)))
-        .or_else(|| {
-            f.last_delivery
-                .map(|t| format!("last delivery {}", when(t, now)))
-        })
+    // Our own samples say how long it has been at the limit; the server says when it
+    // last delivered (a redelivery counts too).
+    let last = f
+        .last_delivery
+        .map(|t| format!("last delivery {}", when(t, now)))
         .unwrap_or_else(|| "never delivered".to_string());
+    let since = match history.stalled_since() {
+        Some(t) => format!("at the limit since at least {}; {last}", when(t, now)),
+        None => last,
+    };
     finding(
         Kind::Stalled,
         Severity::Problem,

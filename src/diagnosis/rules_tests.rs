@@ -91,7 +91,9 @@ fn rows() -> Vec<Row> {
             says: &[
                 "2 messages",
                 "max ack pending (2)",
+                "at the limit since at least",
                 "1m 0s ago",
+                "last delivery",
                 "nak'd with a delay",
             ],
         },

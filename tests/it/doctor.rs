@@ -441,6 +441,72 @@ mod command {
         );
     }
 
+    #[tokio::test]
+    async fn doctor_text_groups_findings_by_stream() {
+        let server = NatsServer::start().await.unwrap();
+        let js = raw(&server).await;
+        filled(&js, "ORDERS", &[("billing", 5), ("shipping", 2)]).await;
+        let stuck = pull(
+            &js,
+            "ORDERS",
+            consumer::pull::Config {
+                durable_name: Some("billing".into()),
+                filter_subject: "orders.billing".into(),
+                max_ack_pending: 2,
+                ack_wait: Duration::from_secs(120),
+                ..Default::default()
+            },
+        )
+        .await;
+        fetch_unacked(&stuck, 2).await;
+        pull(
+            &js,
+            "ORDERS",
+            consumer::pull::Config {
+                durable_name: Some("shipping".into()),
+                filter_subject: "orders.shiping".into(),
+                ..Default::default()
+            },
+        )
+        .await;
+        filled(&js, "AUDIT", &[("log", 0)]).await;
+        pull(
+            &js,
+            "AUDIT",
+            consumer::pull::Config {
+                durable_name: Some("archiver".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_jetdeck"))
+            .args(["doctor", "--server", &server.url(), "--interval", "0s"])
+            .arg("--log-file")
+            .arg(log.path())
+            .env("XDG_CONFIG_HOME", "/nonexistent")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        println!("{text}");
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        let audit = text.find("Stream AUDIT").expect("AUDIT group");
+        let orders = text.find("Stream ORDERS").expect("ORDERS group");
+        let healthy = text.find("archiver").unwrap();
+        let stalled = text
+            .find("billing              stalled")
+            .expect("stalled line");
+        let typo = text
+            .find("shipping             no match")
+            .expect("no match line");
+        assert!(audit < healthy && healthy < orders && orders < stalled && orders < typo);
+        assert!(text.contains("`orders.shipping` (2 msgs)"), "{text}");
+        assert!(
+            text.contains("3 consumers: 1 problem, 1 warning."),
+            "{text}"
+        );
+    }
+
     /// The bound: doctor on 1,000 consumers (200 streams x 5, messages in each, 200 filters
     /// matching nothing) in under
     /// 10 s. Ignored by default (the fill takes a while); run it with
