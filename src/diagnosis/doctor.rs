@@ -10,7 +10,7 @@ use async_nats::jetstream::{consumer, stream};
 use futures::{StreamExt, TryStreamExt};
 
 use super::{ConsumerFacts, Finding, History, Severity, collect, dead_letter_counts, diagnose};
-use crate::broker::{ApiError, Broker};
+use crate::broker::{ApiError, Broker, ServerVersion};
 use crate::deadletters::{DeadLetterError, Filter};
 
 /// Nothing is a problem; some finding is a problem; the diagnosis could not be made.
@@ -59,6 +59,8 @@ pub struct Report {
     pub warnings: usize,
     /// Whether MAX_DELIVERIES counts came from a capture stream.
     pub dead_letters_known: bool,
+    /// What the diagnosis could not look at, in plain words.
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -130,7 +132,7 @@ pub async fn examine(broker: &Broker, options: &Options) -> Result<Report, Docto
         stream: options.stream.clone(),
         consumer: options.consumer.clone(),
     };
-    let dead = dead_letter_counts(broker, &options.capture, &filter).await?;
+    let (dead, notes) = what_is_known(broker, options, &filter).await;
     let mut histories: BTreeMap<(String, String), History> = BTreeMap::new();
     if !options.interval.is_zero() {
         let taken_at = SystemTime::now();
@@ -172,8 +174,44 @@ pub async fn examine(broker: &Broker, options: &Options) -> Result<Report, Docto
         problems: count(Severity::Problem),
         warnings: count(Severity::Warning),
         dead_letters_known: dead.is_some(),
+        notes,
         consumers,
     })
+}
+
+type DeadCounts = BTreeMap<(String, String), u64>;
+
+/// The dead-letter counts (when a capture stream can be read), and notes on what the
+/// diagnosis cannot look at.
+async fn what_is_known(
+    broker: &Broker,
+    options: &Options,
+    filter: &Filter,
+) -> (Option<DeadCounts>, Vec<String>) {
+    let mut notes = Vec::new();
+    // Without the capture stream (or leave to read it) the rest is still worth saying.
+    let dead = match dead_letter_counts(broker, &options.capture, filter).await {
+        Ok(Some(counts)) => Some(counts),
+        Ok(None) => {
+            notes.push(format!("Messages out of deliveries are not counted: no capture stream {} (`jetdeck dead-letters capture` makes it).", options.capture));
+            None
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "doctor: reading the capture stream failed");
+            notes.push(format!("Messages out of deliveries are not counted: {e}"));
+            None
+        }
+    };
+    let version = broker
+        .server_info()
+        .and_then(|i| ServerVersion::of(&i).ok());
+    if let Some(v) = version.as_ref().filter(|v| !v.supports_consumer_pause()) {
+        notes.push(format!(
+            "This server ({}.{}.{}) cannot pause consumers (2.11+), so none is said to be paused.",
+            v.major, v.minor, v.patch
+        ));
+    }
+    (dead, notes)
 }
 
 /// The findings grouped by stream, for a person.
@@ -205,16 +243,15 @@ pub fn text(report: &Report) -> String {
         out.push_str("No consumers to diagnose.\n");
     }
     out.push_str(&format!(
-        "\n{}: {}, {}.{}\n",
+        "\n{}: {}, {}.\n",
         counted(report.consumers.len(), "consumer"),
         counted(report.problems, "problem"),
         counted(report.warnings, "warning"),
-        if report.dead_letters_known {
-            ""
-        } else {
-            " Messages out of deliveries are not counted: no capture stream (`jetdeck dead-letters capture`)."
-        }
     ));
+    for note in &report.notes {
+        out.push_str(note);
+        out.push('\n');
+    }
     out
 }
 
