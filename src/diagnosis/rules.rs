@@ -195,18 +195,16 @@ fn backlog_stuck(f: &ConsumerFacts, history: &History, now: SystemTime) -> Optio
     if f.num_pending < BACKLOG_LARGE || f.at_max_ack_pending() {
         return None;
     }
-    // The ack floor's own timestamp when the server gives it; else our oldest sample
-    // that shows the same floor.
-    let still = match f.last_ack {
-        Some(t) => since(Some(t), now)?,
-        None => {
-            let first = history.samples.first()?;
-            if first.ack_floor_stream_seq != f.ack_floor_stream_seq {
-                return None;
-            }
-            now.duration_since(first.at).unwrap_or_default()
-        }
-    };
+    // The server's last ack time moves with any ack, also one above a floor held by a
+    // failing message; our oldest sample showing the same floor sees that case too.
+    let by_server = since(f.last_ack, now).unwrap_or_default();
+    let by_samples = history
+        .samples
+        .first()
+        .filter(|first| first.ack_floor_stream_seq == f.ack_floor_stream_seq)
+        .map(|first| now.duration_since(first.at).unwrap_or_default())
+        .unwrap_or_default();
+    let still = by_server.max(by_samples);
     if still < BACKLOG_STILL {
         return None;
     }

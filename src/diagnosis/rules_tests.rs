@@ -163,6 +163,16 @@ fn rows() -> Vec<Row> {
             says: &["5000 messages pending", "stream seq 49", "15m 0s"],
         },
         Row {
+            name: "backlog not moving while later messages are acked",
+            change: |f, h| {
+                f.num_pending = 5000;
+                h.push(sample(600, 50, 50));
+            },
+            kind: Kind::BacklogStuck,
+            severity: Severity::Problem,
+            says: &["stream seq 49", "6m 40s"],
+        },
+        Row {
             name: "push without subscriber",
             change: |f, _| {
                 f.push = true;
