@@ -68,170 +68,169 @@ struct Row {
     says: &'static [&'static str],
 }
 
-fn rows() -> Vec<Row> {
-    vec![
-        Row {
-            name: "healthy with rates",
-            change: |_, h| h.push(sample(990, 30, 30)),
-            kind: Kind::Healthy,
-            severity: Severity::Info,
-            says: &["10 pending", "2.0 delivered/s"],
+/// The table: a row per finding, and one for healthy.
+const ROWS: &[Row] = &[
+    Row {
+        name: "healthy with rates",
+        change: |_, h| h.push(sample(990, 30, 30)),
+        kind: Kind::Healthy,
+        severity: Severity::Info,
+        says: &["10 pending", "2.0 delivered/s"],
+    },
+    Row {
+        name: "stalled at max ack pending",
+        change: |f, h| {
+            f.num_ack_pending = 2;
+            f.max_ack_pending = 2;
+            let mut s = sample(940, 50, 50);
+            s.at_max_ack_pending = true;
+            h.push(s);
         },
-        Row {
-            name: "stalled at max ack pending",
-            change: |f, h| {
-                f.num_ack_pending = 2;
-                f.max_ack_pending = 2;
-                let mut s = sample(940, 50, 50);
-                s.at_max_ack_pending = true;
-                h.push(s);
-            },
-            kind: Kind::Stalled,
-            severity: Severity::Problem,
-            says: &[
-                "2 messages",
-                "max ack pending (2)",
-                "at the limit since at least",
-                "1m 0s ago",
-                "last delivery",
-                "nak'd with a delay",
-            ],
+        kind: Kind::Stalled,
+        severity: Severity::Problem,
+        says: &[
+            "2 messages",
+            "max ack pending (2)",
+            "at the limit since at least",
+            "1m 0s ago",
+            "last delivery",
+            "nak'd with a delay",
+        ],
+    },
+    Row {
+        name: "nobody pulling",
+        change: |f, _| {
+            f.num_waiting = 0;
+            f.last_delivery = Some(t(900));
         },
-        Row {
-            name: "nobody pulling",
-            change: |f, _| {
-                f.num_waiting = 0;
-                f.last_delivery = Some(t(900));
-            },
-            kind: Kind::NoWorker,
-            severity: Severity::Problem,
-            says: &["10 messages pending", "1m 40s", "no worker"],
+        kind: Kind::NoWorker,
+        severity: Severity::Problem,
+        says: &["10 messages pending", "1m 40s", "no worker"],
+    },
+    Row {
+        name: "paused",
+        change: |f, _| f.paused_until = Some(t(1600)),
+        kind: Kind::Paused,
+        severity: Severity::Warning,
+        says: &["paused until", "in 10m 0s"],
+    },
+    Row {
+        name: "filter matches nothing",
+        change: |f, _| {
+            f.filter_subjects = vec!["orders.bilingg".into()];
+            f.stored_subjects = Some(BTreeMap::from([
+                ("orders.billing".into(), 7),
+                ("orders.shipping".into(), 3),
+            ]));
         },
-        Row {
-            name: "paused",
-            change: |f, _| f.paused_until = Some(t(1600)),
-            kind: Kind::Paused,
-            severity: Severity::Warning,
-            says: &["paused until", "in 10m 0s"],
+        kind: Kind::NoMatch,
+        severity: Severity::Warning,
+        says: &["`orders.bilingg`", "`orders.billing` (7 msgs)"],
+    },
+    Row {
+        name: "out of deliveries",
+        change: |f, _| f.max_deliveries_hit = Some(4),
+        kind: Kind::DeadLetters,
+        severity: Severity::Warning,
+        says: &[
+            "4 messages",
+            "max deliver 5",
+            "jetdeck dead-letters list --stream ORDERS --consumer billing",
+        ],
+    },
+    Row {
+        name: "redelivering, ack wait expired",
+        change: |f, h| {
+            f.naks_recent = Some(0);
+            h.push(sample(970, 30, 45));
         },
-        Row {
-            name: "filter matches nothing",
-            change: |f, _| {
-                f.filter_subjects = vec!["orders.bilingg".into()];
-                f.stored_subjects = Some(BTreeMap::from([
-                    ("orders.billing".into(), 7),
-                    ("orders.shipping".into(), 3),
-                ]));
-            },
-            kind: Kind::NoMatch,
-            severity: Severity::Warning,
-            says: &["`orders.bilingg`", "`orders.billing` (7 msgs)"],
+        kind: Kind::Redelivering,
+        severity: Severity::Warning,
+        says: &[
+            "15 of the last 20 deliveries (75%)",
+            "ack wait (30s) expired",
+            "in-progress",
+        ],
+    },
+    Row {
+        name: "backlog not moving",
+        change: |f, _| {
+            f.num_pending = 5000;
+            f.last_ack = Some(t(100));
         },
-        Row {
-            name: "out of deliveries",
-            change: |f, _| f.max_deliveries_hit = Some(4),
-            kind: Kind::DeadLetters,
-            severity: Severity::Warning,
-            says: &[
-                "4 messages",
-                "max deliver 5",
-                "jetdeck dead-letters list --stream ORDERS --consumer billing",
-            ],
+        kind: Kind::BacklogStuck,
+        severity: Severity::Problem,
+        says: &["5000 messages pending", "stream seq 49", "15m 0s"],
+    },
+    Row {
+        name: "backlog not moving while later messages are acked",
+        change: |f, h| {
+            f.num_pending = 5000;
+            h.push(sample(600, 50, 50));
         },
-        Row {
-            name: "redelivering, ack wait expired",
-            change: |f, h| {
-                f.naks_recent = Some(0);
-                h.push(sample(970, 30, 45));
-            },
-            kind: Kind::Redelivering,
-            severity: Severity::Warning,
-            says: &[
-                "15 of the last 20 deliveries (75%)",
-                "ack wait (30s) expired",
-                "in-progress",
-            ],
+        kind: Kind::BacklogStuck,
+        severity: Severity::Problem,
+        says: &["stream seq 49", "6m 40s"],
+    },
+    Row {
+        name: "push without subscriber",
+        change: |f, _| {
+            f.push = true;
+            f.num_waiting = 0;
         },
-        Row {
-            name: "backlog not moving",
-            change: |f, _| {
-                f.num_pending = 5000;
-                f.last_ack = Some(t(100));
-            },
-            kind: Kind::BacklogStuck,
-            severity: Severity::Problem,
-            says: &["5000 messages pending", "stream seq 49", "15m 0s"],
+        kind: Kind::NoSubscriber,
+        severity: Severity::Problem,
+        says: &["nobody subscribed", "10 messages"],
+    },
+    Row {
+        name: "ephemeral close to inactive threshold",
+        change: |f, _| {
+            f.durable = false;
+            f.num_waiting = 0;
+            f.num_pending = 0;
+            f.inactive_threshold = Some(Duration::from_secs(60));
+            f.last_delivery = Some(t(960));
+            f.last_ack = Some(t(960));
         },
-        Row {
-            name: "backlog not moving while later messages are acked",
-            change: |f, h| {
-                f.num_pending = 5000;
-                h.push(sample(600, 50, 50));
-            },
-            kind: Kind::BacklogStuck,
-            severity: Severity::Problem,
-            says: &["stream seq 49", "6m 40s"],
+        kind: Kind::Expiring,
+        severity: Severity::Warning,
+        says: &["idle for 40s", "20s more"],
+    },
+    Row {
+        name: "no leader",
+        change: |f, _| f.leader = Some(String::new()),
+        kind: Kind::NoLeader,
+        severity: Severity::Problem,
+        says: &["no leader"],
+    },
+    Row {
+        name: "replica lagging",
+        change: |f, _| {
+            f.leader = Some("n1".into());
+            f.replicas = vec![
+                Replica {
+                    name: "n2".into(),
+                    current: false,
+                    offline: false,
+                    lag: Some(42),
+                },
+                Replica {
+                    name: "n3".into(),
+                    current: true,
+                    offline: false,
+                    lag: None,
+                },
+            ];
         },
-        Row {
-            name: "push without subscriber",
-            change: |f, _| {
-                f.push = true;
-                f.num_waiting = 0;
-            },
-            kind: Kind::NoSubscriber,
-            severity: Severity::Problem,
-            says: &["nobody subscribed", "10 messages"],
-        },
-        Row {
-            name: "ephemeral close to inactive threshold",
-            change: |f, _| {
-                f.durable = false;
-                f.num_waiting = 0;
-                f.num_pending = 0;
-                f.inactive_threshold = Some(Duration::from_secs(60));
-                f.last_delivery = Some(t(960));
-                f.last_ack = Some(t(960));
-            },
-            kind: Kind::Expiring,
-            severity: Severity::Warning,
-            says: &["idle for 40s", "20s more"],
-        },
-        Row {
-            name: "no leader",
-            change: |f, _| f.leader = Some(String::new()),
-            kind: Kind::NoLeader,
-            severity: Severity::Problem,
-            says: &["no leader"],
-        },
-        Row {
-            name: "replica lagging",
-            change: |f, _| {
-                f.leader = Some("n1".into());
-                f.replicas = vec![
-                    Replica {
-                        name: "n2".into(),
-                        current: false,
-                        offline: false,
-                        lag: Some(42),
-                    },
-                    Replica {
-                        name: "n3".into(),
-                        current: true,
-                        offline: false,
-                        lag: None,
-                    },
-                ];
-            },
-            kind: Kind::Lagging,
-            severity: Severity::Warning,
-            says: &["n2 42 behind"],
-        },
-    ]
-}
+        kind: Kind::Lagging,
+        severity: Severity::Warning,
+        says: &["n2 42 behind"],
+    },
+];
 
 #[test]
 fn each_condition_gives_its_finding() {
-    for row in rows() {
+    for row in ROWS {
         let (mut facts, mut history) = (base(), History::default());
         (row.change)(&mut facts, &mut history);
         let findings = diagnose(&facts, &history, t(1000));
