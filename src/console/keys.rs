@@ -52,6 +52,8 @@ pub enum Command {
     PrevField,
     Submit,
     Template,
+    FilterEvents,
+    OpenEvent,
 }
 
 impl Command {
@@ -101,6 +103,8 @@ impl Command {
             PrevField => "previous field",
             Submit => "confirm: check the input and go",
             Template => "next body template",
+            FilterEvents => "filter the events by kind, stream or consumer",
+            OpenEvent => "open the message the event names, with its timeline",
         }
     }
 }
@@ -351,6 +355,22 @@ pub const BINDINGS: &[Binding] = &[
         bind(&[ch('/')], Scope::Panes(LISTS), C::Filter),
         hint(7, "/", "filter"),
         help("/", "filter the focused list by name"),
+    ),
+    with(
+        bind(&[ch('/')], Scope::Panes(&[Pane::Events]), C::FilterEvents),
+        hint(7, "/", "filter"),
+        help(
+            "/  in events",
+            "filter the events by kind, stream or consumer",
+        ),
+    ),
+    with(
+        bind(ENTER, Scope::Panes(&[Pane::Events]), C::OpenEvent),
+        hint(3, "Enter", "open message"),
+        help(
+            "Enter  on an event",
+            "open the message it names (nak, term, max deliveries)",
+        ),
     ),
     with(
         bind(ESC, PANES, C::ClearFilter),

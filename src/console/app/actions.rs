@@ -5,12 +5,13 @@ use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::broker::{ApiError, PubAck};
+use crate::broker::{ApiError, PubAck, StoredMessage};
 use crate::console::attached::{MessageKey, MessageRow};
 use crate::console::error::ActionError;
 use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
 use crate::console::overlays::browse::BrowseRow;
 use crate::console::overlays::publish::PublishRequest;
+use crate::deadletters::TimelineEntry;
 
 /// A stream jetdeck would create for a subject nobody listens on, and what it would do
 /// next; shown to the operator, who says yes or no.
@@ -95,6 +96,12 @@ pub enum Action {
         held: usize,
         naked: usize,
     },
+    /// A message read by sequence, with its timeline.
+    MessageRead {
+        stream: String,
+        sequence: u64,
+        result: Result<Box<(StoredMessage, Vec<TimelineEntry>)>, ActionError>,
+    },
     /// An effect failed before it could do anything (not connected, say).
     Failed(ActionError),
 }
@@ -166,5 +173,12 @@ pub enum Effect {
     DeleteConsumer {
         stream: String,
         consumer: String,
+    },
+    /// Read `stream` seq `sequence` (consuming nothing) and its timeline; `seen` is what
+    /// jetdeck itself saw of it.
+    ReadMessage {
+        stream: String,
+        sequence: u64,
+        seen: Vec<TimelineEntry>,
     },
 }

@@ -90,7 +90,7 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         Command::First => app.move_selection(isize::MIN / 2, effects),
         Command::Last => app.move_selection(isize::MAX / 2, effects),
         Command::Details => open_detail(app),
-        Command::Filter => {
+        Command::Filter | Command::FilterEvents => {
             if let Some(filter) = app.focused_filter() {
                 filter.editing = true;
             }
@@ -108,6 +108,7 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         Command::DeleteConsumer => confirm_delete(app),
         Command::Browse => open_browser(app, effects),
         Command::OpenMessage => open_message(app),
+        Command::OpenEvent => open_event(app, effects),
         _ if app.focus == Pane::Messages => messages::on_command(app, command, effects),
         _ => {}
     }
@@ -204,6 +205,27 @@ fn open_message(app: &mut App) {
     app.open(Overlay::Message {
         view: Box::new(view),
         scroll: 0,
+    });
+}
+
+/// Enter on an event naming a message: read it by sequence (consuming nothing), with
+/// what jetdeck itself saw of it for the timeline.
+fn open_event(app: &mut App, effects: &mut Vec<Effect>) {
+    let Some(advisory) = app.selected_advisory() else {
+        return;
+    };
+    let Some((stream, sequence)) = advisory.message() else {
+        let kind = advisory.kind.label().to_string();
+        app.complain(format!("{kind} names no message to open"));
+        return;
+    };
+    let stream = stream.to_string();
+    let seen = app.seen_of(&stream, sequence);
+    app.say(format!("reading {stream} seq {sequence}…"));
+    effects.push(Effect::ReadMessage {
+        stream,
+        sequence,
+        seen,
     });
 }
 

@@ -7,6 +7,7 @@
 
 mod actions;
 mod commands;
+mod deadletters;
 mod messages;
 mod results;
 
@@ -103,6 +104,8 @@ pub struct App {
     pub selected_event: usize,
     pub stream_filter: Filter,
     pub consumer_filter: Filter,
+    /// The events pane's filter: by kind, stream, consumer or detail.
+    pub event_filter: Filter,
     /// Open overlays, bottom to top: keys go to the top one, drawing walks them all.
     pub overlays: Vec<Overlay>,
     pub attached: Vec<Attached>,
@@ -142,6 +145,7 @@ impl App {
             selected_event: 0,
             stream_filter: Filter::default(),
             consumer_filter: Filter::default(),
+            event_filter: Filter::default(),
             overlays: Vec::new(),
             attached: Vec::new(),
             selected_attached: 0,
@@ -186,6 +190,17 @@ impl App {
             .collect()
     }
 
+    /// Events that pass the events filter, newest first (`selected_event` indexes these).
+    pub fn visible_events(&self) -> Vec<&Advisory> {
+        let needle = self.event_filter.text().to_lowercase();
+        self.events.iter().filter(|a| a.matches(&needle)).collect()
+    }
+
+    /// The selected event, when the events pane has one.
+    pub fn selected_advisory(&self) -> Option<&Advisory> {
+        self.visible_events().get(self.selected_event).copied()
+    }
+
     pub fn stream_index(&self) -> Option<usize> {
         let name = self.selected_stream.as_deref()?;
         self.visible_streams().iter().position(|s| s.name() == name)
@@ -221,7 +236,7 @@ impl App {
 
     /// Whether a filter is being typed (keys go to it).
     pub fn editing_filter(&self) -> bool {
-        self.stream_filter.editing || self.consumer_filter.editing
+        self.stream_filter.editing || self.consumer_filter.editing || self.event_filter.editing
     }
 
     /// Keeps the stream selection on a visible stream, and says when it moved.
@@ -249,6 +264,8 @@ impl App {
         if !keep {
             self.selected_consumer = visible.first().map(|c| c.name().to_string());
         }
+        let events = self.visible_events().len();
+        self.selected_event = self.selected_event.min(events.saturating_sub(1));
     }
 
     pub(crate) fn move_selection(&mut self, delta: isize, effects: &mut Vec<Effect>) {
@@ -292,7 +309,11 @@ impl App {
                 }
             }
             Pane::Events => {
-                if let Some(i) = step(Some(self.selected_event), self.events.len(), delta) {
+                if let Some(i) = step(
+                    Some(self.selected_event),
+                    self.visible_events().len(),
+                    delta,
+                ) {
                     self.selected_event = i;
                 }
             }
@@ -303,7 +324,8 @@ impl App {
         match self.focus {
             Pane::Streams => Some(&mut self.stream_filter),
             Pane::Consumers => Some(&mut self.consumer_filter),
-            Pane::Messages | Pane::Events => None,
+            Pane::Events => Some(&mut self.event_filter),
+            Pane::Messages => None,
         }
     }
 

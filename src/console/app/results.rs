@@ -3,12 +3,14 @@
 
 use super::actions::{Action, AttachedInfo, Effect, Settle, StreamOffer};
 use super::{App, EVENTS_KEPT, Overlay, Pane, commands, time_of_day};
+use crate::broker::StoredMessage;
 use crate::broker::{ApiError, ApiErrorKind, PubAck};
 use crate::console::attached::{MessageKey, MessageRow, RowState};
 use crate::console::error::ActionError;
 use crate::console::model::{ConnectionView, Snapshot};
-use crate::console::overlays::Confirm;
 use crate::console::overlays::browse::BrowseRow;
+use crate::console::overlays::{Confirm, MessageView};
+use crate::deadletters::TimelineEntry;
 
 /// Applies one action; returns the effects to run.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
@@ -60,6 +62,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Detached { id, held, naked } => app.detached(id, held, naked),
         Action::Run(effect) => effects.push(effect),
         Action::NeedsStream(offer) => on_needs_stream(app, offer),
+        Action::MessageRead {
+            stream,
+            sequence,
+            result,
+        } => on_message_read(app, &stream, sequence, result),
         Action::Failed(e) => app.complain(e.to_string()),
     }
     effects
@@ -252,4 +259,29 @@ fn on_needs_stream(app: &mut App, offer: Box<StreamOffer>) {
         offer.subject, offer.stream
     ));
     app.open(Overlay::Confirm(Confirm::CreateStream(offer)));
+}
+
+fn on_message_read(
+    app: &mut App,
+    stream: &str,
+    sequence: u64,
+    result: Result<Box<(StoredMessage, Vec<TimelineEntry>)>, ActionError>,
+) {
+    match result {
+        Ok(read) => {
+            let (message, timeline) = *read;
+            app.say(format!(
+                "{stream} seq {sequence}: read by sequence, nothing consumed"
+            ));
+            let view = MessageView::stored(&message).with_timeline(&timeline);
+            app.open(Overlay::Message {
+                view: Box::new(view),
+                scroll: 0,
+            });
+        }
+        Err(e) if e.api_kind() == Some(ApiErrorKind::MessageNotFound) => app.complain(format!(
+            "{stream} seq {sequence} is no longer in the stream (acked on a work queue, deleted, or aged out)"
+        )),
+        Err(e) => app.complain(format!("reading {stream} seq {sequence} failed: {e}")),
+    }
 }

@@ -721,3 +721,78 @@ fn settle_keys_move_to_the_next_held_message() {
     assert_eq!(settled(key(&mut app, KeyCode::Char('a'))), (11, "ack"));
     assert_eq!(app.current().unwrap().selected, 4);
 }
+
+/// Tab reaches the events pane, ↑↓ select, Enter on an event naming a message asks to
+/// read it by sequence with what jetdeck saw of it; `/` filters by kind, stream,
+/// consumer; an event naming no message says so; the answer opens with its timeline.
+#[test]
+fn enter_on_an_event_reads_its_message_and_slash_filters_events() {
+    let mut app = app();
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Pane::Events);
+    match key(&mut app, KeyCode::Enter).as_slice() {
+        [
+            Effect::ReadMessage {
+                stream, sequence, ..
+            },
+        ] => {
+            assert_eq!((stream.as_str(), *sequence), ("ORDERS", 90))
+        }
+        other => panic!("expected a read, got {other:?}"),
+    }
+    key(&mut app, KeyCode::Down);
+    let seen = match key(&mut app, KeyCode::Enter).as_slice() {
+        [
+            Effect::ReadMessage {
+                sequence: 80, seen, ..
+            },
+        ] => seen.clone(),
+        other => panic!("expected a read of 80, got {other:?}"),
+    };
+    let steps: Vec<&crate::deadletters::Step> = seen.iter().map(|e| &e.step).collect();
+    assert_eq!(
+        steps,
+        [
+            &crate::deadletters::Step::Naked { deliveries: 1 },
+            &crate::deadletters::Step::MaxDeliveries { deliveries: 3 }
+        ]
+    );
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "created");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.visible_events().len(), 2);
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert!(app.status.as_ref().unwrap().error, "{:?}", app.status);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.visible_events().len(), 5, "Esc clears the filter");
+
+    let message = crate::broker::StoredMessage {
+        stream: "ORDERS".into(),
+        subject: "orders.billing".into(),
+        sequence: 80,
+        headers: Default::default(),
+        body: bytes::Bytes::from_static(b"{\"id\":80}"),
+        time: fixtures::now(),
+    };
+    let result = Ok(Box::new((message, seen)));
+    let (stream, sequence) = ("ORDERS".to_string(), 80);
+    update(
+        &mut app,
+        Action::MessageRead {
+            stream,
+            sequence,
+            result,
+        },
+    );
+    let Some(Overlay::Message { view, .. }) = app.overlay() else {
+        panic!("the message opens");
+    };
+    assert_eq!(view.title, "ORDERS sequence 80");
+    assert_eq!(view.timeline.len(), 2);
+    assert!(
+        view.timeline[1]
+            .1
+            .contains("MAX_DELIVERIES after 3 by flaky-billing")
+    );
+}
