@@ -10,6 +10,7 @@ use super::{App, Overlay, Pane, messages};
 use crate::broker::validate_topic;
 use crate::console::keys::{self, Command, Place};
 use crate::console::overlays::browse::BrowseState;
+use crate::console::overlays::deadletters::DeadLettersState;
 use crate::console::overlays::publish::PublishForm;
 use crate::console::overlays::{self, Confirm, MessageView, Next};
 
@@ -109,6 +110,7 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         Command::Browse => open_browser(app, effects),
         Command::OpenMessage => open_message(app),
         Command::OpenEvent => open_event(app, effects),
+        Command::DeadLetters => open_dead_letters(app, effects),
         _ if app.focus == Pane::Messages => messages::on_command(app, command, effects),
         _ => {}
     }
@@ -227,6 +229,20 @@ fn open_event(app: &mut App, effects: &mut Vec<Effect>) {
         sequence,
         seen,
     });
+}
+
+/// `D`: every dead letter, or on a consumer its own.
+fn open_dead_letters(app: &mut App, effects: &mut Vec<Effect>) {
+    let mut filter = crate::deadletters::Filter::default();
+    if app.focus == Pane::Consumers
+        && let (Some(stream), Some(consumer)) = (&app.selected_stream, &app.selected_consumer)
+    {
+        filter.stream = Some(stream.clone());
+        filter.consumer = Some(consumer.clone());
+    }
+    let mut view = DeadLettersState::new(filter);
+    view.load(app.seen_advisories(), effects);
+    app.open(Overlay::DeadLetters(Box::new(view)));
 }
 
 /// Whether keys go into a text field now: a filter being typed, a form or a prompt.

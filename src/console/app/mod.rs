@@ -22,11 +22,14 @@ use super::model::{
     AccountView, Advisory, ConnectionView, ConsumerView, ConsumersView, SessionInfo, StreamView,
 };
 use super::overlays::browse::BrowseState;
+use super::overlays::deadletters::DeadLettersState;
 use crate::broker::{ApiErrorKind, Metrics};
 
 pub use super::overlays::prompt::{Prompt, PromptKind};
 pub use super::overlays::{AttachForm, Confirm, MessageView, Overlay};
-pub use actions::{Action, AfterCreate, AttachedInfo, Effect, Settle, StreamOffer};
+pub use actions::{
+    Action, AfterCreate, AttachedInfo, DeadLetterOp, DeadLetterPlan, Effect, Settle, StreamOffer,
+};
 pub use commands::typing;
 pub use results::update;
 
@@ -375,6 +378,14 @@ impl App {
     /// Opens an overlay over whatever is open.
     pub fn open(&mut self, overlay: Overlay) {
         self.overlays.push(overlay);
+    }
+
+    /// The dead-letters view, wherever it is in the stack (under a prompt or a confirm).
+    pub(crate) fn dead_letters_mut(&mut self) -> Option<&mut DeadLettersState> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::DeadLetters(d) => Some(d.as_mut()),
+            _ => None,
+        })
     }
 
     /// The stream browser, wherever it is in the stack (under a message or a prompt).

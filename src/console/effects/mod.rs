@@ -132,6 +132,15 @@ impl EffectRunner {
                     broker, reply, stream, sequence, seen,
                 ));
             }
+            Effect::ListDeadLetters { filter, seen } => {
+                tokio::spawn(deadletters::list(broker, reply, filter, seen));
+            }
+            Effect::DeadLetters(plan) => {
+                tokio::spawn(deadletters::run(broker, reply, *plan));
+            }
+            Effect::CreateCapture => {
+                tokio::spawn(deadletters::create_capture(broker, reply));
+            }
         }
     }
 
