@@ -95,3 +95,67 @@ async fn enter_on_a_max_deliveries_event_opens_that_message() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn d_lists_the_dead_letter_and_a_confirmed_retry_moves_it_on_the_server() {
+    let server = NatsServer::start().await.unwrap();
+    let mut console = Console::start(&["--server", &server.url()]);
+    console.wait_for(Duration::from_secs(10), "connected", |s| {
+        s.contains("● connected")
+    });
+    let js = raw(&server).await;
+    let stream = dead_letter(&js, "rescue-me").await;
+    console.wait_for(Duration::from_secs(5), "the advisory", |s| {
+        s.contains("MAX_DELIVERIES")
+    });
+    console.press("D");
+    let row = |s: &str| {
+        s.lines().any(|l| {
+            crate::pty::has_words(
+                l,
+                &["DL", "1", "dl.orders", "flaky", "2", "max", "deliveries"],
+            ) && l.contains("in stream")
+        })
+    };
+    let screen = console.wait_for(Duration::from_secs(5), "the dead letter's row", row);
+    assert!(screen.contains("no capture stream"), "{screen}");
+    console.press("r");
+    let screen = console.wait_for(Duration::from_secs(3), "the preview", |s| {
+        s.contains("Retry 1 dead letter?")
+    });
+    assert!(screen.contains("DL seq 1"), "{screen}");
+    // Nothing happens before the yes.
+    assert!(stream.get_raw_message(1).await.is_ok());
+    console.press("y");
+    console.wait_for(Duration::from_secs(5), "the exact count", |s| {
+        s.contains("1 retried")
+    });
+    // On the server: the copy stored (with where it came from), the original gone.
+    let copy = eventually(Duration::from_secs(3), "the copy", || {
+        let stream = stream.clone();
+        async move { stream.get_raw_message(2).await.ok() }
+    })
+    .await;
+    assert_eq!(copy.subject.as_str(), "dl.orders");
+    assert_eq!(&copy.payload[..], b"rescue-me");
+    let headers = copy.headers;
+    assert_eq!(
+        headers
+            .get(jetdeck::deadletters::HEADER_SEQUENCE)
+            .map(|v| v.as_str()),
+        Some("1")
+    );
+    assert!(
+        stream.get_raw_message(1).await.is_err(),
+        "the original is gone"
+    );
+    let mut stream = stream;
+    assert_eq!(stream.info().await.unwrap().state.messages, 1);
+    // The list is read again: the retried letter is gone from the stream.
+    console.wait_for(Duration::from_secs(5), "the refreshed row", |s| {
+        s.lines().any(|l| {
+            crate::pty::has_words(l, &["DL", "1", "-", "flaky", "2", "max", "deliveries"])
+                && l.contains("gone")
+        })
+    });
+}
