@@ -213,7 +213,10 @@ pub fn render_capture_offer(frame: &mut Frame, area: Rect) {
 
 fn draw_dialog(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, title: &str) {
     let c = super::centered(area, 70, 100);
-    let height = (lines.len() as u16 + 4).min(area.height);
+    // Wrapped lines take more rows: count them so the keys line is never cut off.
+    let inner = c.width.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let height = (rows as u16 + 2).min(area.height);
     let rect = Rect {
         y: area.y + (area.height - height) / 2,
         height,
