@@ -428,4 +428,6 @@ pub fn clock_text(t: SystemTime) -> String {
 }
 
 #[cfg(test)]
+mod dead_letter_tests;
+#[cfg(test)]
 mod tests;
