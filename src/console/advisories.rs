@@ -5,6 +5,7 @@ use std::time::SystemTime;
 use serde::Deserialize;
 
 use super::model::{Advisory, AdvisoryKind};
+use crate::deadletters::{AdvisoryEvent, AdvisoryKind as EventKind};
 
 pub const ADVISORY_SUBJECT: &str = "$JS.EVENT.ADVISORY.>";
 
@@ -55,7 +56,8 @@ pub fn parse(payload: &[u8], received: SystemTime) -> Option<Advisory> {
         Some(n) => detail.push(format!("{n} deliveries")),
         None => {}
     }
-    if let Some(reason) = raw.reason.filter(|r| !r.is_empty()) {
+    let reason = raw.reason.filter(|r| !r.is_empty());
+    if let Some(reason) = &reason {
         detail.push(format!("reason: {reason}"));
     }
     let time = raw
@@ -71,7 +73,56 @@ pub fn parse(payload: &[u8], received: SystemTime) -> Option<Advisory> {
         stream: raw.stream.unwrap_or_default(),
         consumer: raw.consumer,
         detail: detail.join(", "),
+        stream_seq: raw.stream_seq,
+        deliveries: raw.deliveries,
+        reason,
     })
+}
+
+impl Advisory {
+    /// The message this advisory is about, when it names one (nak, term, max deliveries).
+    pub fn message(&self) -> Option<(&str, u64)> {
+        let about_message = matches!(
+            self.kind,
+            AdvisoryKind::MaxDeliveries | AdvisoryKind::Terminated | AdvisoryKind::Naked
+        );
+        about_message
+            .then_some(self.stream_seq)
+            .flatten()
+            .map(|seq| (self.stream.as_str(), seq))
+    }
+
+    /// The same advisory as the dead-letters engine takes it (only message advisories).
+    pub fn as_event(&self) -> Option<AdvisoryEvent> {
+        let (stream, stream_seq) = self.message()?;
+        let kind = match self.kind {
+            AdvisoryKind::MaxDeliveries => EventKind::MaxDeliveries,
+            AdvisoryKind::Terminated => EventKind::Terminated,
+            _ => EventKind::Naked,
+        };
+        Some(AdvisoryEvent {
+            kind,
+            stream: stream.to_string(),
+            consumer: self.consumer.clone().unwrap_or_default(),
+            stream_seq,
+            deliveries: self.deliveries.unwrap_or(0),
+            reason: self.reason.clone(),
+            time: self.time,
+        })
+    }
+
+    /// Whether the events filter `needle` (lowercase) finds this advisory: by kind,
+    /// stream, consumer or detail.
+    pub fn matches(&self, needle: &str) -> bool {
+        let text = format!(
+            "{} {}/{} {}",
+            self.kind.label(),
+            self.stream,
+            self.consumer.as_deref().unwrap_or_default(),
+            self.detail
+        );
+        text.to_lowercase().contains(needle)
+    }
 }
 
 #[cfg(test)]
@@ -92,6 +143,10 @@ mod tests {
             ("ORDERS", Some("flaky-billing"))
         );
         assert_eq!(a.detail, "seq 4, 3 deliveries");
+        assert_eq!((a.stream_seq, a.deliveries), (Some(4), Some(3)));
+        assert_eq!(a.message(), Some(("ORDERS", 4)));
+        let event = a.as_event().unwrap();
+        assert_eq!((event.stream_seq, event.deliveries), (4, 3));
         assert_ne!(a.time, now);
 
         let t = parse(
@@ -101,6 +156,7 @@ mod tests {
         .unwrap();
         assert_eq!(t.kind, AdvisoryKind::Terminated);
         assert_eq!(t.detail, "seq 9, 1 delivery, reason: bad");
+        assert_eq!(t.as_event().unwrap().reason.as_deref(), Some("bad"));
         assert_eq!(t.time, now);
     }
 

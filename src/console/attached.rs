@@ -171,6 +171,19 @@ impl Attached {
         self.rows.iter_mut().find(|r| r.key() == key)
     }
 
+    /// Moves the selection to the next row waiting for the operator (held, or its
+    /// settlement failed), after the selected one and then from the top; stays when none.
+    pub fn select_next_held(&mut self) {
+        let n = self.rows.len();
+        let waiting = |r: &MessageRow| matches!(r.state, RowState::Held | RowState::Failed(_));
+        if let Some(i) = (1..n)
+            .map(|step| (self.selected + step) % n)
+            .find(|i| waiting(&self.rows[*i]))
+        {
+            self.selected = i;
+        }
+    }
+
     /// Rows still waiting for a settlement.
     pub fn held(&self) -> impl Iterator<Item = &MessageRow> {
         self.rows.iter().filter(|r| is_held(r))

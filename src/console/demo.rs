@@ -3,7 +3,8 @@
 //! consumer (max deliver 3) whose handler fails every second delivery and always fails
 //! "poison" messages (so naks, redeliveries and MAX_DELIVERIES advisories appear), a
 //! `manual-review` consumer nothing works (for an operator to attach to and settle by
-//! hand), and a gentle stream of publishes so the rates move.
+//! hand), and a gentle stream of publishes so the rates move. The dead-letter capture
+//! stream is made first, so the demo's dead letters are there to rescue.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +25,8 @@ pub enum DemoError {
     Publish(#[from] PublishError),
     #[error("demo set-up: {0}")]
     Subscribe(#[from] SubscribeError),
+    #[error("demo set-up: {0}")]
+    Capture(#[from] crate::deadletters::DeadLetterError),
 }
 
 /// Sets up the demo and returns its subscriptions; publishing goes on until `cancel`.
@@ -31,6 +34,11 @@ pub async fn start(
     broker: &Broker,
     cancel: CancellationToken,
 ) -> Result<Vec<Subscription>, DemoError> {
+    // The demo's dead letters are recorded from the start, so the dead-letters view
+    // (D) has them even for what happened before it was opened. Only in the demo: on a
+    // real server the operator is asked first.
+    crate::deadletters::ensure_capture(broker, &crate::deadletters::CaptureConfig::default())
+        .await?;
     for topic in ["orders.created", "user-events.login", "test.messages"] {
         broker.ensure_stream(topic).await?;
     }

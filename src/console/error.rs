@@ -32,6 +32,9 @@ pub enum ActionError {
     Unconfirmed,
     #[error("this message is no longer held (detached, or settled already)")]
     NotHeld,
+    /// A dead-letter operation or read failed (the text says whether the original stays).
+    #[error(transparent)]
+    DeadLetters(std::sync::Arc<crate::deadletters::DeadLetterError>),
     /// Anything else, in words (a demo that could not start, say).
     #[error("{0}")]
     Other(String),
@@ -45,6 +48,12 @@ impl ActionError {
             ActionError::Subscribe(SubscribeError::Consumer { source, .. }) => Some(source.kind()),
             _ => None,
         }
+    }
+}
+
+impl From<crate::deadletters::DeadLetterError> for ActionError {
+    fn from(e: crate::deadletters::DeadLetterError) -> Self {
+        ActionError::DeadLetters(std::sync::Arc::new(e))
     }
 }
 

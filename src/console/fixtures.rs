@@ -118,6 +118,19 @@ pub fn advisory(
         stream: stream.to_string(),
         consumer: consumer.map(str::to_string),
         detail: detail.to_string(),
+        // "seq 68, ..." as the parsed advisory would carry it.
+        stream_seq: detail
+            .strip_prefix("seq ")
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|n| n.trim().parse().ok()),
+        deliveries: detail
+            .split(", ")
+            .find_map(|part| {
+                part.strip_suffix(" deliveries")
+                    .or_else(|| part.strip_suffix(" delivery"))
+            })
+            .and_then(|n| n.parse().ok()),
+        reason: detail.split_once("reason: ").map(|(_, r)| r.to_string()),
     }
 }
 

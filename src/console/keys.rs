@@ -52,6 +52,15 @@ pub enum Command {
     PrevField,
     Submit,
     Template,
+    FilterEvents,
+    OpenEvent,
+    DeadLetters,
+    Mark,
+    Retry,
+    MoveTo,
+    Discard,
+    Export,
+    CreateCapture,
 }
 
 impl Command {
@@ -101,6 +110,15 @@ impl Command {
             PrevField => "previous field",
             Submit => "confirm: check the input and go",
             Template => "next body template",
+            FilterEvents => "filter the events by kind, stream or consumer",
+            OpenEvent => "open the message the event names, with its timeline",
+            DeadLetters => "dead letters (on a consumer: its own)",
+            Mark => "mark / unmark the selected one",
+            Retry => "retry: publish again to its subject, then delete the original (asks)",
+            MoveTo => "move to a dead-letter subject you type (asks)",
+            Discard => "discard: delete the original (asks)",
+            Export => "export to a JSON Lines file (asks for the path)",
+            CreateCapture => "create the capture stream (shows its limits, asks)",
         }
     }
 }
@@ -117,10 +135,12 @@ pub enum Layer {
     Prompt,
     ConfirmDelete,
     ConfirmCreate,
+    DeadLetters,
+    ConfirmAction,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 9] = [
+    pub const ALL: [Layer; 11] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -130,6 +150,8 @@ impl Layer {
         Layer::Prompt,
         Layer::ConfirmDelete,
         Layer::ConfirmCreate,
+        Layer::DeadLetters,
+        Layer::ConfirmAction,
     ];
 
     pub fn name(self) -> &'static str {
@@ -143,6 +165,8 @@ impl Layer {
             Layer::Prompt => "prompt",
             Layer::ConfirmDelete => "delete confirmation",
             Layer::ConfirmCreate => "create confirmation",
+            Layer::DeadLetters => "dead letters",
+            Layer::ConfirmAction => "action confirmation",
         }
     }
 }
@@ -211,6 +235,7 @@ impl Key {
     pub fn name(self) -> String {
         let base = match self.code {
             KeyCode::Char(c) if self.ctrl => c.to_ascii_uppercase().to_string(),
+            KeyCode::Char(' ') => "Space".into(),
             KeyCode::Char(c) => c.to_string(),
             KeyCode::Tab => "Tab".into(),
             KeyCode::BackTab => "Shift-Tab".into(),
@@ -304,6 +329,7 @@ const ALL_PANES: &[Pane] = &[Pane::Streams, Pane::Consumers, Pane::Messages, Pan
 const LISTS: &[Pane] = &[Pane::Streams, Pane::Consumers];
 const MESSAGES: Scope = Scope::Panes(&[Pane::Messages]);
 const PANES: Scope = Scope::Panes(ALL_PANES);
+const LETTERS: Scope = Scope::Layers(&[Layer::DeadLetters]);
 const SCROLLED: Scope = Scope::Layers(&[Layer::Help, Layer::Details, Layer::Message]);
 const BROWSE: Scope = Scope::Layers(&[Layer::Browse]);
 const FORMS: Scope = Scope::Layers(&[Layer::Publish, Layer::AttachForm, Layer::Prompt]);
@@ -351,6 +377,84 @@ pub const BINDINGS: &[Binding] = &[
         bind(&[ch('/')], Scope::Panes(LISTS), C::Filter),
         hint(7, "/", "filter"),
         help("/", "filter the focused list by name"),
+    ),
+    with(
+        bind(&[ch('/')], Scope::Panes(&[Pane::Events]), C::FilterEvents),
+        hint(7, "/", "filter"),
+        help(
+            "/  in events",
+            "filter the events by kind, stream or consumer",
+        ),
+    ),
+    with(
+        bind(ENTER, Scope::Panes(&[Pane::Events]), C::OpenEvent),
+        hint(3, "Enter", "open message"),
+        help(
+            "Enter  on an event",
+            "open the message it names (nak, term, max deliveries)",
+        ),
+    ),
+    with(
+        bind(&[ch('D')], PANES, C::DeadLetters),
+        None,
+        help("D", "dead letters (on a consumer: its own)"),
+    ),
+    bind(DOWN, LETTERS, C::Down),
+    bind(UP, LETTERS, C::Up),
+    bind(FIRST, LETTERS, C::First),
+    bind(LAST, LETTERS, C::Last),
+    with(
+        bind(ENTER, LETTERS, C::OpenMessage),
+        hint(0, "Enter", "open"),
+        None,
+    ),
+    with(
+        bind(&[ch(' ')], LETTERS, C::Mark),
+        hint(1, "Space", "mark"),
+        help(
+            "Space r m x e  in dead letters",
+            "mark; retry, move, discard, export (each asks first)",
+        ),
+    ),
+    with(
+        bind(&[ch('r')], LETTERS, C::Retry),
+        hint(2, "r", "retry"),
+        None,
+    ),
+    with(
+        bind(&[ch('m')], LETTERS, C::MoveTo),
+        hint(3, "m", "move"),
+        None,
+    ),
+    with(
+        bind(&[ch('x'), ch('d')], LETTERS, C::Discard),
+        hint(4, "x", "discard"),
+        None,
+    ),
+    with(
+        bind(&[ch('e')], LETTERS, C::Export),
+        hint(5, "e", "export"),
+        None,
+    ),
+    with(
+        bind(&[ch('c')], LETTERS, C::CreateCapture),
+        hint(6, "c", "capture"),
+        help("c  in dead letters", "create the capture stream (asks)"),
+    ),
+    with(bind(ESC, LETTERS, C::Close), hint(7, "Esc", "close"), None),
+    with(
+        bind(&[ch('y')], Scope::Layers(&[Layer::ConfirmAction]), C::Yes),
+        hint(0, "y", "go ahead"),
+        None,
+    ),
+    with(
+        bind(
+            &[ch('n'), code(KeyCode::Esc)],
+            Scope::Layers(&[Layer::ConfirmAction]),
+            C::No,
+        ),
+        hint(1, "n", "cancel"),
+        None,
     ),
     with(
         bind(ESC, PANES, C::ClearFilter),
@@ -567,7 +671,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         &[ch('q')],
-        Scope::Layers(&[Layer::Browse, Layer::ConfirmDelete]),
+        Scope::Layers(&[Layer::Browse, Layer::ConfirmDelete, Layer::DeadLetters]),
         C::Quit,
     ),
     with(

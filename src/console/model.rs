@@ -122,6 +122,12 @@ pub struct Advisory {
     pub consumer: Option<String>,
     /// Kind-specific facts, e.g. "seq 4, 3 deliveries" or a term reason.
     pub detail: String,
+    /// The stream sequence a message advisory (nak, term, max deliveries) is about.
+    pub stream_seq: Option<u64>,
+    /// How many deliveries the message had, for the same.
+    pub deliveries: Option<u64>,
+    /// A term's reason, when one was given.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,6 +16,8 @@ mod cluster;
 mod connect;
 #[cfg(feature = "console")]
 mod console;
+#[cfg(feature = "console")]
+mod console_dead_letters;
 mod dead_letters;
 mod doctor;
 mod inspect;

@@ -5,12 +5,15 @@ use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::broker::{ApiError, PubAck};
+use crate::broker::{ApiError, PubAck, StoredMessage};
 use crate::console::attached::{MessageKey, MessageRow};
 use crate::console::error::ActionError;
 use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
 use crate::console::overlays::browse::BrowseRow;
 use crate::console::overlays::publish::PublishRequest;
+use crate::deadletters::{
+    AdvisoryEvent, DeadLetter, Filter as LetterFilter, Progress, TimelineEntry,
+};
 
 /// A stream jetdeck would create for a subject nobody listens on, and what it would do
 /// next; shown to the operator, who says yes or no.
@@ -33,6 +36,48 @@ pub enum AfterCreate {
         topic: String,
         queue: String,
     },
+}
+
+/// What the operator does to dead letters (the engine's operations).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeadLetterOp {
+    /// Publish again to its own subject, then delete the original.
+    Retry,
+    /// Publish to the dead-letter subject `to`, then delete the original.
+    Move { to: String },
+    /// Delete the original.
+    Discard,
+    /// Write them to a JSON Lines file.
+    Export { path: String },
+}
+
+impl DeadLetterOp {
+    /// The verb the preview and refusals use (`retry`).
+    pub fn verb(&self) -> &'static str {
+        match self {
+            DeadLetterOp::Retry => "retry",
+            DeadLetterOp::Move { .. } => "move",
+            DeadLetterOp::Discard => "discard",
+            DeadLetterOp::Export { .. } => "export",
+        }
+    }
+
+    /// The past tense the status line reports with (`3 retried`).
+    pub fn done_word(&self) -> &'static str {
+        match self {
+            DeadLetterOp::Retry => "retried",
+            DeadLetterOp::Move { .. } => "moved",
+            DeadLetterOp::Discard => "discarded",
+            DeadLetterOp::Export { .. } => "exported",
+        }
+    }
+}
+
+/// An operation on some dead letters, as previewed and confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetterPlan {
+    pub op: DeadLetterOp,
+    pub letters: Vec<DeadLetter>,
 }
 
 /// How the operator settles a held message: the broker's own kinds.
@@ -95,6 +140,26 @@ pub enum Action {
         held: usize,
         naked: usize,
     },
+    /// A message read by sequence, with its timeline.
+    MessageRead {
+        stream: String,
+        sequence: u64,
+        result: Result<Box<(StoredMessage, Vec<TimelineEntry>)>, ActionError>,
+    },
+    /// Dead letters listed; `capture` says whether the capture stream exists.
+    DeadLettersListed {
+        result: Result<(Vec<DeadLetter>, bool), ActionError>,
+    },
+    /// A bulk operation finished one more letter.
+    DeadLetterProgress(Progress),
+    /// A bulk operation ended: `done` of `total`, and the summary line.
+    DeadLettersDone {
+        op: DeadLetterOp,
+        summary: String,
+        ok: bool,
+    },
+    /// The capture stream was created (true), was there already (false), or not.
+    CaptureCreated(Result<bool, ActionError>),
     /// An effect failed before it could do anything (not connected, say).
     Failed(ActionError),
 }
@@ -167,4 +232,20 @@ pub enum Effect {
         stream: String,
         consumer: String,
     },
+    /// Read `stream` seq `sequence` (consuming nothing) and its timeline; `seen` is what
+    /// jetdeck itself saw of it.
+    ReadMessage {
+        stream: String,
+        sequence: u64,
+        seen: Vec<TimelineEntry>,
+    },
+    /// List dead letters (the capture stream when present, plus `seen`).
+    ListDeadLetters {
+        filter: LetterFilter,
+        seen: Vec<AdvisoryEvent>,
+    },
+    /// Run a confirmed operation over its letters, one at a time.
+    DeadLetters(Box<DeadLetterPlan>),
+    /// Create the capture stream (the operator said yes to the offer).
+    CreateCapture,
 }

@@ -10,6 +10,7 @@ use super::{App, Overlay, Pane, messages};
 use crate::broker::validate_topic;
 use crate::console::keys::{self, Command, Place};
 use crate::console::overlays::browse::BrowseState;
+use crate::console::overlays::deadletters::DeadLettersState;
 use crate::console::overlays::publish::PublishForm;
 use crate::console::overlays::{self, Confirm, MessageView, Next};
 
@@ -90,7 +91,7 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         Command::First => app.move_selection(isize::MIN / 2, effects),
         Command::Last => app.move_selection(isize::MAX / 2, effects),
         Command::Details => open_detail(app),
-        Command::Filter => {
+        Command::Filter | Command::FilterEvents => {
             if let Some(filter) = app.focused_filter() {
                 filter.editing = true;
             }
@@ -108,6 +109,8 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         Command::DeleteConsumer => confirm_delete(app),
         Command::Browse => open_browser(app, effects),
         Command::OpenMessage => open_message(app),
+        Command::OpenEvent => open_event(app, effects),
+        Command::DeadLetters => open_dead_letters(app, effects),
         _ if app.focus == Pane::Messages => messages::on_command(app, command, effects),
         _ => {}
     }
@@ -205,6 +208,41 @@ fn open_message(app: &mut App) {
         view: Box::new(view),
         scroll: 0,
     });
+}
+
+/// Enter on an event naming a message: read it by sequence (consuming nothing), with
+/// what jetdeck itself saw of it for the timeline.
+fn open_event(app: &mut App, effects: &mut Vec<Effect>) {
+    let Some(advisory) = app.selected_advisory() else {
+        return;
+    };
+    let Some((stream, sequence)) = advisory.message() else {
+        let kind = advisory.kind.label().to_string();
+        app.complain(format!("{kind} names no message to open"));
+        return;
+    };
+    let stream = stream.to_string();
+    let seen = app.seen_of(&stream, sequence);
+    app.say(format!("reading {stream} seq {sequence}…"));
+    effects.push(Effect::ReadMessage {
+        stream,
+        sequence,
+        seen,
+    });
+}
+
+/// `D`: every dead letter, or on a consumer its own.
+fn open_dead_letters(app: &mut App, effects: &mut Vec<Effect>) {
+    let mut filter = crate::deadletters::Filter::default();
+    if app.focus == Pane::Consumers
+        && let (Some(stream), Some(consumer)) = (&app.selected_stream, &app.selected_consumer)
+    {
+        filter.stream = Some(stream.clone());
+        filter.consumer = Some(consumer.clone());
+    }
+    let mut view = DeadLettersState::new(filter);
+    view.load(app.seen_advisories(), effects);
+    app.open(Overlay::DeadLetters(Box::new(view)));
 }
 
 /// Whether keys go into a text field now: a filter being typed, a form or a prompt.

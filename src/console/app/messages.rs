@@ -81,8 +81,16 @@ impl App {
             self.complain("select a held message first (f pulls some)");
             return;
         };
-        if let Some(row) = self.attached_mut(id).and_then(|a| a.row_mut(key)) {
-            row.state = RowState::Settling(how.name());
+        let moves_on = !matches!(how, Settle::InProgress);
+        if let Some(a) = self.attached_mut(id) {
+            if let Some(row) = a.row_mut(key) {
+                row.state = RowState::Settling(how.name());
+            }
+            // `a a n a` works through a batch: a settled message leaves the operator on
+            // the next one still held (in progress keeps it held, so stays on it).
+            if moves_on {
+                a.select_next_held();
+            }
         }
         effects.push(Effect::Settle { id, key, how });
     }

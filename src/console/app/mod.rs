@@ -7,6 +7,7 @@
 
 mod actions;
 mod commands;
+mod deadletters;
 mod messages;
 mod results;
 
@@ -21,11 +22,14 @@ use super::model::{
     AccountView, Advisory, ConnectionView, ConsumerView, ConsumersView, SessionInfo, StreamView,
 };
 use super::overlays::browse::BrowseState;
+use super::overlays::deadletters::DeadLettersState;
 use crate::broker::{ApiErrorKind, Metrics};
 
 pub use super::overlays::prompt::{Prompt, PromptKind};
 pub use super::overlays::{AttachForm, Confirm, MessageView, Overlay};
-pub use actions::{Action, AfterCreate, AttachedInfo, Effect, Settle, StreamOffer};
+pub use actions::{
+    Action, AfterCreate, AttachedInfo, DeadLetterOp, DeadLetterPlan, Effect, Settle, StreamOffer,
+};
 pub use commands::typing;
 pub use results::update;
 
@@ -103,6 +107,8 @@ pub struct App {
     pub selected_event: usize,
     pub stream_filter: Filter,
     pub consumer_filter: Filter,
+    /// The events pane's filter: by kind, stream, consumer or detail.
+    pub event_filter: Filter,
     /// Open overlays, bottom to top: keys go to the top one, drawing walks them all.
     pub overlays: Vec<Overlay>,
     pub attached: Vec<Attached>,
@@ -142,6 +148,7 @@ impl App {
             selected_event: 0,
             stream_filter: Filter::default(),
             consumer_filter: Filter::default(),
+            event_filter: Filter::default(),
             overlays: Vec::new(),
             attached: Vec::new(),
             selected_attached: 0,
@@ -186,6 +193,17 @@ impl App {
             .collect()
     }
 
+    /// Events that pass the events filter, newest first (`selected_event` indexes these).
+    pub fn visible_events(&self) -> Vec<&Advisory> {
+        let needle = self.event_filter.text().to_lowercase();
+        self.events.iter().filter(|a| a.matches(&needle)).collect()
+    }
+
+    /// The selected event, when the events pane has one.
+    pub fn selected_advisory(&self) -> Option<&Advisory> {
+        self.visible_events().get(self.selected_event).copied()
+    }
+
     pub fn stream_index(&self) -> Option<usize> {
         let name = self.selected_stream.as_deref()?;
         self.visible_streams().iter().position(|s| s.name() == name)
@@ -221,7 +239,7 @@ impl App {
 
     /// Whether a filter is being typed (keys go to it).
     pub fn editing_filter(&self) -> bool {
-        self.stream_filter.editing || self.consumer_filter.editing
+        self.stream_filter.editing || self.consumer_filter.editing || self.event_filter.editing
     }
 
     /// Keeps the stream selection on a visible stream, and says when it moved.
@@ -249,6 +267,8 @@ impl App {
         if !keep {
             self.selected_consumer = visible.first().map(|c| c.name().to_string());
         }
+        let events = self.visible_events().len();
+        self.selected_event = self.selected_event.min(events.saturating_sub(1));
     }
 
     pub(crate) fn move_selection(&mut self, delta: isize, effects: &mut Vec<Effect>) {
@@ -292,7 +312,11 @@ impl App {
                 }
             }
             Pane::Events => {
-                if let Some(i) = step(Some(self.selected_event), self.events.len(), delta) {
+                if let Some(i) = step(
+                    Some(self.selected_event),
+                    self.visible_events().len(),
+                    delta,
+                ) {
                     self.selected_event = i;
                 }
             }
@@ -303,7 +327,8 @@ impl App {
         match self.focus {
             Pane::Streams => Some(&mut self.stream_filter),
             Pane::Consumers => Some(&mut self.consumer_filter),
-            Pane::Messages | Pane::Events => None,
+            Pane::Events => Some(&mut self.event_filter),
+            Pane::Messages => None,
         }
     }
 
@@ -355,6 +380,14 @@ impl App {
         self.overlays.push(overlay);
     }
 
+    /// The dead-letters view, wherever it is in the stack (under a prompt or a confirm).
+    pub(crate) fn dead_letters_mut(&mut self) -> Option<&mut DeadLettersState> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::DeadLetters(d) => Some(d.as_mut()),
+            _ => None,
+        })
+    }
+
     /// The stream browser, wherever it is in the stack (under a message or a prompt).
     pub(crate) fn browser_mut(&mut self) -> Option<&mut BrowseState> {
         self.overlays.iter_mut().rev().find_map(|o| match o {
@@ -394,5 +427,7 @@ pub fn clock_text(t: SystemTime) -> String {
         .unwrap_or_default()
 }
 
+#[cfg(test)]
+mod dead_letter_tests;
 #[cfg(test)]
 mod tests;

@@ -1,14 +1,16 @@
 //! `update`: one function per kind of thing that happens; keys and pastes go to
 //! `commands`, results from the server change the state and say how they went.
 
-use super::actions::{Action, AttachedInfo, Effect, Settle, StreamOffer};
+use super::actions::{Action, AttachedInfo, DeadLetterOp, Effect, Settle, StreamOffer};
 use super::{App, EVENTS_KEPT, Overlay, Pane, commands, time_of_day};
+use crate::broker::StoredMessage;
 use crate::broker::{ApiError, ApiErrorKind, PubAck};
 use crate::console::attached::{MessageKey, MessageRow, RowState};
 use crate::console::error::ActionError;
 use crate::console::model::{ConnectionView, Snapshot};
-use crate::console::overlays::Confirm;
 use crate::console::overlays::browse::BrowseRow;
+use crate::console::overlays::{Confirm, MessageView};
+use crate::deadletters::TimelineEntry;
 
 /// Applies one action; returns the effects to run.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
@@ -60,6 +62,22 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Detached { id, held, naked } => app.detached(id, held, naked),
         Action::Run(effect) => effects.push(effect),
         Action::NeedsStream(offer) => on_needs_stream(app, offer),
+        Action::MessageRead {
+            stream,
+            sequence,
+            result,
+        } => on_message_read(app, &stream, sequence, result),
+        Action::DeadLettersListed { result } => on_dead_letters_listed(app, result),
+        Action::DeadLetterProgress(p) => {
+            if let Some(view) = app.dead_letters_mut() {
+                view.progress = Some((p.finished, p.total));
+            }
+            app.say(format!("[{}/{}] {}", p.finished, p.total, p.last));
+        }
+        Action::DeadLettersDone { op, summary, ok } => {
+            on_dead_letters_done(app, &op, summary, ok, &mut effects)
+        }
+        Action::CaptureCreated(result) => on_capture_created(app, result, &mut effects),
         Action::Failed(e) => app.complain(e.to_string()),
     }
     effects
@@ -252,4 +270,82 @@ fn on_needs_stream(app: &mut App, offer: Box<StreamOffer>) {
         offer.subject, offer.stream
     ));
     app.open(Overlay::Confirm(Confirm::CreateStream(offer)));
+}
+
+fn on_message_read(
+    app: &mut App,
+    stream: &str,
+    sequence: u64,
+    result: Result<Box<(StoredMessage, Vec<TimelineEntry>)>, ActionError>,
+) {
+    match result {
+        Ok(read) => {
+            let (message, timeline) = *read;
+            app.say(format!(
+                "{stream} seq {sequence}: read by sequence, nothing consumed"
+            ));
+            let view = MessageView::stored(&message).with_timeline(&timeline);
+            app.open(Overlay::Message {
+                view: Box::new(view),
+                scroll: 0,
+            });
+        }
+        Err(e) if e.api_kind() == Some(ApiErrorKind::MessageNotFound) => app.complain(format!(
+            "{stream} seq {sequence} is no longer in the stream (acked on a work queue, deleted, or aged out)"
+        )),
+        Err(e) => app.complain(format!("reading {stream} seq {sequence} failed: {e}")),
+    }
+}
+
+fn on_dead_letters_listed(
+    app: &mut App,
+    result: Result<(Vec<crate::deadletters::DeadLetter>, bool), ActionError>,
+) {
+    let Some(view) = app.dead_letters_mut() else {
+        return;
+    };
+    match result {
+        Ok((letters, capture)) => view.listed(letters, capture),
+        Err(e) => {
+            view.loading = false;
+            view.error = Some(e.to_string());
+        }
+    }
+}
+
+/// A bulk run ended: its exact counts in the status line, and the list read again.
+fn on_dead_letters_done(
+    app: &mut App,
+    op: &DeadLetterOp,
+    summary: String,
+    ok: bool,
+    effects: &mut Vec<Effect>,
+) {
+    tracing::info!(op = op.verb(), %summary, ok, "dead-letter operation ended");
+    if ok {
+        app.say(summary);
+    } else {
+        app.complain(summary);
+    }
+    let seen = app.seen_advisories();
+    if let Some(v) = app.dead_letters_mut() {
+        v.progress = None;
+        v.marked.clear();
+        v.load(seen, effects);
+    }
+}
+
+fn on_capture_created(app: &mut App, result: Result<bool, ActionError>, effects: &mut Vec<Effect>) {
+    let name = crate::deadletters::CAPTURE_STREAM;
+    match result {
+        Ok(true) => app.say(format!(
+            "created capture stream {name}: dead letters are recorded from now on, also while jetdeck is closed"
+        )),
+        Ok(false) => app.say(format!("capture stream {name} was there already")),
+        Err(e) => return app.complain(format!("creating capture stream {name} failed: {e}")),
+    }
+    let seen = app.seen_advisories();
+    if let Some(v) = app.dead_letters_mut() {
+        v.load(seen, effects);
+    }
 }

@@ -8,11 +8,11 @@ use crate::console::fixtures::{self, demo_app};
 use crate::console::model::ConsumerAlert;
 use crate::console::overlays::browse::BrowseRow;
 
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(super) fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
     update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn app() -> App {
+pub(super) fn app() -> App {
     demo_app("nats://127.0.0.1:4222", false)
 }
 
@@ -242,7 +242,7 @@ fn a_failed_refresh_shows_until_the_next_success() {
     );
 }
 
-fn type_text(app: &mut App, text: &str) -> Vec<Effect> {
+pub(super) fn type_text(app: &mut App, text: &str) -> Vec<Effect> {
     let mut effects = Vec::new();
     for c in text.chars() {
         effects.extend(key(app, KeyCode::Char(c)));
@@ -385,6 +385,7 @@ fn settling_held_messages() {
         app.current().unwrap().rows[0].state,
         RowState::Settling("ack")
     );
+    assert_eq!(app.current().unwrap().selected, 1, "on to the next held");
     update(
         &mut app,
         Action::Settled {
@@ -396,6 +397,7 @@ fn settling_held_messages() {
     );
     assert_eq!(app.current().unwrap().rows[0].state, RowState::Acked);
     // A settled message is not settled again.
+    key(&mut app, KeyCode::Up);
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Char('N'));
@@ -665,4 +667,57 @@ fn a_message_from_the_messages_pane_has_the_delivery_metadata() {
     );
     key(&mut app, KeyCode::Enter);
     assert!(app.overlays.is_empty(), "Enter closes it too");
+}
+
+/// `a a n a` works through a batch: each settle key leaves the selection on the next
+/// held message (wrapping to one above when none is below), `w` stays, and a prompt's
+/// answer (t, N) moves on too.
+#[test]
+fn settle_keys_move_to_the_next_held_message() {
+    let (mut app, id) = attached_app();
+    update(
+        &mut app,
+        Action::Pulled {
+            id,
+            result: Ok(vec![pulled_row(9, 1), pulled_row(10, 1), pulled_row(11, 2)]),
+        },
+    );
+    let settled = |effects: Vec<Effect>| match effects.as_slice() {
+        [Effect::Settle { key, how, .. }] => (key.stream_sequence, how.name()),
+        other => panic!("expected one settle, got {other:?}"),
+    };
+    assert_eq!(settled(key(&mut app, KeyCode::Char('a'))), (7, "ack"));
+    assert_eq!(settled(key(&mut app, KeyCode::Char('a'))), (8, "ack"));
+    assert_eq!(
+        settled(key(&mut app, KeyCode::Char('w'))),
+        (9, "in-progress")
+    );
+    let k9 = MessageKey {
+        stream_sequence: 9,
+        delivered: 1,
+    };
+    let how = Settle::InProgress;
+    let result = Ok(());
+    update(
+        &mut app,
+        Action::Settled {
+            id,
+            key: k9,
+            how,
+            result,
+        },
+    );
+    assert_eq!(settled(key(&mut app, KeyCode::Char('n'))), (9, "nak"));
+    key(&mut app, KeyCode::Char('t'));
+    type_text(&mut app, "bad");
+    assert_eq!(settled(key(&mut app, KeyCode::Enter)), (10, "term"));
+    assert_eq!(
+        app.current().unwrap().rows[app.current().unwrap().selected]
+            .delivery
+            .stream_sequence,
+        11
+    );
+    // The last held one settled, with nothing else held: the selection stays.
+    assert_eq!(settled(key(&mut app, KeyCode::Char('a'))), (11, "ack"));
+    assert_eq!(app.current().unwrap().selected, 4);
 }

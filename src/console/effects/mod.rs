@@ -3,6 +3,7 @@
 //! not live in the pure app state is kept here, one record per attached subscription
 //! (`subscriptions.rs`): its mode and the pulled messages awaiting the operator.
 
+mod deadletters;
 mod operations;
 mod settle;
 mod subscriptions;
@@ -121,6 +122,24 @@ impl EffectRunner {
             }
             Effect::DeleteConsumer { stream, consumer } => {
                 tokio::spawn(operations::delete_consumer(broker, reply, stream, consumer));
+            }
+            Effect::ReadMessage {
+                stream,
+                sequence,
+                seen,
+            } => {
+                tokio::spawn(deadletters::read_message(
+                    broker, reply, stream, sequence, seen,
+                ));
+            }
+            Effect::ListDeadLetters { filter, seen } => {
+                tokio::spawn(deadletters::list(broker, reply, filter, seen));
+            }
+            Effect::DeadLetters(plan) => {
+                tokio::spawn(deadletters::run(broker, reply, *plan));
+            }
+            Effect::CreateCapture => {
+                tokio::spawn(deadletters::create_capture(broker, reply));
             }
         }
     }

@@ -188,6 +188,6 @@ fn hints_follow_their_rank() {
     );
     assert_eq!(
         text(Place::Pane(Pane::Events)),
-        "q quit, ? help, Tab pane, p publish"
+        "q quit, ? help, Tab pane, Enter open message, p publish, / filter"
     );
 }

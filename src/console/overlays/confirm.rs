@@ -1,7 +1,7 @@
 //! Confirmations: a yes or no before something that changes the server.
 
 use super::Next;
-use crate::console::app::{AfterCreate, App, Effect, StreamOffer};
+use crate::console::app::{AfterCreate, App, DeadLetterPlan, Effect, StreamOffer};
 use crate::console::keys::{Command, Layer};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +15,10 @@ pub enum Confirm {
     },
     /// No stream listens on the subject the operator typed: create one?
     CreateStream(Box<StreamOffer>),
+    /// Retry, move, discard or export these dead letters.
+    DeadLetters(Box<DeadLetterPlan>),
+    /// Create the capture stream with the default limits (shown).
+    CreateCapture,
 }
 
 impl Confirm {
@@ -22,6 +26,7 @@ impl Confirm {
         match self {
             Confirm::DeleteConsumer { .. } => Layer::ConfirmDelete,
             Confirm::CreateStream(_) => Layer::ConfirmCreate,
+            Confirm::DeadLetters(_) | Confirm::CreateCapture => Layer::ConfirmAction,
         }
     }
 
@@ -67,6 +72,21 @@ impl Confirm {
                 app.say(format!("creating stream {}…", offer.stream));
                 effects.push(Effect::CreateStreamThen(offer.then.clone()));
             }
+            Confirm::DeadLetters(plan) => {
+                let n = plan.letters.len();
+                if let Some(view) = app.dead_letters_mut() {
+                    view.progress = Some((0, n));
+                }
+                app.say(format!("{}: 0 of {n}…", plan.op.verb()));
+                effects.push(Effect::DeadLetters(plan.clone()));
+            }
+            Confirm::CreateCapture => {
+                app.say(format!(
+                    "creating capture stream {}…",
+                    crate::deadletters::CAPTURE_STREAM
+                ));
+                effects.push(Effect::CreateCapture);
+            }
         }
     }
 
@@ -84,6 +104,10 @@ impl Confirm {
                     offer.subject
                 ));
             }
+            Confirm::DeadLetters(plan) => {
+                app.say(format!("cancelled: nothing {}", plan.op.done_word()));
+            }
+            Confirm::CreateCapture => app.say("cancelled: no capture stream created"),
         }
     }
 }

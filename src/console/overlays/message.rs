@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use crate::broker::{Headers, StoredMessage};
 use crate::console::app::clock_text;
 use crate::console::attached::{Attached, MessageRow};
+use crate::deadletters::{Step, TimelineEntry};
 
 #[derive(Debug, Clone)]
 pub struct MessageView {
@@ -14,6 +15,8 @@ pub struct MessageView {
     pub meta: Vec<(String, String)>,
     pub headers: Headers,
     pub body: bytes::Bytes,
+    /// What is known to have happened to it, oldest first: (time, what).
+    pub timeline: Vec<(String, String)>,
 }
 
 impl MessageView {
@@ -72,6 +75,42 @@ impl MessageView {
             meta,
             headers: headers.clone(),
             body: body.clone(),
+            timeline: Vec::new(),
         }
+    }
+
+    /// The same, with its delivery timeline.
+    pub fn with_timeline(mut self, entries: &[TimelineEntry]) -> Self {
+        self.timeline = entries
+            .iter()
+            .map(|e| (clock_text(e.time), step_text(e)))
+            .collect();
+        self
+    }
+}
+
+/// One timeline step in words: `nak (delivery 2) by billing`.
+pub fn step_text(entry: &TimelineEntry) -> String {
+    let what = match &entry.step {
+        Step::Published { subject } => format!("published to {subject}"),
+        Step::Delivered { delivered } => format!("delivered to jetdeck (delivery {delivered})"),
+        Step::Naked { deliveries } => format!("nak (delivery {deliveries})"),
+        Step::InProgress => "in progress".to_string(),
+        Step::Terminated {
+            deliveries,
+            reason: None,
+        } => format!("term (delivery {deliveries})"),
+        Step::Terminated {
+            deliveries,
+            reason: Some(r),
+        } => format!("term (delivery {deliveries}): {r}"),
+        Step::MaxDeliveries { deliveries } => format!("MAX_DELIVERIES after {deliveries}"),
+        Step::Acked => "acked (at or before)".to_string(),
+        Step::RetriedAs { stream, sequence } => format!("retried as {stream} seq {sequence}"),
+        Step::Deleted => "deleted".to_string(),
+    };
+    match &entry.consumer {
+        Some(c) => format!("{what} by {c}"),
+        None => what,
     }
 }

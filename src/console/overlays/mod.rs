@@ -6,6 +6,7 @@
 pub mod attach;
 pub mod browse;
 pub mod confirm;
+pub mod deadletters;
 pub mod message;
 pub mod prompt;
 pub mod publish;
@@ -44,6 +45,8 @@ pub enum Overlay {
     /// A yes or no before something that changes the server.
     Confirm(Confirm),
     Browse(Box<BrowseState>),
+    /// Dead letters, and what to do with them.
+    DeadLetters(Box<deadletters::DeadLettersState>),
     /// One message, whole.
     Message {
         view: Box<MessageView>,
@@ -73,6 +76,7 @@ impl Overlay {
             Overlay::Confirm(c) => c.layer(),
             Overlay::Browse(_) => Layer::Browse,
             Overlay::Message { .. } => Layer::Message,
+            Overlay::DeadLetters(_) => Layer::DeadLetters,
         }
     }
 }
@@ -95,6 +99,7 @@ pub fn on_key(
         Overlay::Prompt(prompt) => prompt.on_key(app, command, key, effects),
         Overlay::Confirm(confirm) => confirm.on_key(app, command, effects),
         Overlay::Browse(state) => state.on_key(command, effects),
+        Overlay::DeadLetters(state) => state.on_key(app, command, effects),
     }
 }
 

@@ -6,7 +6,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{Next, Overlay};
-use crate::console::app::{App, Effect, Settle};
+use crate::console::app::{App, DeadLetterOp, Effect, Settle};
 use crate::console::attached::MessageKey;
 use crate::console::keys::Command;
 
@@ -17,6 +17,10 @@ pub enum PromptKind {
     BatchSize,
     FailEvery,
     JumpTo,
+    /// Dead letters: the subject to move them to.
+    MoveTo,
+    /// Dead letters: the file to export them to.
+    ExportPath,
 }
 
 impl PromptKind {
@@ -27,6 +31,8 @@ impl PromptKind {
             PromptKind::BatchSize => "Messages per pull (1-1000)",
             PromptKind::FailEvery => "Fail every Nth message (0 = never)",
             PromptKind::JumpTo => "Jump to sequence",
+            PromptKind::MoveTo => "Move to the dead-letter subject",
+            PromptKind::ExportPath => "Export to the file (JSON Lines)",
         }
     }
 }
@@ -125,7 +131,29 @@ impl Prompt {
                     state.load(state.jump(seq), effects);
                 }
             }
+            PromptKind::MoveTo => {
+                crate::broker::validate_topic(text).map_err(|e| e.to_string())?;
+                let to = text.to_string();
+                preview(app, DeadLetterOp::Move { to });
+            }
+            PromptKind::ExportPath => {
+                if text.is_empty() {
+                    return Err("a file path".into());
+                }
+                let path = text.to_string();
+                preview(app, DeadLetterOp::Export { path });
+            }
         }
         Ok(())
+    }
+}
+
+/// Opens the preview of a dead-letter operation over the view under the prompt.
+fn preview(app: &mut App, op: DeadLetterOp) {
+    let Some(state) = app.dead_letters_mut().map(|d| d.clone()) else {
+        return;
+    };
+    if let Next::Open(confirm) = state.plan(app, op) {
+        app.open(confirm);
     }
 }

@@ -54,7 +54,18 @@ fn item(a: &Advisory) -> ListItem<'static> {
 }
 
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
-    let title = Line::from(format!(" JetStream events ({}, UTC) ", app.events.len()));
+    let visible = app.visible_events();
+    let filter = app.event_filter.text();
+    let title = if filter.is_empty() && !app.event_filter.editing {
+        Line::from(format!(" JetStream events ({}, UTC) ", app.events.len()))
+    } else {
+        let cursor = if app.event_filter.editing { "▏" } else { "" };
+        Line::from(format!(
+            " JetStream events ({} of {}, UTC) /{filter}{cursor} ",
+            visible.len(),
+            app.events.len()
+        ))
+    };
     let is_focused = focused(app, Pane::Events);
     let block = pane_block(title, is_focused);
     if app.events.is_empty() {
@@ -68,7 +79,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         );
         return;
     }
-    let list = List::new(app.events.iter().map(item))
+    let list = List::new(visible.into_iter().map(item))
         .block(block)
         .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
     let mut state = ListState::default().with_selected(is_focused.then_some(app.selected_event));

@@ -63,6 +63,16 @@ pub fn render(frame: &mut Frame, view: &MessageView, scroll: u16, area: Rect) {
             Span::raw(v.clone()),
         ]));
     }
+    if !view.timeline.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(heading(&format!("Timeline ({})", view.timeline.len())));
+        for (when, what) in &view.timeline {
+            lines.push(Line::from(vec![
+                Span::styled(format!("   {when}  "), Style::new().fg(Color::Gray)),
+                Span::raw(what.clone()),
+            ]));
+        }
+    }
     lines.push(Line::raw(""));
     lines.push(heading(&format!("Headers ({})", view.headers.len())));
     for (k, v) in view.headers.iter() {

@@ -3,6 +3,7 @@
 mod browse;
 mod consumers;
 mod counters;
+mod deadletters;
 mod detail;
 mod events;
 mod forms;
@@ -88,7 +89,12 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::Confirm(Confirm::CreateStream(offer)) => {
             forms::render_create_stream(frame, offer, area)
         }
+        Overlay::Confirm(Confirm::DeadLetters(plan)) => {
+            deadletters::render_confirm(frame, plan, area)
+        }
+        Overlay::Confirm(Confirm::CreateCapture) => deadletters::render_capture_offer(frame, area),
         Overlay::Confirm(confirm) => forms::render_confirm(frame, confirm, area),
+        Overlay::DeadLetters(state) => deadletters::render(frame, app, state, area),
         Overlay::Browse(state) => browse::render(frame, app, state, area),
         Overlay::Message { view, scroll } => message::render(frame, view, *scroll, area),
     }

@@ -326,3 +326,71 @@ fn a_prompt_over_the_browser_draws_both() {
     assert!(text.contains("Browse ORDERS"), "{text}");
     assert!(text.contains("Jump to sequence"), "{text}");
 }
+
+/// The demo's two dead letters listed (seq 80 still in its stream, seq 90 gone), the
+/// first marked, no capture stream yet (the offer shows).
+fn dead_letters_app() -> App {
+    let mut app = demo_app("nats://127.0.0.1:4222", true);
+    press(&mut app, KeyCode::Char('D'));
+    let filter = crate::deadletters::Filter::default();
+    let mut letters = crate::deadletters::dead_letters_from(&app.seen_advisories(), &filter);
+    letters[0].original = Some(crate::broker::StoredMessage {
+        stream: "ORDERS".into(),
+        subject: "orders.billing".into(),
+        sequence: 80,
+        headers: Default::default(),
+        body: bytes::Bytes::from_static(b"{\"order\":80}"),
+        time: fixtures::now(),
+    });
+    let result = Ok((letters, false));
+    update(&mut app, Action::DeadLettersListed { result });
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Up);
+    app
+}
+
+#[test]
+fn dead_letters_overlay_160x45() {
+    let app = dead_letters_app();
+    let text = screen(&app, 160, 45);
+    for must in [
+        "orders.billing",
+        "gone",
+        "terminated: bad json",
+        "c creates",
+    ] {
+        assert!(text.contains(must), "{must} missing:\n{text}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn dead_letters_overlay_80x24() {
+    let app = dead_letters_app();
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("80"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn dead_letters_retry_preview() {
+    let mut app = dead_letters_app();
+    press(&mut app, KeyCode::Char('r'));
+    let text = screen(&app, 160, 45);
+    assert!(text.contains("Retry 1 dead letter?"), "{text}");
+    assert!(text.contains("ORDERS seq 80"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn capture_stream_offer_shows_its_limits() {
+    let mut app = dead_letters_app();
+    press(&mut app, KeyCode::Char('c'));
+    let text = screen(&app, 160, 45);
+    assert!(
+        text.contains("64.0 MiB") || text.contains("64 MiB"),
+        "{text}"
+    );
+    assert!(text.contains("7 days"), "{text}");
+    insta::assert_snapshot!(text);
+}
