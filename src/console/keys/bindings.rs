@@ -1,0 +1,438 @@
+//! The binding table itself: data, one row a command and where it applies, with its hint
+//! and help text. Key handling, the hint bar, the help overlay and README's key table
+//! (checked by a test) all come from here.
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::{Binding, Command, HelpLine, Hint, Key, Layer, Scope};
+use crate::console::app::Pane;
+
+const fn ch(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: false,
+    }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        ctrl: true,
+    }
+}
+
+const fn hint(rank: u8, label: &'static str, text: &'static str) -> Option<Hint> {
+    Some(Hint { rank, label, text })
+}
+
+const fn help(label: &'static str, text: &'static str) -> Option<HelpLine> {
+    Some(HelpLine { label, text })
+}
+
+const fn bind(keys: &'static [Key], scope: Scope, command: Command) -> Binding {
+    Binding {
+        keys,
+        scope,
+        command,
+        hint: None,
+        help: None,
+    }
+}
+
+const fn with(mut b: Binding, hint: Option<Hint>, help: Option<HelpLine>) -> Binding {
+    b.hint = hint;
+    b.help = help;
+    b
+}
+
+pub(super) const ALL_PANES: &[Pane] =
+    &[Pane::Streams, Pane::Consumers, Pane::Messages, Pane::Events];
+const LISTS: &[Pane] = &[Pane::Streams, Pane::Consumers];
+const MESSAGES: Scope = Scope::Panes(&[Pane::Messages]);
+const PANES: Scope = Scope::Panes(ALL_PANES);
+const LETTERS: Scope = Scope::Layers(&[Layer::DeadLetters]);
+const SCROLLED: Scope = Scope::Layers(&[Layer::Help, Layer::Details, Layer::Message]);
+const BROWSE: Scope = Scope::Layers(&[Layer::Browse]);
+const FORMS: Scope = Scope::Layers(&[Layer::Publish, Layer::AttachForm, Layer::Prompt]);
+const DOWN: &[Key] = &[code(KeyCode::Down), ch('j')];
+const UP: &[Key] = &[code(KeyCode::Up), ch('k')];
+const FIRST: &[Key] = &[ch('g'), code(KeyCode::Home)];
+const LAST: &[Key] = &[ch('G'), code(KeyCode::End)];
+const ENTER: &[Key] = &[code(KeyCode::Enter)];
+const ESC: &[Key] = &[code(KeyCode::Esc)];
+
+use Command as C;
+
+/// The bindings, in the help overlay's order.
+pub const BINDINGS: &[Binding] = &[
+    with(
+        bind(&[code(KeyCode::Tab)], PANES, C::NextPane),
+        hint(2, "Tab", "pane"),
+        help("Tab / Shift-Tab", "next / previous pane"),
+    ),
+    bind(&[code(KeyCode::BackTab)], PANES, C::PrevPane),
+    with(
+        bind(DOWN, PANES, C::Down),
+        None,
+        help("↑ ↓  or  j k", "move the selection"),
+    ),
+    bind(UP, PANES, C::Up),
+    with(
+        bind(&[code(KeyCode::PageUp)], PANES, C::PageUp),
+        None,
+        help("PgUp PgDn", "move by ten"),
+    ),
+    bind(&[code(KeyCode::PageDown)], PANES, C::PageDown),
+    with(
+        bind(FIRST, PANES, C::First),
+        None,
+        help("g / G  (Home / End)", "first / last"),
+    ),
+    bind(LAST, PANES, C::Last),
+    with(
+        bind(ENTER, Scope::Panes(LISTS), C::Details),
+        hint(3, "Enter", "details"),
+        help("Enter", "details of the selected stream or consumer"),
+    ),
+    with(
+        bind(&[ch('/')], Scope::Panes(LISTS), C::Filter),
+        hint(7, "/", "filter"),
+        help("/", "filter the focused list by name"),
+    ),
+    with(
+        bind(&[ch('/')], Scope::Panes(&[Pane::Events]), C::FilterEvents),
+        hint(7, "/", "filter"),
+        help(
+            "/  in events",
+            "filter the events by kind, stream or consumer",
+        ),
+    ),
+    with(
+        bind(ENTER, Scope::Panes(&[Pane::Events]), C::OpenEvent),
+        hint(3, "Enter", "open message"),
+        help(
+            "Enter  on an event",
+            "open the message it names (nak, term, max deliveries)",
+        ),
+    ),
+    with(
+        bind(&[ch('D')], PANES, C::DeadLetters),
+        None,
+        help("D", "dead letters (on a consumer: its own)"),
+    ),
+    bind(DOWN, LETTERS, C::Down),
+    bind(UP, LETTERS, C::Up),
+    bind(FIRST, LETTERS, C::First),
+    bind(LAST, LETTERS, C::Last),
+    with(
+        bind(ENTER, LETTERS, C::OpenMessage),
+        hint(0, "Enter", "open"),
+        None,
+    ),
+    with(
+        bind(&[ch(' ')], LETTERS, C::Mark),
+        hint(1, "Space", "mark"),
+        help(
+            "Space r m x e  in dead letters",
+            "mark; retry, move, discard, export (each asks first)",
+        ),
+    ),
+    with(
+        bind(&[ch('r')], LETTERS, C::Retry),
+        hint(2, "r", "retry"),
+        None,
+    ),
+    with(
+        bind(&[ch('m')], LETTERS, C::MoveTo),
+        hint(3, "m", "move"),
+        None,
+    ),
+    with(
+        bind(&[ch('x'), ch('d')], LETTERS, C::Discard),
+        hint(4, "x", "discard"),
+        None,
+    ),
+    with(
+        bind(&[ch('e')], LETTERS, C::Export),
+        hint(5, "e", "export"),
+        None,
+    ),
+    with(
+        bind(&[ch('c')], LETTERS, C::CreateCapture),
+        hint(6, "c", "capture"),
+        help("c  in dead letters", "create the capture stream (asks)"),
+    ),
+    with(bind(ESC, LETTERS, C::Close), hint(7, "Esc", "close"), None),
+    with(
+        bind(&[ch('y')], Scope::Layers(&[Layer::ConfirmAction]), C::Yes),
+        hint(0, "y", "go ahead"),
+        None,
+    ),
+    with(
+        bind(
+            &[ch('n'), code(KeyCode::Esc)],
+            Scope::Layers(&[Layer::ConfirmAction]),
+            C::No,
+        ),
+        hint(1, "n", "cancel"),
+        None,
+    ),
+    with(
+        bind(ESC, PANES, C::ClearFilter),
+        None,
+        help("Esc", "clear the filter, close an overlay"),
+    ),
+    with(
+        bind(
+            &[ch('p')],
+            Scope::Panes(&[Pane::Streams, Pane::Events]),
+            C::Publish,
+        ),
+        hint(5, "p", "publish"),
+        help(
+            "p",
+            "publish (form: subject, headers, body, count; Ctrl-T template)",
+        ),
+    ),
+    bind(
+        &[ch('p')],
+        Scope::Panes(&[Pane::Consumers, Pane::Messages]),
+        C::Publish,
+    ),
+    with(
+        bind(&[ch('b')], Scope::Panes(&[Pane::Streams]), C::Browse),
+        hint(4, "b", "browse"),
+        help(
+            "b  on a stream",
+            "browse its messages by sequence, consuming nothing",
+        ),
+    ),
+    with(
+        bind(&[ch('s')], Scope::Panes(&[Pane::Consumers]), C::Attach),
+        hint(4, "s", "attach"),
+        help("s  on a consumer", "attach a pull subscription (manual)"),
+    ),
+    with(
+        bind(
+            &[ch('S')],
+            Scope::Panes(&[Pane::Consumers]),
+            C::AttachByTopic,
+        ),
+        hint(6, "S", "attach by topic"),
+        help("S", "attach by topic and queue"),
+    ),
+    bind(
+        &[ch('S')],
+        Scope::Panes(&[Pane::Streams, Pane::Messages, Pane::Events]),
+        C::AttachByTopic,
+    ),
+    with(
+        bind(
+            &[ch('d')],
+            Scope::Panes(&[Pane::Consumers]),
+            C::DeleteConsumer,
+        ),
+        hint(5, "d", "delete"),
+        help("d  on a consumer", "delete it (asks first)"),
+    ),
+    with(
+        bind(&[ch('f')], MESSAGES, C::Pull),
+        hint(3, "f", "pull"),
+        help("f  in messages", "pull the next batch (B sets its size)"),
+    ),
+    bind(&[ch('B')], MESSAGES, C::BatchSize),
+    with(
+        bind(&[ch('a')], MESSAGES, C::Ack),
+        hint(4, "a", "ack"),
+        help("a / n", "ack / nak the selected message"),
+    ),
+    with(
+        bind(&[ch('n')], MESSAGES, C::Nak),
+        hint(5, "n", "nak"),
+        None,
+    ),
+    with(
+        bind(&[ch('N')], MESSAGES, C::NakLater),
+        hint(6, "N", "nak later"),
+        help("N", "nak, redeliver after a delay you type"),
+    ),
+    with(
+        bind(&[ch('t')], MESSAGES, C::Term),
+        hint(7, "t", "term"),
+        help("t", "term, with an optional reason"),
+    ),
+    with(
+        bind(&[ch('w')], MESSAGES, C::InProgress),
+        hint(8, "w", "progress"),
+        help("w", "in progress: restart the ack-wait clock"),
+    ),
+    with(
+        bind(&[ch('m')], MESSAGES, C::ToggleMode),
+        hint(9, "m", "mode"),
+        help("m", "manual / auto (auto acks as messages arrive)"),
+    ),
+    with(
+        bind(&[ch('F')], MESSAGES, C::FailEvery),
+        None,
+        help("F", "auto: fail every Nth message"),
+    ),
+    with(
+        bind(&[ch('x')], MESSAGES, C::Detach),
+        hint(10, "x", "detach"),
+        help("x", "detach (the consumer stays; held messages nak'd)"),
+    ),
+    with(
+        bind(&[ch('[')], MESSAGES, C::PrevSubscription),
+        None,
+        help("[ / ]", "previous / next attached subscription"),
+    ),
+    bind(&[ch(']')], MESSAGES, C::NextSubscription),
+    with(
+        bind(ENTER, MESSAGES, C::OpenMessage),
+        None,
+        help("Enter  in messages", "open the message"),
+    ),
+    with(
+        bind(
+            &[ch('n'), code(KeyCode::PageDown), code(KeyCode::Right)],
+            BROWSE,
+            C::NextPage,
+        ),
+        hint(0, "n/p", "page"),
+        help(
+            "n p : g G  in browse",
+            "page, jump to a sequence, first / last",
+        ),
+    ),
+    bind(
+        &[ch('p'), code(KeyCode::PageUp), code(KeyCode::Left)],
+        BROWSE,
+        C::PrevPage,
+    ),
+    with(
+        bind(&[ch(':')], BROWSE, C::Jump),
+        hint(1, ":", "jump"),
+        None,
+    ),
+    bind(FIRST, BROWSE, C::First),
+    bind(LAST, BROWSE, C::Last),
+    bind(DOWN, BROWSE, C::Down),
+    bind(UP, BROWSE, C::Up),
+    with(
+        bind(ENTER, BROWSE, C::OpenMessage),
+        hint(2, "Enter", "open"),
+        None,
+    ),
+    with(bind(ESC, BROWSE, C::Close), hint(3, "Esc", "close"), None),
+    with(
+        bind(&[ch('y')], Scope::Layers(&[Layer::ConfirmDelete]), C::Yes),
+        hint(0, "y", "delete"),
+        help("y / n", "confirm / refuse a delete"),
+    ),
+    with(
+        bind(
+            &[ch('n'), code(KeyCode::Esc)],
+            Scope::Layers(&[Layer::ConfirmDelete]),
+            C::No,
+        ),
+        hint(1, "n", "keep"),
+        None,
+    ),
+    with(
+        bind(&[ch('y')], Scope::Layers(&[Layer::ConfirmCreate]), C::Yes),
+        hint(0, "y", "create"),
+        None,
+    ),
+    with(
+        bind(
+            &[ch('n'), code(KeyCode::Esc)],
+            Scope::Layers(&[Layer::ConfirmCreate]),
+            C::No,
+        ),
+        hint(1, "n", "cancel"),
+        None,
+    ),
+    with(
+        bind(DOWN, SCROLLED, C::Down),
+        hint(0, "↑↓", "scroll"),
+        help("↑ ↓ in details", "scroll"),
+    ),
+    bind(UP, SCROLLED, C::Up),
+    bind(&[code(KeyCode::PageDown)], SCROLLED, C::PageDown),
+    bind(&[code(KeyCode::PageUp)], SCROLLED, C::PageUp),
+    bind(FIRST, SCROLLED, C::First),
+    with(
+        bind(
+            &[code(KeyCode::Esc), code(KeyCode::Enter)],
+            SCROLLED,
+            C::Close,
+        ),
+        hint(1, "Esc", "close"),
+        None,
+    ),
+    bind(
+        &[ch('?')],
+        Scope::Layers(&[Layer::Help, Layer::Details]),
+        C::Close,
+    ),
+    with(
+        bind(&[ch('?')], PANES, C::Help),
+        hint(1, "?", "help"),
+        help("?", "this help"),
+    ),
+    with(
+        bind(&[ch('q')], PANES, C::Quit),
+        hint(0, "q", "quit"),
+        help("q", "quit"),
+    ),
+    with(
+        bind(&[ch('q')], SCROLLED, C::Quit),
+        hint(2, "q", "quit"),
+        None,
+    ),
+    bind(
+        &[ch('q')],
+        Scope::Layers(&[Layer::Browse, Layer::ConfirmDelete, Layer::DeadLetters]),
+        C::Quit,
+    ),
+    with(
+        bind(&[ctrl('c')], Scope::Anywhere, C::Quit),
+        None,
+        help("Ctrl-C", "quit, from anywhere"),
+    ),
+    with(
+        bind(ENTER, Scope::Filter, C::ApplyFilter),
+        hint(0, "Enter", "apply"),
+        None,
+    ),
+    with(
+        bind(ESC, Scope::Filter, C::ClearFilter),
+        hint(1, "Esc", "clear"),
+        None,
+    ),
+    with(
+        bind(ENTER, FORMS, C::Submit),
+        hint(0, "Enter", "confirm"),
+        None,
+    ),
+    with(
+        bind(
+            &[code(KeyCode::Tab), code(KeyCode::Down)],
+            FORMS,
+            C::NextField,
+        ),
+        hint(1, "Tab", "next field"),
+        None,
+    ),
+    bind(
+        &[code(KeyCode::BackTab), code(KeyCode::Up)],
+        FORMS,
+        C::PrevField,
+    ),
+    with(bind(ESC, FORMS, C::Close), hint(2, "Esc", "cancel"), None),
+    bind(&[ctrl('t')], Scope::Layers(&[Layer::Publish]), C::Template),
+];
