@@ -250,7 +250,10 @@ impl App {
             .as_deref()
             .is_some_and(|name| visible.iter().any(|s| s.name() == name));
         if !keep {
-            self.selected_stream = visible.first().map(|s| s.name().to_string());
+            // jetdeck's own capture stream is not where an operator starts looking.
+            let own = |s: &&&StreamView| s.name() == crate::deadletters::CAPTURE_STREAM;
+            let first = visible.iter().find(|s| !own(s)).or(visible.first());
+            self.selected_stream = first.map(|s| s.name().to_string());
         }
         if self.selected_stream != before {
             self.selected_consumer = None;
