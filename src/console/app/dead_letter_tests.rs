@@ -216,3 +216,47 @@ fn dead_letters_move_export_and_the_capture_offer() {
     assert_eq!(filter.consumer.as_deref(), Some("flaky-billing"));
     assert_eq!(filter.stream.as_deref(), Some("ORDERS"));
 }
+
+/// jetdeck's own capture stream is selected only while it is alone or when chosen: the
+/// demo makes it first, and the operator should land on ORDERS.
+#[test]
+fn the_capture_stream_gives_way_to_the_first_real_stream() {
+    let capture = || {
+        fixtures::stream(
+            crate::deadletters::CAPTURE_STREAM,
+            &["$JS.EVENT.ADVISORY.>"],
+            3,
+            3,
+            0,
+            0.0,
+        )
+    };
+    let snapshot = |streams| {
+        Action::Snapshot(Box::new(fixtures::snapshot(
+            streams,
+            ConsumersView::default(),
+        )))
+    };
+    let mut app = App::new(fixtures::session("x", false), fixtures::now());
+    update(&mut app, snapshot(vec![capture()]));
+    assert_eq!(
+        app.selected_stream.as_deref(),
+        Some(crate::deadletters::CAPTURE_STREAM)
+    );
+    let mut all = vec![capture()];
+    all.extend(fixtures::streams());
+    update(&mut app, snapshot(all.clone()));
+    assert_eq!(app.selected_stream.as_deref(), Some("ORDERS"));
+
+    // Chosen by the operator, it stays.
+    key(&mut app, KeyCode::Char('g'));
+    assert_eq!(
+        app.selected_stream.as_deref(),
+        Some(crate::deadletters::CAPTURE_STREAM)
+    );
+    update(&mut app, snapshot(all));
+    assert_eq!(
+        app.selected_stream.as_deref(),
+        Some(crate::deadletters::CAPTURE_STREAM)
+    );
+}

@@ -103,6 +103,8 @@ pub struct App {
     pub events: VecDeque<Advisory>,
     pub focus: Pane,
     pub selected_stream: Option<String>,
+    /// Whether the operator moved the stream selection (else jetdeck chose it).
+    pub stream_chosen: bool,
     pub selected_consumer: Option<String>,
     pub selected_event: usize,
     pub stream_filter: Filter,
@@ -144,6 +146,7 @@ impl App {
             events: VecDeque::new(),
             focus: Pane::Streams,
             selected_stream: None,
+            stream_chosen: false,
             selected_consumer: None,
             selected_event: 0,
             stream_filter: Filter::default(),
@@ -246,12 +249,17 @@ impl App {
     pub(crate) fn fix_stream_selection(&mut self, effects: &mut Vec<Effect>) {
         let before = self.selected_stream.clone();
         let visible = self.visible_streams();
-        let keep = before
-            .as_deref()
-            .is_some_and(|name| visible.iter().any(|s| s.name() == name));
+        // jetdeck's own capture stream is not where an operator starts looking: it is
+        // left for the first other stream to appear, unless the operator chose it.
+        let own = |s: &&&StreamView| s.name() == crate::deadletters::CAPTURE_STREAM;
+        let on_own = before.as_deref() == Some(crate::deadletters::CAPTURE_STREAM)
+            && !self.stream_chosen
+            && visible.iter().any(|s| !own(&s));
+        let keep = !on_own
+            && before
+                .as_deref()
+                .is_some_and(|name| visible.iter().any(|s| s.name() == name));
         if !keep {
-            // jetdeck's own capture stream is not where an operator starts looking.
-            let own = |s: &&&StreamView| s.name() == crate::deadletters::CAPTURE_STREAM;
             let first = visible.iter().find(|s| !own(s)).or(visible.first());
             self.selected_stream = first.map(|s| s.name().to_string());
         }
@@ -290,6 +298,7 @@ impl App {
                     .map(|s| s.name().to_string())
                     .collect();
                 if let Some(i) = step(self.stream_index(), names.len(), delta) {
+                    self.stream_chosen = true;
                     let before = self.selected_stream.replace(names[i].clone());
                     if before != self.selected_stream {
                         self.selected_consumer = None;
