@@ -8,6 +8,7 @@
 mod actions;
 mod commands;
 mod deadletters;
+mod diagnosis;
 mod messages;
 mod results;
 
@@ -31,6 +32,7 @@ pub use actions::{
     Action, AfterCreate, AttachedInfo, DeadLetterOp, DeadLetterPlan, Effect, Settle, StreamOffer,
 };
 pub use commands::typing;
+pub use diagnosis::Diagnoses;
 pub use results::update;
 
 /// Most advisories kept in the events pane.
@@ -128,6 +130,8 @@ pub struct App {
     pub refresh_every: Duration,
     /// Detaches whose held messages are being given back.
     pub detaching: std::collections::HashMap<u64, DetachNote>,
+    /// The consumers' findings, per refresh.
+    pub diagnoses: Diagnoses,
     pub now: SystemTime,
     pub quit: bool,
 }
@@ -160,10 +164,23 @@ impl App {
             denied: Vec::new(),
             refresh_failure: None,
             detaching: Default::default(),
+            diagnoses: Diagnoses::default(),
             refresh_every: Duration::from_secs(1),
             now,
             quit: false,
         }
+    }
+
+    /// Diagnoses the consumers shown against their stream (no request: the numbers are
+    /// in the last snapshot).
+    pub fn diagnose_consumers(&mut self) {
+        let version = self
+            .connection
+            .version
+            .as_deref()
+            .and_then(|v| v.parse().ok());
+        self.diagnoses
+            .refresh(&self.streams, &self.consumers, version, self.now);
     }
 
     /// How long the server has not answered a refresh, once one is overdue: a stopped

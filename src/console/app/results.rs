@@ -24,6 +24,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Snapshot(snapshot) => on_snapshot(app, *snapshot, &mut effects),
         Action::Consumers(consumers) => {
             app.consumers = consumers;
+            app.diagnose_consumers();
             app.fix_consumer_selection();
         }
         Action::Advisory(advisory) => {
@@ -107,6 +108,7 @@ fn on_snapshot(app: &mut App, snapshot: Snapshot, effects: &mut Vec<Effect>) {
     if snapshot.consumers.stream.is_some() {
         app.consumers = snapshot.consumers;
     }
+    app.diagnose_consumers();
     app.fix_stream_selection(effects);
     app.fix_consumer_selection();
 }

@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
@@ -13,11 +13,13 @@ use super::{
 };
 use crate::console::app::{App, Pane};
 use crate::console::model::{ConsumerAlert, ConsumerView};
+use crate::diagnosis::Severity;
 
 /// The columns, the name as wide as the longest name (within reason).
-fn columns(name_width: u16) -> [Column; 15] {
+fn columns(name_width: u16) -> [Column; 16] {
     [
         col("Name", name_width, 100),
+        col("Health", 13, 92),
         col("Filter", 16, 60),
         col("Ack", 8, 20),
         col("AckWait", 7, 30),
@@ -52,6 +54,7 @@ fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
     let right = |s: String| Cell::from(Line::from(s).right_aligned());
     vec![
         Cell::from(truncate(c.name(), NAME_MAX)),
+        health(app, c),
         Cell::from(truncate(&filter, 40)),
         Cell::from(format!("{:?}", i.config.ack_policy)),
         Cell::from(fmt_duration(i.config.ack_wait)),
@@ -67,6 +70,25 @@ fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
         right(fmt_rate(c.acked_rate)),
         Cell::from(""),
     ]
+}
+
+/// The diagnosis's word for the consumer: `ok` when healthy, coloured by how bad.
+fn health(app: &App, c: &ConsumerView) -> Cell<'static> {
+    let stream = c.info.stream_name.as_str();
+    match app.diagnoses.marker(stream, c.name()) {
+        None => Cell::from(""),
+        Some(("healthy", _)) => Cell::from(Span::styled("ok", Style::new().fg(Color::Green))),
+        Some((word, Severity::Info)) => Cell::from(word),
+        Some((word, Severity::Warning)) => {
+            Cell::from(Span::styled(word, Style::new().fg(Color::Yellow)))
+        }
+        Some((word, Severity::Problem)) => Cell::from(Span::styled(
+            word,
+            Style::new()
+                .fg(Color::LightRed)
+                .add_modifier(Modifier::BOLD),
+        )),
+    }
 }
 
 fn alert_style(alert: ConsumerAlert) -> Style {
