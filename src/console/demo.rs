@@ -143,7 +143,10 @@ async fn stall(broker: &Broker) -> Result<(), async_nats::Error> {
             held.push(message?);
         }
     }
-    tracing::info!(held = held.len(), "demo: slow-shipping holds its max ack pending");
+    tracing::info!(
+        held = held.len(),
+        "demo: slow-shipping holds its max ack pending"
+    );
     // Held, never acked: redelivered after the ack wait, still counting against the limit.
     std::future::pending::<()>().await;
     Ok(())

@@ -2,7 +2,7 @@
 //! shown (from the stream info and consumer info the snapshot already has: no request),
 //! a history per consumer for "since when" and rates, and the findings.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::SystemTime;
 
 use crate::broker::ServerVersion;
@@ -19,42 +19,55 @@ pub struct Diagnoses {
     /// Per-subject counts read for a consumer whose filter may match nothing (the one
     /// extra request, made for the selected consumer only and kept until it delivers).
     stored_subjects: HashMap<Key, BTreeMap<String, u64>>,
+    /// Consumers whose counts were asked for (once: a failure is not retried).
+    asked: HashSet<Key>,
 }
 
 impl Diagnoses {
     /// Diagnoses every consumer of `consumers` against its stream in `streams`; forgets
-    /// the consumers of that stream no longer listed.
+    /// the consumers of that stream no longer listed. Returns the facts of the
+    /// `selected` consumer when its per-subject counts are wanted and not yet asked for.
     pub fn refresh(
         &mut self,
         streams: &[StreamView],
         consumers: &ConsumersView,
+        selected: Option<&str>,
         version: Option<ServerVersion>,
         now: SystemTime,
-    ) {
-        let Some(stream) = consumers.stream.as_deref() else {
-            return;
-        };
-        let Some(stream_info) = streams.iter().find(|s| s.info.config.name == stream) else {
-            return;
-        };
+    ) -> Option<ConsumerFacts> {
+        let stream = consumers.stream.as_deref()?;
+        let stream_info = streams.iter().find(|s| s.info.config.name == stream)?;
+        let mut wanted = None;
         let listed = |k: &Key| k.0 != stream || consumers.rows.iter().any(|c| c.name() == k.1);
         self.histories.retain(|k, _| listed(k));
         self.findings.retain(|k, _| listed(k));
         self.stored_subjects.retain(|k, _| listed(k));
+        self.asked.retain(|k| listed(k));
         for row in &consumers.rows {
             let key = (stream.to_string(), row.name().to_string());
             let mut facts =
                 ConsumerFacts::from_info(&stream_info.info, &row.info, version.clone(), now);
             if facts.filter_may_match_nothing() {
                 facts.stored_subjects = self.stored_subjects.get(&key).cloned();
+                if selected == Some(row.name()) && self.asked.insert(key.clone()) {
+                    wanted = Some(facts.clone());
+                }
             } else {
                 self.stored_subjects.remove(&key);
+                self.asked.remove(&key);
             }
             let history = self.histories.entry(key.clone()).or_default();
             let found = diagnosis::diagnose(&facts, history, now);
             history.push(facts.sample());
             self.findings.insert(key, found);
         }
+        wanted
+    }
+
+    /// Keeps the per-subject counts read for a consumer.
+    pub fn stored(&mut self, stream: &str, consumer: &str, subjects: BTreeMap<String, u64>) {
+        self.stored_subjects
+            .insert((stream.to_string(), consumer.to_string()), subjects);
     }
 
     /// The findings of a consumer, when diagnosed.
@@ -129,5 +142,53 @@ mod tests {
         update(&mut app, Action::Consumers(fixtures::orders_consumers()));
         assert_eq!(app.diagnoses.marker("ORDERS", "worker"), None);
         assert!(app.diagnoses.marker("ORDERS", "flaky-billing").is_some());
+    }
+
+    #[test]
+    fn a_selected_consumer_whose_filter_matches_nothing_asks_once_for_the_subjects() {
+        use crate::console::app::Effect;
+        let mut typo = fixtures::consumer(
+            "ORDERS",
+            "invoice-mailer",
+            "orders.bilingg",
+            0,
+            0,
+            0,
+            ConsumerAlert::None,
+        );
+        typo.info.delivered.stream_sequence = 0;
+        let mut view = fixtures::orders_consumers();
+        view.rows.push(typo);
+        let mut app = app_with(view.clone());
+        app.selected_consumer = Some("invoice-mailer".into());
+        let snapshot = || fixtures::snapshot(fixtures::streams(), view.clone());
+        let effects = update(&mut app, Action::Snapshot(Box::new(snapshot())));
+        let asked: Vec<_> = effects
+            .iter()
+            .filter(|e| matches!(e, Effect::StoredSubjects(w) if w.0.consumer == "invoice-mailer"))
+            .collect();
+        assert_eq!(asked.len(), 1, "{effects:?}");
+        // Asked once, not on every refresh.
+        let effects = update(&mut app, Action::Snapshot(Box::new(snapshot())));
+        assert!(
+            !effects
+                .iter()
+                .any(|e| matches!(e, Effect::StoredSubjects(_)))
+        );
+        update(
+            &mut app,
+            Action::StoredSubjects {
+                stream: "ORDERS".into(),
+                consumer: "invoice-mailer".into(),
+                result: Ok(Some([("orders.billing".to_string(), 5)].into())),
+            },
+        );
+        let marker = app.diagnoses.marker("ORDERS", "invoice-mailer");
+        assert_eq!(marker.map(|(w, _)| w), Some("no match"));
+        let findings = app.diagnoses.findings("ORDERS", "invoice-mailer").unwrap();
+        assert!(
+            findings[0].sentence.contains("orders.billing"),
+            "{findings:?}"
+        );
     }
 }

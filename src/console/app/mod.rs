@@ -172,15 +172,23 @@ impl App {
     }
 
     /// Diagnoses the consumers shown against their stream (no request: the numbers are
-    /// in the last snapshot).
-    pub fn diagnose_consumers(&mut self) {
+    /// in the last snapshot). For the selected consumer only, asks once for the stream's
+    /// per-subject counts when its filter may match nothing (the one extra request).
+    pub fn diagnose_consumers(&mut self, effects: &mut Vec<Effect>) {
         let version = self
             .connection
             .version
             .as_deref()
             .and_then(|v| v.parse().ok());
-        self.diagnoses
-            .refresh(&self.streams, &self.consumers, version, self.now);
+        let selected = self.selected_consumer.as_deref();
+        if let Some(facts) =
+            self.diagnoses
+                .refresh(&self.streams, &self.consumers, selected, version, self.now)
+        {
+            effects.push(Effect::StoredSubjects(actions::SubjectsWanted(Box::new(
+                facts,
+            ))));
+        }
     }
 
     /// How long the server has not answered a refresh, once one is overdue: a stopped
