@@ -21,6 +21,9 @@ pub struct Diagnoses {
     stored_subjects: HashMap<Key, BTreeMap<String, u64>>,
     /// Consumers whose counts were asked for (once: a failure is not retried).
     asked: HashSet<Key>,
+    /// Consumers whose filter may match nothing, not yet checked (not selected): their
+    /// column says `filter?` rather than a healthy word it cannot vouch for.
+    unchecked: HashSet<Key>,
 }
 
 impl Diagnoses {
@@ -43,6 +46,7 @@ impl Diagnoses {
         self.findings.retain(|k, _| listed(k));
         self.stored_subjects.retain(|k, _| listed(k));
         self.asked.retain(|k| listed(k));
+        self.unchecked.clear();
         for row in &consumers.rows {
             let key = (stream.to_string(), row.name().to_string());
             let mut facts =
@@ -55,6 +59,9 @@ impl Diagnoses {
             } else {
                 self.stored_subjects.remove(&key);
                 self.asked.remove(&key);
+            }
+            if facts.filter_may_match_nothing() && facts.stored_subjects.is_none() {
+                self.unchecked.insert(key.clone());
             }
             let history = self.histories.entry(key.clone()).or_default();
             let found = diagnosis::diagnose(&facts, history, now);
@@ -86,6 +93,10 @@ impl Diagnoses {
         let findings = self.findings(stream, consumer)?;
         let word = diagnosis::marker(findings)?;
         let severity = findings.iter().map(|f| f.severity).max()?;
+        let key = (stream.to_string(), consumer.to_string());
+        if word == "healthy" && self.unchecked.contains(&key) {
+            return Some(("filter?", severity));
+        }
         Some((word, severity))
     }
 }
@@ -162,6 +173,16 @@ mod tests {
         let mut app = app_with(view.clone());
         app.selected_consumer = Some("invoice-mailer".into());
         let snapshot = || fixtures::snapshot(fixtures::streams(), view.clone());
+        let marker = |app: &App| {
+            app.diagnoses
+                .marker("ORDERS", "invoice-mailer")
+                .map(|(w, _)| w)
+        };
+        assert_eq!(
+            marker(&app),
+            Some("filter?"),
+            "not checked before it is selected"
+        );
         let effects = update(&mut app, Action::Snapshot(Box::new(snapshot())));
         let asked: Vec<_> = effects
             .iter()
@@ -183,8 +204,7 @@ mod tests {
                 result: Ok(Some([("orders.billing".to_string(), 5)].into())),
             },
         );
-        let marker = app.diagnoses.marker("ORDERS", "invoice-mailer");
-        assert_eq!(marker.map(|(w, _)| w), Some("no match"));
+        assert_eq!(marker(&app), Some("no match"));
         let findings = app.diagnoses.findings("ORDERS", "invoice-mailer").unwrap();
         assert!(
             findings[0].sentence.contains("orders.billing"),
