@@ -19,7 +19,6 @@ use crate::diagnosis::Severity;
 fn columns(name_width: u16) -> [Column; 16] {
     [
         col("Name", name_width, 100),
-        col("Health", 13, 92),
         col("Filter", 16, 60),
         col("Ack", 8, 20),
         col("AckWait", 7, 30),
@@ -28,11 +27,13 @@ fn columns(name_width: u16) -> [Column; 16] {
         col("AckPend", 7, 94),
         col("Redeliv", 7, 93),
         col("Waiting", 7, 45),
-        col("Deliv", 7, 35),
-        col("AckFlr", 7, 34),
+        // Sequences: the first to go when the diagnosis needs the room.
+        col("Deliv", 7, 24),
+        col("AckFlr", 7, 23),
         col("Active", 6, 40),
         col("Deliv/s", 7, 70),
         col("Ack/s", 7, 69),
+        col("Health", 13, 92),
         col("", 0, 200),
     ]
 }
@@ -54,7 +55,6 @@ fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
     let right = |s: String| Cell::from(Line::from(s).right_aligned());
     vec![
         Cell::from(truncate(c.name(), NAME_MAX)),
-        health(app, c),
         Cell::from(truncate(&filter, 40)),
         Cell::from(format!("{:?}", i.config.ack_policy)),
         Cell::from(fmt_duration(i.config.ack_wait)),
@@ -68,6 +68,7 @@ fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
         right(fmt_age(app.now, last_active)),
         right(fmt_rate(c.delivered_rate)),
         right(fmt_rate(c.acked_rate)),
+        health(app, c),
         Cell::from(""),
     ]
 }
