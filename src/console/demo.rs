@@ -4,7 +4,9 @@
 //! "poison" messages (so naks, redeliveries and MAX_DELIVERIES advisories appear), a
 //! `manual-review` consumer nothing works (for an operator to attach to and settle by
 //! hand), and a gentle stream of publishes so the rates move. The dead-letter capture
-//! stream is made first, so the demo's dead letters are there to rescue.
+//! stream is made first, so the demo's dead letters are there to rescue. For the
+//! diagnosis: `slow-shipping` stalls at its max ack pending (3, pulled and never acked)
+//! and `invoice-mailer`'s filter has a typo (`orders.bilingg`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -76,6 +78,21 @@ pub async fn start(
             &SubscribeOptions::queue("manual-review").max_deliver(5),
         )
         .await?;
+    // Something for the diagnosis (i) to say: a filter with a typo matches nothing...
+    broker
+        .ensure_consumer("orders.bilingg", &SubscribeOptions::queue("invoice-mailer"))
+        .await?;
+    // ...and a worker that pulled its max ack pending and never acks.
+    let stalled = broker.clone();
+    let stop = cancel.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = stop.cancelled() => {}
+            result = stall(&stalled) => if let Err(e) = result {
+                tracing::warn!(error = %e, "demo: the stalled consumer was not set up");
+            },
+        }
+    });
     let login = broker
         .subscribe(
             "user-events.login",
@@ -86,6 +103,53 @@ pub async fn start(
     let publisher = broker.clone();
     tokio::spawn(async move { publish_forever(publisher, cancel).await });
     Ok(vec![processor, billing, login])
+}
+
+/// The stalled consumer's max ack pending.
+const STALL_AT: usize = 3;
+
+/// `slow-shipping` on orders.shipping, max ack pending 3: pulls 3 messages and never
+/// settles them, so ack pending stays at the limit and the server delivers nothing new.
+async fn stall(broker: &Broker) -> Result<(), async_nats::Error> {
+    use async_nats::jetstream::consumer::pull;
+    use futures::StreamExt;
+    let client = broker.client().ok_or("not connected")?;
+    let js = async_nats::jetstream::new(client);
+    let stream = js
+        .get_stream(crate::broker::stream_name_for_topic("orders.created"))
+        .await?;
+    let consumer = stream
+        .get_or_create_consumer(
+            "slow-shipping",
+            pull::Config {
+                durable_name: Some("slow-shipping".into()),
+                filter_subject: "orders.shipping".into(),
+                max_ack_pending: STALL_AT as i64,
+                ..Default::default()
+            },
+        )
+        .await?;
+    tracing::info!("demo: slow-shipping made; pulling without acking");
+    // Shipments arrive every second: keep pulling until the limit is held.
+    let mut held = Vec::new();
+    while held.len() < STALL_AT {
+        let mut batch = consumer
+            .fetch()
+            .max_messages(STALL_AT - held.len())
+            .expires(Duration::from_secs(1))
+            .messages()
+            .await?;
+        while let Some(message) = batch.next().await {
+            held.push(message?);
+        }
+    }
+    tracing::info!(
+        held = held.len(),
+        "demo: slow-shipping holds its max ack pending"
+    );
+    // Held, never acked: redelivered after the ack wait, still counting against the limit.
+    std::future::pending::<()>().await;
+    Ok(())
 }
 
 async fn publish_forever(broker: Broker, cancel: CancellationToken) {
@@ -111,6 +175,13 @@ async fn publish_forever(broker: Broker, cancel: CancellationToken) {
                 bill = bill.with_header("demo", "poison");
             }
             sends.push(("orders.billing", bill));
+        }
+        if n.is_multiple_of(2) {
+            sends.push((
+                "orders.shipping",
+                Message::new(format!(r#"{{"order":{n},"carrier":"demo"}}"#))
+                    .with_header("type", "shipment"),
+            ));
         }
         if n.is_multiple_of(5) {
             sends.push((

@@ -18,6 +18,8 @@ mod connect;
 mod console;
 #[cfg(feature = "console")]
 mod console_dead_letters;
+#[cfg(feature = "console")]
+mod console_diagnosis;
 mod dead_letters;
 mod doctor;
 mod inspect;

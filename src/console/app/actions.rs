@@ -130,6 +130,12 @@ pub enum Action {
         consumer: String,
         result: Result<(), ActionError>,
     },
+    /// The stream's per-subject counts for a consumer whose filter may match nothing.
+    StoredSubjects {
+        stream: String,
+        consumer: String,
+        result: Result<Option<std::collections::BTreeMap<String, u64>>, ActionError>,
+    },
     /// An effect asks for another once its first step is done (create, then publish).
     Run(Effect),
     /// Nothing listens on the subject of a publish or attach: ask before creating.
@@ -248,4 +254,14 @@ pub enum Effect {
     DeadLetters(Box<DeadLetterPlan>),
     /// Create the capture stream (the operator said yes to the offer).
     CreateCapture,
+    /// The diagnosis's one extra request, for the selected consumer only: the stream's
+    /// per-subject counts, when its filter may match nothing.
+    StoredSubjects(SubjectsWanted),
 }
+
+/// The facts of the consumer whose stream's per-subject counts are wanted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubjectsWanted(pub Box<crate::diagnosis::ConsumerFacts>);
+
+// Effects compare whole; the facts hold no floats, so their equality is total.
+impl Eq for SubjectsWanted {}

@@ -91,6 +91,11 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         Command::First => app.move_selection(isize::MIN / 2, effects),
         Command::Last => app.move_selection(isize::MAX / 2, effects),
         Command::Details => open_detail(app),
+        Command::Diagnose => {
+            // The diagnosis is the first section of the consumer's details.
+            app.focus = Pane::Consumers;
+            open_detail(app);
+        }
         Command::Filter | Command::FilterEvents => {
             if let Some(filter) = app.focused_filter() {
                 filter.editing = true;

@@ -8,6 +8,7 @@
 mod actions;
 mod commands;
 mod deadletters;
+mod diagnosis;
 mod messages;
 mod results;
 
@@ -31,6 +32,7 @@ pub use actions::{
     Action, AfterCreate, AttachedInfo, DeadLetterOp, DeadLetterPlan, Effect, Settle, StreamOffer,
 };
 pub use commands::typing;
+pub use diagnosis::Diagnoses;
 pub use results::update;
 
 /// Most advisories kept in the events pane.
@@ -130,6 +132,8 @@ pub struct App {
     pub refresh_every: Duration,
     /// Detaches whose held messages are being given back.
     pub detaching: std::collections::HashMap<u64, DetachNote>,
+    /// The consumers' findings, per refresh.
+    pub diagnoses: Diagnoses,
     pub now: SystemTime,
     pub quit: bool,
 }
@@ -163,9 +167,30 @@ impl App {
             denied: Vec::new(),
             refresh_failure: None,
             detaching: Default::default(),
+            diagnoses: Diagnoses::default(),
             refresh_every: Duration::from_secs(1),
             now,
             quit: false,
+        }
+    }
+
+    /// Diagnoses the consumers shown against their stream (no request: the numbers are
+    /// in the last snapshot). For the selected consumer only, asks once for the stream's
+    /// per-subject counts when its filter may match nothing (the one extra request).
+    pub fn diagnose_consumers(&mut self, effects: &mut Vec<Effect>) {
+        let version = self
+            .connection
+            .version
+            .as_deref()
+            .and_then(|v| v.parse().ok());
+        let selected = self.selected_consumer.as_deref();
+        if let Some(facts) =
+            self.diagnoses
+                .refresh(&self.streams, &self.consumers, selected, version, self.now)
+        {
+            effects.push(Effect::StoredSubjects(actions::SubjectsWanted(Box::new(
+                facts,
+            ))));
         }
     }
 

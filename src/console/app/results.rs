@@ -24,6 +24,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Snapshot(snapshot) => on_snapshot(app, *snapshot, &mut effects),
         Action::Consumers(consumers) => {
             app.consumers = consumers;
+            app.diagnose_consumers(&mut effects);
             app.fix_consumer_selection();
         }
         Action::Advisory(advisory) => {
@@ -59,6 +60,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             consumer,
             result,
         } => on_consumer_deleted(app, &stream, &consumer, result),
+        Action::StoredSubjects {
+            stream,
+            consumer,
+            result,
+        } => match result {
+            Ok(subjects) => {
+                app.diagnoses
+                    .stored(&stream, &consumer, subjects.unwrap_or_default());
+                app.diagnose_consumers(&mut effects);
+            }
+            Err(e) => tracing::warn!(stream, consumer, error = %e, "stored subjects"),
+        },
         Action::Detached { id, held, naked } => app.detached(id, held, naked),
         Action::Run(effect) => effects.push(effect),
         Action::NeedsStream(offer) => on_needs_stream(app, offer),
@@ -107,6 +120,7 @@ fn on_snapshot(app: &mut App, snapshot: Snapshot, effects: &mut Vec<Effect>) {
     if snapshot.consumers.stream.is_some() {
         app.consumers = snapshot.consumers;
     }
+    app.diagnose_consumers(effects);
     app.fix_stream_selection(effects);
     app.fix_consumer_selection();
 }

@@ -4,6 +4,7 @@
 //! (`subscriptions.rs`): its mode and the pulled messages awaiting the operator.
 
 mod deadletters;
+mod diagnosis;
 mod operations;
 mod settle;
 mod subscriptions;
@@ -140,6 +141,9 @@ impl EffectRunner {
             }
             Effect::CreateCapture => {
                 tokio::spawn(deadletters::create_capture(broker, reply));
+            }
+            Effect::StoredSubjects(facts) => {
+                tokio::spawn(diagnosis::stored_subjects(broker, reply, *facts.0));
             }
         }
     }

@@ -99,6 +99,14 @@ pub const BINDINGS: &[Binding] = &[
         help("Enter", "details of the selected stream or consumer"),
     ),
     with(
+        bind(&[ch('i')], Scope::Panes(&[Pane::Consumers]), C::Diagnose),
+        hint(4, "i", "why?"),
+        help(
+            "i  on a consumer",
+            "why? its diagnosis: findings and what to do",
+        ),
+    ),
+    with(
         bind(&[ch('/')], Scope::Panes(LISTS), C::Filter),
         hint(7, "/", "filter"),
         help("/", "filter the focused list by name"),

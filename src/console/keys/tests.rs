@@ -184,7 +184,7 @@ fn hints_follow_their_rank() {
     };
     assert_eq!(
         text(Place::Pane(Pane::Consumers)),
-        "q quit, ? help, Tab pane, Enter details, s attach, d delete, S attach by topic, / filter"
+        "q quit, ? help, Tab pane, Enter details, i why?, s attach, d delete, S attach by topic, / filter"
     );
     assert_eq!(
         text(Place::Pane(Pane::Events)),

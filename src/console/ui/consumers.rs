@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
@@ -13,9 +13,10 @@ use super::{
 };
 use crate::console::app::{App, Pane};
 use crate::console::model::{ConsumerAlert, ConsumerView};
+use crate::diagnosis::Severity;
 
 /// The columns, the name as wide as the longest name (within reason).
-fn columns(name_width: u16) -> [Column; 15] {
+fn columns(name_width: u16) -> [Column; 16] {
     [
         col("Name", name_width, 100),
         col("Filter", 16, 60),
@@ -26,11 +27,13 @@ fn columns(name_width: u16) -> [Column; 15] {
         col("AckPend", 7, 94),
         col("Redeliv", 7, 93),
         col("Waiting", 7, 45),
-        col("Deliv", 7, 35),
-        col("AckFlr", 7, 34),
+        // Sequences: the first to go when the diagnosis needs the room.
+        col("Deliv", 7, 24),
+        col("AckFlr", 7, 23),
         col("Active", 6, 40),
         col("Deliv/s", 7, 70),
         col("Ack/s", 7, 69),
+        col("Health", 13, 92),
         col("", 0, 200),
     ]
 }
@@ -65,8 +68,28 @@ fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
         right(fmt_age(app.now, last_active)),
         right(fmt_rate(c.delivered_rate)),
         right(fmt_rate(c.acked_rate)),
+        health(app, c),
         Cell::from(""),
     ]
+}
+
+/// The diagnosis's word for the consumer: `ok` when healthy, coloured by how bad.
+fn health(app: &App, c: &ConsumerView) -> Cell<'static> {
+    let stream = c.info.stream_name.as_str();
+    match app.diagnoses.marker(stream, c.name()) {
+        None => Cell::from(""),
+        Some(("healthy", _)) => Cell::from(Span::styled("ok", Style::new().fg(Color::Green))),
+        Some((word, Severity::Info)) => Cell::from(word),
+        Some((word, Severity::Warning)) => {
+            Cell::from(Span::styled(word, Style::new().fg(Color::Yellow)))
+        }
+        Some((word, Severity::Problem)) => Cell::from(Span::styled(
+            word,
+            Style::new()
+                .fg(Color::LightRed)
+                .add_modifier(Modifier::BOLD),
+        )),
+    }
 }
 
 fn alert_style(alert: ConsumerAlert) -> Style {

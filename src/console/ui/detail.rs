@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::{centered, fmt_bytes, fmt_duration};
 use crate::console::app::{App, Overlay};
+use crate::diagnosis::{Finding, Severity};
 
 /// Fields holding nanoseconds.
 const DURATIONS: [&str; 8] = [
@@ -161,6 +162,7 @@ pub fn content(app: &App, overlay: &Overlay) -> (String, Vec<Line<'static>>) {
                     "ack_floor.last_active": i.ack_floor.last_active.map(rfc3339),
                     "created": rfc3339(i.created),
                 });
+                diagnosis_section(app.diagnoses.findings(stream, consumer), &mut lines);
                 section("Config", &json(&i.config), &mut lines);
                 section("State", &state, &mut lines);
                 (format!(" Consumer {stream} / {consumer} "), lines)
@@ -169,6 +171,42 @@ pub fn content(app: &App, overlay: &Overlay) -> (String, Vec<Line<'static>>) {
         },
         _ => (String::new(), lines),
     }
+}
+
+/// Every finding: its severity, the sentence with its numbers, and what to do.
+fn diagnosis_section(findings: Option<&[Finding]>, lines: &mut Vec<Line<'static>>) {
+    lines.push(Line::from(Span::styled(
+        " Diagnosis",
+        Style::new().bold().fg(Color::Cyan),
+    )));
+    let Some(findings) = findings else {
+        lines.push(Line::raw(
+            "   Not diagnosed yet: it comes with the next refresh.",
+        ));
+        lines.push(Line::raw(""));
+        return;
+    };
+    for f in findings {
+        let colour = match f.severity {
+            Severity::Problem => Color::LightRed,
+            Severity::Warning => Color::Yellow,
+            Severity::Info => Color::Green,
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("   {:<13} ", f.kind.word()),
+                Style::new().bold().fg(colour),
+            ),
+            Span::raw(f.sentence.clone()),
+        ]));
+        if let Some(action) = &f.action {
+            lines.push(Line::from(vec![
+                Span::styled("   what to do    ", Style::new().fg(Color::Gray)),
+                Span::raw(action.clone()),
+            ]));
+        }
+    }
+    lines.push(Line::raw(""));
 }
 
 fn gone(what: String) -> (String, Vec<Line<'static>>) {

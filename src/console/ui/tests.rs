@@ -394,3 +394,59 @@ fn capture_stream_offer_shows_its_limits() {
     assert!(text.contains("7 days"), "{text}");
     insta::assert_snapshot!(text);
 }
+
+/// The demo's ORDERS with `worker` stalled at its max ack pending (2 of 2), `i` pressed
+/// on it.
+fn diagnosed_stalled_worker() -> App {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    let mut stalled = fixtures::consumer(
+        "ORDERS",
+        "worker",
+        "orders.created",
+        5,
+        2,
+        0,
+        crate::console::model::ConsumerAlert::None,
+    );
+    stalled.info.config.max_ack_pending = 2;
+    let mut consumers = fixtures::orders_consumers();
+    consumers.rows.push(stalled);
+    update(&mut app, Action::Consumers(consumers));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::End);
+    press(&mut app, KeyCode::Char('i'));
+    app
+}
+
+#[test]
+fn the_diagnosis_of_a_stalled_consumer_160x45() {
+    let app = diagnosed_stalled_worker();
+    let text = screen(&app, 160, 45);
+    assert!(text.contains("Consumer ORDERS / worker"), "{text}");
+    assert!(
+        text.contains("Diagnosis") && text.contains("stalled"),
+        "{text}"
+    );
+    assert!(text.contains("what to do"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn the_diagnosis_of_a_stalled_consumer_80x24() {
+    let app = diagnosed_stalled_worker();
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("stalled"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn the_health_column_says_stalled() {
+    let mut app = diagnosed_stalled_worker();
+    press(&mut app, KeyCode::Esc);
+    let text = screen(&app, 160, 45);
+    let line = text
+        .lines()
+        .find(|l| l.contains("worker"))
+        .unwrap_or_default();
+    assert!(line.contains("stalled"), "{text}");
+}
