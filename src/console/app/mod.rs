@@ -467,4 +467,6 @@ pub fn clock_text(t: SystemTime) -> String {
 #[cfg(test)]
 mod dead_letter_tests;
 #[cfg(test)]
+mod stack_tests;
+#[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use crate::broker::StoredMessage;
 use crate::broker::{ApiError, ApiErrorKind, PubAck};
 use crate::console::attached::{MessageKey, MessageRow, RowState};
 use crate::console::error::ActionError;
-use crate::console::model::{ConnectionView, Snapshot};
+use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
 use crate::console::overlays::browse::BrowseRow;
 use crate::console::overlays::{Confirm, MessageView};
 use crate::deadletters::TimelineEntry;
@@ -22,19 +22,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Tick(now) => app.now = now,
         Action::Connection(connection) => on_connection(app, connection),
         Action::Snapshot(snapshot) => on_snapshot(app, *snapshot, &mut effects),
-        Action::Consumers(consumers) => {
-            app.consumers = consumers;
-            app.diagnose_consumers(&mut effects);
-            app.fix_consumer_selection();
-        }
-        Action::Advisory(advisory) => {
-            app.events.push_front(advisory);
-            app.events.truncate(EVENTS_KEPT);
-            // Keep the operator's place when new events push the list down.
-            if app.selected_event > 0 {
-                app.selected_event = (app.selected_event + 1).min(app.events.len() - 1);
-            }
-        }
+        Action::Consumers(consumers) => on_consumers(app, consumers, &mut effects),
+        Action::Advisory(advisory) => on_advisory(app, advisory),
         Action::RefreshFailed(error) => on_refresh_failed(app, error),
         Action::Published(result) => on_published(app, result),
         Action::Attached { id, result } => on_attached(app, id, result),
@@ -64,14 +53,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             stream,
             consumer,
             result,
-        } => match result {
-            Ok(subjects) => {
-                app.diagnoses
-                    .stored(&stream, &consumer, subjects.unwrap_or_default());
-                app.diagnose_consumers(&mut effects);
-            }
-            Err(e) => tracing::warn!(stream, consumer, error = %e, "stored subjects"),
-        },
+        } => on_stored_subjects(app, &stream, &consumer, result, &mut effects),
         Action::Detached { id, held, naked } => app.detached(id, held, naked),
         Action::Run(effect) => effects.push(effect),
         Action::NeedsStream(offer) => on_needs_stream(app, offer),
@@ -81,12 +63,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             result,
         } => on_message_read(app, &stream, sequence, result),
         Action::DeadLettersListed { result } => on_dead_letters_listed(app, result),
-        Action::DeadLetterProgress(p) => {
-            if let Some(view) = app.dead_letters_mut() {
-                view.progress = Some((p.finished, p.total));
-            }
-            app.say(format!("[{}/{}] {}", p.finished, p.total, p.last));
-        }
+        Action::DeadLetterProgress(p) => on_dead_letter_progress(app, &p),
         Action::DeadLettersDone { op, summary, ok } => {
             on_dead_letters_done(app, &op, summary, ok, &mut effects)
         }
@@ -94,6 +71,45 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Failed(e) => app.complain(e.to_string()),
     }
     effects
+}
+
+fn on_consumers(app: &mut App, consumers: ConsumersView, effects: &mut Vec<Effect>) {
+    app.consumers = consumers;
+    app.diagnose_consumers(effects);
+    app.fix_consumer_selection();
+}
+
+fn on_advisory(app: &mut App, advisory: Advisory) {
+    app.events.push_front(advisory);
+    app.events.truncate(EVENTS_KEPT);
+    // Keep the operator's place when new events push the list down.
+    if app.selected_event > 0 {
+        app.selected_event = (app.selected_event + 1).min(app.events.len() - 1);
+    }
+}
+
+fn on_stored_subjects(
+    app: &mut App,
+    stream: &str,
+    consumer: &str,
+    result: Result<Option<std::collections::BTreeMap<String, u64>>, ActionError>,
+    effects: &mut Vec<Effect>,
+) {
+    match result {
+        Ok(subjects) => {
+            app.diagnoses
+                .stored(stream, consumer, subjects.unwrap_or_default());
+            app.diagnose_consumers(effects);
+        }
+        Err(e) => tracing::warn!(stream, consumer, error = %e, "stored subjects"),
+    }
+}
+
+fn on_dead_letter_progress(app: &mut App, p: &crate::deadletters::Progress) {
+    if let Some(view) = app.dead_letters_mut() {
+        view.progress = Some((p.finished, p.total));
+    }
+    app.say(format!("[{}/{}] {}", p.finished, p.total, p.last));
 }
 
 fn on_connection(app: &mut App, connection: ConnectionView) {

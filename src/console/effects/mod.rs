@@ -124,6 +124,18 @@ impl EffectRunner {
             Effect::DeleteConsumer { stream, consumer } => {
                 tokio::spawn(operations::delete_consumer(broker, reply, stream, consumer));
             }
+            inspection @ (Effect::ReadMessage { .. }
+            | Effect::ListDeadLetters { .. }
+            | Effect::DeadLetters(_)
+            | Effect::CreateCapture
+            | Effect::StoredSubjects(_)) => self.run_inspection(inspection),
+        }
+    }
+
+    /// The read-only effects of the dead-letters view and the diagnosis.
+    fn run_inspection(&self, effect: Effect) {
+        let (broker, reply) = (self.broker.clone(), self.reply.clone());
+        match effect {
             Effect::ReadMessage {
                 stream,
                 sequence,
@@ -145,6 +157,7 @@ impl EffectRunner {
             Effect::StoredSubjects(facts) => {
                 tokio::spawn(diagnosis::stored_subjects(broker, reply, *facts.0));
             }
+            _ => unreachable!("run handles every other effect"),
         }
     }
 
