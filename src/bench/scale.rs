@@ -29,6 +29,9 @@ pub struct ScaleReport {
     /// Rows an auto subscription holds after a million messages.
     pub auto_window_rows: usize,
     pub rss_growth_after_million_mb: f64,
+    /// `jetdeck doctor` over every consumer, one look (its bound: 1,000 in under 10 s).
+    pub doctor_ms: f64,
+    pub doctor_consumers: usize,
 }
 
 /// Resident set size, from /proc (0 where there is none).
@@ -69,6 +72,7 @@ pub async fn console_scale(
         attached.add_auto(bench_row(i));
     }
     let growth = rss_mb() - rss;
+    let (doctor_ms, doctor_consumers) = doctor(broker).await?;
     remove_streams(broker, &prefix, streams, progress).await;
     key_times.sort_unstable();
     times.sort_unstable();
@@ -82,7 +86,29 @@ pub async fn console_scale(
         rss_mb: rss,
         auto_window_rows: attached.rows.len(),
         rss_growth_after_million_mb: growth,
+        doctor_ms,
+        doctor_consumers,
     })
+}
+
+/// Times the doctor's diagnosis of every consumer on the server, the same code the
+/// command runs (one look: no interval).
+async fn doctor(broker: &Broker) -> Result<(f64, usize), BenchError> {
+    let options = crate::diagnosis::doctor::Options {
+        stream: None,
+        consumer: None,
+        json: false,
+        interval: std::time::Duration::ZERO,
+        capture: crate::deadletters::CAPTURE_STREAM.to_string(),
+    };
+    let started = std::time::Instant::now();
+    let report = crate::diagnosis::doctor::examine(broker, &options)
+        .await
+        .map_err(|e| failed("doctor")(e.to_string()))?;
+    Ok((
+        started.elapsed().as_secs_f64() * 1e3,
+        report.consumers.len(),
+    ))
 }
 
 /// Creates the streams `{prefix}_0000`... fifty at a time, `per_stream` consumers each.
@@ -205,7 +231,8 @@ pub fn scale_table(r: &ScaleReport) -> String {
          refresh time (p50)          {:.1} ms\n\
          key + frame (p50 / max)     {:.2} / {:.2} ms\n\
          resident memory             {:.1} MB\n\
-         auto window after 1,000,000 {} rows (+{:.1} MB)\n",
+         auto window after 1,000,000 {} rows (+{:.1} MB)\n\
+         doctor, every consumer      {:.0} ms for {}\n",
         r.streams,
         r.consumers,
         r.requests_per_refresh,
@@ -214,7 +241,9 @@ pub fn scale_table(r: &ScaleReport) -> String {
         r.key_to_frame_ms_max,
         r.rss_mb,
         r.auto_window_rows,
-        r.rss_growth_after_million_mb
+        r.rss_growth_after_million_mb,
+        r.doctor_ms,
+        r.doctor_consumers
     )
 }
 

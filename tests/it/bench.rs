@@ -73,4 +73,10 @@ fn the_console_scale_scenario_reports_its_cost() {
     // account + 2 stream pages (256 a page) + 1 consumer page of the selected stream
     assert_eq!(r["requests_per_refresh"], 4);
     assert_eq!(r["auto_window_rows"], 200);
+    // The doctor diagnosed every consumer the scenario made.
+    assert_eq!(r["doctor_consumers"], 600);
+    assert!(
+        r["doctor_ms"].as_f64().is_some_and(|ms| ms > 0.0),
+        "{stdout}"
+    );
 }
