@@ -2,38 +2,16 @@
 
 use std::time::SystemTime;
 
-use serde::Deserialize;
-
 use super::model::{Advisory, AdvisoryKind};
-use crate::deadletters::{AdvisoryEvent, AdvisoryKind as EventKind};
+use crate::deadletters::{AdvisoryEvent, AdvisoryKind as EventKind, RawAdvisory};
 
 pub const ADVISORY_SUBJECT: &str = "$JS.EVENT.ADVISORY.>";
-
-#[derive(Deserialize)]
-struct Raw {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    timestamp: Option<String>,
-    #[serde(default)]
-    action: Option<String>,
-    #[serde(default)]
-    stream: Option<String>,
-    #[serde(default)]
-    consumer: Option<String>,
-    #[serde(default)]
-    stream_seq: Option<u64>,
-    #[serde(default)]
-    deliveries: Option<u64>,
-    #[serde(default)]
-    reason: Option<String>,
-}
 
 /// Parses one advisory; `None` for the API audit trail (every API call, the console's
 /// own polling included, would drown the pane) and for what is not an advisory.
 pub fn parse(payload: &[u8], received: SystemTime) -> Option<Advisory> {
-    let raw: Raw = serde_json::from_slice(payload).ok()?;
-    let short = raw.kind.rsplit('.').next().unwrap_or(&raw.kind).to_string();
+    let raw = RawAdvisory::parse(payload)?;
+    let short = raw.short_kind().to_string();
     let action = raw.action.as_deref().unwrap_or_default();
     let kind = match (short.as_str(), action) {
         ("api_audit", _) => return None,
@@ -56,17 +34,11 @@ pub fn parse(payload: &[u8], received: SystemTime) -> Option<Advisory> {
         Some(n) => detail.push(format!("{n} deliveries")),
         None => {}
     }
+    let time = raw.time(received);
     let reason = raw.reason.filter(|r| !r.is_empty());
     if let Some(reason) = &reason {
         detail.push(format!("reason: {reason}"));
     }
-    let time = raw
-        .timestamp
-        .and_then(|t| {
-            time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok()
-        })
-        .map(SystemTime::from)
-        .unwrap_or(received);
     Some(Advisory {
         time,
         kind,

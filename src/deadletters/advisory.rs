@@ -55,41 +55,61 @@ pub struct AdvisoryEvent {
     pub time: SystemTime,
 }
 
-#[derive(Deserialize)]
-struct Raw {
+/// Any JetStream advisory as the server sends it: the fields jetdeck reads, all of them
+/// optional but the type. The events pane and the dead-letters engine both read this.
+#[derive(Debug, Deserialize)]
+pub struct RawAdvisory {
     #[serde(rename = "type")]
-    kind: String,
+    pub kind: String,
     #[serde(default)]
-    timestamp: Option<String>,
+    pub timestamp: Option<String>,
     #[serde(default)]
-    stream: Option<String>,
+    pub action: Option<String>,
     #[serde(default)]
-    consumer: Option<String>,
+    pub stream: Option<String>,
     #[serde(default)]
-    stream_seq: Option<u64>,
+    pub consumer: Option<String>,
     #[serde(default)]
-    deliveries: Option<u64>,
+    pub stream_seq: Option<u64>,
     #[serde(default)]
-    reason: Option<String>,
+    pub deliveries: Option<u64>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl RawAdvisory {
+    pub fn parse(payload: &[u8]) -> Option<Self> {
+        serde_json::from_slice(payload).ok()
+    }
+
+    /// The last token of the type: `max_deliver`, `nak`, `stream_action`, `api_audit`...
+    pub fn short_kind(&self) -> &str {
+        self.kind.rsplit('.').next().unwrap_or(&self.kind)
+    }
+
+    /// The advisory's own timestamp, else `received`.
+    pub fn time(&self, received: SystemTime) -> SystemTime {
+        self.timestamp
+            .as_deref()
+            .and_then(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+            })
+            .map(SystemTime::from)
+            .unwrap_or(received)
+    }
 }
 
 /// Parses a MAX_DELIVERIES, MSG_TERMINATED or MSG_NAKED advisory; `None` for any other
 /// payload (other advisories, or one without a stream, consumer and sequence).
 pub fn parse_advisory(payload: &[u8], received: SystemTime) -> Option<AdvisoryEvent> {
-    let raw: Raw = serde_json::from_slice(payload).ok()?;
-    let kind = match raw.kind.rsplit('.').next()? {
+    let raw = RawAdvisory::parse(payload)?;
+    let kind = match raw.short_kind() {
         "max_deliver" => AdvisoryKind::MaxDeliveries,
         "terminated" => AdvisoryKind::Terminated,
         "nak" => AdvisoryKind::Naked,
         _ => return None,
     };
-    let time = raw
-        .timestamp
-        .and_then(|t| {
-            time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok()
-        })
-        .map(SystemTime::from)
-        .unwrap_or(received);
+    let time = raw.time(received);
     Some(AdvisoryEvent {
         kind,
         stream: raw.stream?,

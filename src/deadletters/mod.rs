@@ -21,7 +21,9 @@ use std::time::SystemTime;
 
 use crate::broker::{ApiError, PublishError, StoredMessage};
 
-pub use advisory::{AdvisoryEvent, AdvisoryKind, DEAD_LETTER_SUBJECTS, parse_advisory};
+pub use advisory::{
+    AdvisoryEvent, AdvisoryKind, DEAD_LETTER_SUBJECTS, RawAdvisory, parse_advisory,
+};
 pub use bulk::{BulkReport, Progress, bulk};
 pub use capture::{
     CAPTURE_STREAM, CaptureConfig, CaptureStatus, DEFAULT_CAPTURE_MAX_AGE,
