@@ -253,6 +253,7 @@ fn bench_session() -> crate::console::model::SessionInfo {
         context: None,
         embedded: None,
         log_file: std::path::PathBuf::from("bench.log"),
+        read_only: false,
     }
 }
 

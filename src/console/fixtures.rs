@@ -143,6 +143,7 @@ pub fn session(servers: &str, embedded: bool) -> SessionInfo {
             log_file: PathBuf::from("/tmp/jetdeck-nats-demo/nats-server.log"),
         }),
         log_file: PathBuf::from("/home/op/.local/state/jetdeck/jetdeck.log"),
+        read_only: false,
     }
 }
 

@@ -19,6 +19,8 @@ pub struct SessionInfo {
     /// Set with `--embedded`: the private server's store and log.
     pub embedded: Option<EmbeddedInfo>,
     pub log_file: PathBuf,
+    /// `--read-only`: nothing that changes the server is sent.
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -29,6 +29,8 @@ mod operator_safety;
 mod paste;
 mod pipeline;
 mod publish;
+#[cfg(feature = "console")]
+mod read_only;
 mod resilience;
 mod settle;
 #[cfg(feature = "console")]

@@ -10,6 +10,7 @@ mod commands;
 mod deadletters;
 mod diagnosis;
 mod messages;
+mod read_only;
 mod results;
 
 use std::collections::VecDeque;
@@ -466,6 +467,8 @@ pub fn clock_text(t: SystemTime) -> String {
 
 #[cfg(test)]
 mod dead_letter_tests;
+#[cfg(test)]
+mod read_only_tests;
 #[cfg(test)]
 mod stack_tests;
 #[cfg(test)]

@@ -70,6 +70,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::CaptureCreated(result) => on_capture_created(app, result, &mut effects),
         Action::Failed(e) => app.complain(e.to_string()),
     }
+    super::read_only::guard(app, &mut effects);
     effects
 }
 
