@@ -62,6 +62,7 @@ pub fn stream(
         info,
         rate,
         history,
+        read_at: now(),
     }
 }
 
@@ -210,7 +211,9 @@ pub fn snapshot(streams: Vec<StreamView>, consumers: ConsumersView) -> Snapshot 
             api_total: 1_234,
             api_errors: 6,
         }),
+        stream_names: streams.iter().map(|s| s.name().to_string()).collect(),
         streams,
+        streams_complete: true,
         streams_listed: true,
         denied: Vec::new(),
         consumers,

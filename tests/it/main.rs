@@ -32,6 +32,8 @@ mod publish;
 #[cfg(feature = "console")]
 mod read_only;
 mod resilience;
+#[cfg(feature = "console")]
+mod scale;
 mod settle;
 #[cfg(feature = "console")]
 mod signals;

@@ -69,7 +69,9 @@ fn press_every_change(console: &mut Console, place: Place, pressed: &mut Vec<Str
             console.press(&bytes_of(key));
             if place == Place::Pane(Pane::Consumers) && key.code == KeyCode::Char('s') {
                 console.wait_for(SCREEN, &what, |s| s.contains("instead of attaching"));
+                // Esc alone: a key right behind it would read as Alt and that key.
                 console.press("\x1b");
+                console.wait_for(SCREEN, "the browser closed", |s| !s.contains("Browse WORK"));
             } else {
                 // The refusal names the command: its first words tell one from another.
                 let words: String = binding.command.describe().chars().take(20).collect();
