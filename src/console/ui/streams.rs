@@ -147,7 +147,8 @@ fn title(app: &App, shown: usize) -> Line<'static> {
 }
 
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
-    let visible = app.visible_streams();
+    // Names only: a view is looked up for the rows drawn, not for every stream.
+    let visible = app.visible_stream_names();
     let block = pane_block(title(app, visible.len()), focused(app, Pane::Streams));
     if visible.is_empty() {
         let connected = app.connection.state == crate::broker::ConnectionState::Connected;
@@ -164,7 +165,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         empty_pane(frame, area, block, text);
         return;
     }
-    let name_width = name_width(visible.iter().map(|s| s.name));
+    let name_width = name_width(visible.iter().copied());
     let clustered = app.streams.iter().any(|s| s.info.cluster.is_some());
     draw_table(
         frame,
@@ -173,6 +174,15 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         &columns(name_width, clustered),
         visible.len(),
         app.stream_index(),
-        |i| row_of(app, visible[i]),
+        |i| {
+            let name = visible[i];
+            row_of(
+                app,
+                StreamRow {
+                    name,
+                    view: app.stream(name),
+                },
+            )
+        },
     );
 }
