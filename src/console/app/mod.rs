@@ -10,6 +10,7 @@ mod commands;
 mod deadletters;
 mod diagnosis;
 mod messages;
+mod operate;
 mod results;
 
 use std::collections::VecDeque;
@@ -33,6 +34,7 @@ pub use actions::{
 };
 pub use commands::typing;
 pub use diagnosis::Diagnoses;
+pub use operate::{OpPlan, OpRequest, Operated};
 pub use results::update;
 
 /// Most advisories kept in the events pane.
