@@ -210,12 +210,12 @@ impl App {
         if !self.supports(Feature::ConsumerPause) {
             return;
         }
-        let info = self.consumer(&stream, &consumer).map(|c| &c.info);
-        if !info.is_some_and(|i| i.paused) {
-            return self.say(format!("{consumer} is not paused: nothing to resume"));
-        }
-        let paused_until = info
-            .and_then(|i| i.config.pause_until)
+        // The last refresh may predate a pause made a moment ago, so a consumer shown
+        // unpaused is still offered a resume (harmless); the confirmation says which.
+        let paused_until = self
+            .consumer(&stream, &consumer)
+            .filter(|c| c.info.paused)
+            .and_then(|c| c.info.config.pause_until)
             .map(SystemTime::from);
         self.open(Overlay::Confirm(Confirm::Operate(Box::new(
             OpPlan::Resume {
@@ -314,3 +314,6 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

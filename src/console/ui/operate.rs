@@ -154,7 +154,7 @@ fn render_purge(
     error: &Option<String>,
     area: Rect,
 ) {
-    let area = dialog(area, 72, 13);
+    let area = dialog(area, 72, 11);
     let width = area.width.saturating_sub(2);
     let holds = app.stream(stream).map(|s| s.info.state.messages);
     let mut lines = vec![Line::from(vec![
@@ -286,7 +286,7 @@ pub fn render_plan(frame: &mut Frame, app: &App, plan: &OpPlan, area: Rect) {
                         " of {stream}{}?",
                         paused_until
                             .map(|t| format!(" (paused until {})", at(t, app.now)))
-                            .unwrap_or_default()
+                            .unwrap_or_else(|| " (not paused at the last refresh)".into())
                     )),
                 ]),
                 Line::raw(" Delivery starts again at once."),
@@ -346,3 +346,6 @@ fn reset_lines(plan: &OpPlan) -> Vec<Line<'static>> {
         yes_no("reset", "cancel (nothing is sent)"),
     ]
 }
+
+#[cfg(test)]
+mod tests;
