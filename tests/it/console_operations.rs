@@ -153,3 +153,61 @@ async fn pausing_a_consumer_from_the_console_or_the_refusal() {
     console.press("q");
     assert_eq!(console.exit_code(WAIT), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resetting_a_consumer_from_the_console_or_the_refusal() {
+    let server = NatsServer::start().await.unwrap();
+    let (js, mut console) = orders_console(&server).await;
+    let work = js
+        .get_stream("ORDERS")
+        .await
+        .unwrap()
+        .get_consumer::<consumer::pull::Config>("work")
+        .await
+        .unwrap();
+    // Everything delivered and acked: nothing left to deliver.
+    let mut batch = work.fetch().max_messages(10).messages().await.unwrap();
+    let mut acked = 0;
+    while let Some(m) = futures::StreamExt::next(&mut batch).await {
+        m.unwrap().double_ack().await.unwrap();
+        acked += 1;
+    }
+    assert_eq!(acked, 10);
+    let version: ServerVersion = js.client().server_info().version.parse().unwrap();
+    console.press("\tR");
+    if !version.supports_consumer_reset() {
+        console.wait_for(WAIT, "the refusal", |s| {
+            s.contains(&format!(
+                "resetting a consumer needs nats-server 2.14 or newer; this server is {version}"
+            ))
+        });
+        return;
+    }
+    console.wait_for(WAIT, "the question", |s| {
+        s.contains("Reset consumer work of ORDERS")
+    });
+    console.press("7\r");
+    console.wait_for(
+        WAIT,
+        "the confirmation naming what is delivered again",
+        |s| {
+            s.contains("Reset consumer work of ORDERS to stream sequence 7?")
+                && s.contains("Delivered again: 4 messages from sequence 7 on.")
+                && s.contains("Its ack floor moves from 10 to 6")
+        },
+    );
+    console.press("y");
+    console.wait_for(WAIT, "the reset read back", |s| {
+        s.contains("reset work of ORDERS to stream sequence 7: delivered now 6, ack floor 6, 4 pending (checked on the server)")
+    });
+    let info = js
+        .get_stream("ORDERS")
+        .await
+        .unwrap()
+        .consumer_info("work")
+        .await
+        .unwrap();
+    assert_eq!((info.ack_floor.stream_sequence, info.num_pending), (6, 4));
+    console.press("q");
+    assert_eq!(console.exit_code(WAIT), 0);
+}
