@@ -57,6 +57,17 @@ pub enum OpRequest {
     },
 }
 
+impl OpRequest {
+    /// Whether this changes the server (the previews only read): what a read-only
+    /// console must refuse.
+    pub fn changes_server(&self) -> bool {
+        !matches!(
+            self,
+            OpRequest::PreviewPurge { .. } | OpRequest::PreviewReset { .. }
+        )
+    }
+}
+
 /// What a confirmation shows, and what yes sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpPlan {

@@ -12,7 +12,7 @@ use tui_input::Input;
 
 use super::fmt_count;
 use super::forms::{dialog, error_line, field_line};
-use crate::broker::{PurgeScope, ResetTarget};
+use crate::broker::ResetTarget;
 use crate::console::app::{App, OpPlan, clock_text, time_of_day};
 use crate::console::overlays::operate::{OperateForm, PURGE_CHOICES, from_now};
 
@@ -220,39 +220,7 @@ fn at(t: SystemTime, now: SystemTime) -> String {
 
 pub fn render_plan(frame: &mut Frame, app: &App, plan: &OpPlan, area: Rect) {
     let (title, lines) = match plan {
-        OpPlan::Purge {
-            stream,
-            scope,
-            estimate,
-            holds,
-        } => {
-            let stay = holds.saturating_sub(estimate.count);
-            let stay = if estimate.exact {
-                fmt_count(stay)
-            } else {
-                format!("about {}", fmt_count(stay))
-            };
-            let of = match scope {
-                PurgeScope::All => format!(" of {stream}"),
-                _ => format!(" of {stream}{}", scope.describe()),
-            };
-            (
-                " Purge? ",
-                vec![
-                    Line::from(vec![
-                        Span::raw(" Purge "),
-                        bold(format!("{} messages", estimate.words(fmt_count))),
-                        Span::raw(format!("{of}?")),
-                    ]),
-                    Line::raw(format!(
-                        " It holds {}; {stay} stay. Purged messages cannot be brought back.",
-                        fmt_count(*holds)
-                    )),
-                    Line::raw(""),
-                    yes_no("purge", "cancel (nothing is sent)"),
-                ],
-            )
-        }
+        OpPlan::Purge { .. } => (" Purge? ", purge_lines(plan)),
         OpPlan::Pause {
             stream,
             consumer,
@@ -298,6 +266,37 @@ pub fn render_plan(frame: &mut Frame, app: &App, plan: &OpPlan, area: Rect) {
     };
     let area = dialog(area, 76, lines.len() as u16 + 3);
     draw(frame, area, title.to_string(), Color::Yellow, lines, None);
+}
+
+fn purge_lines(plan: &OpPlan) -> Vec<Line<'static>> {
+    let OpPlan::Purge {
+        stream,
+        scope,
+        estimate,
+        holds,
+    } = plan
+    else {
+        return Vec::new();
+    };
+    let stay = holds.saturating_sub(estimate.count);
+    let stay = if estimate.exact {
+        fmt_count(stay)
+    } else {
+        format!("about {}", fmt_count(stay))
+    };
+    vec![
+        Line::from(vec![
+            Span::raw(" Purge "),
+            bold(format!("{} messages", estimate.words(fmt_count))),
+            Span::raw(format!(" of {stream}{}?", scope.describe())),
+        ]),
+        Line::raw(format!(
+            " It holds {}; {stay} stay. Purged messages cannot be brought back.",
+            fmt_count(*holds)
+        )),
+        Line::raw(""),
+        yes_no("purge", "cancel (nothing is sent)"),
+    ]
 }
 
 fn reset_lines(plan: &OpPlan) -> Vec<Line<'static>> {

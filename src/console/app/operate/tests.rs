@@ -202,3 +202,22 @@ fn reset_previews_where_delivery_starts() {
         })]
     );
 }
+
+#[test]
+fn previews_only_read_and_the_rest_change_the_server() {
+    let preview = OpRequest::PreviewPurge {
+        stream: "S".into(),
+        scope: PurgeScope::All,
+    };
+    assert!(!preview.changes_server());
+    let purge = OpRequest::Purge {
+        stream: "S".into(),
+        scope: PurgeScope::All,
+    };
+    assert!(purge.changes_server());
+    let resume = OpRequest::Resume {
+        stream: "S".into(),
+        consumer: "c".into(),
+    };
+    assert!(resume.changes_server());
+}
