@@ -299,6 +299,15 @@ impl App {
     /// A preview opens its confirmation; an outcome is said as the server now has it.
     pub(crate) fn operated(&mut self, done: Operated) {
         match done {
+            Operated::Preview(Ok(OpPlan::Purge {
+                stream,
+                scope,
+                estimate,
+                ..
+            })) if estimate.exact && estimate.count == 0 => self.say(format!(
+                "{stream}: no messages to purge{} (nothing sent)",
+                scope.describe()
+            )),
             Operated::Preview(Ok(plan)) => {
                 self.status = None;
                 self.open(Overlay::Confirm(Confirm::Operate(Box::new(plan))));

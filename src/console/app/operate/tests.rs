@@ -175,6 +175,24 @@ fn purge_chooses_counts_confirms_then_sends() {
             scope: PurgeScope::KeepNewest(5),
         })]
     );
+    // Nothing to take: said, and no confirmation.
+    update(
+        &mut app,
+        Action::Operated(Operated::Preview(Ok(OpPlan::Purge {
+            stream: "ORDERS".into(),
+            scope: PurgeScope::Subject("orders.none".into()),
+            estimate: PurgeEstimate {
+                count: 0,
+                exact: true,
+            },
+            holds: 12,
+        }))),
+    );
+    assert!(app.overlay().is_none());
+    assert_eq!(
+        app.status.as_ref().unwrap().text,
+        "ORDERS: no messages to purge on orders.none (nothing sent)"
+    );
     // Up from the first choice wraps to the last; a sequence of 0 is refused there.
     key(&mut app, KeyCode::Char('P'));
     key(&mut app, KeyCode::Up);
