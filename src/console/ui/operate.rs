@@ -24,6 +24,19 @@ fn bold(text: impl Into<String>) -> Span<'static> {
     Span::styled(text.into(), Style::new().add_modifier(Modifier::BOLD))
 }
 
+/// The inside width of a dialog of `percent` of `outer`'s width.
+fn inner_width(outer: Rect, percent: u16) -> u16 {
+    dialog(outer, percent, 1).width.saturating_sub(2)
+}
+
+/// A dialog tall enough for `lines` as they wrap (word wrapping may take a row more than
+/// the characters do, hence the spare row).
+fn fit(outer: Rect, percent: u16, lines: &[Line]) -> Rect {
+    let inner = usize::from(inner_width(outer, percent).max(1));
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    dialog(outer, percent, rows as u16 + 3)
+}
+
 /// The lines and border of a dialog; `cursor` is (column, line) inside the border.
 fn draw(
     frame: &mut Frame,
@@ -56,8 +69,7 @@ fn question(
     (label, input, error): (&str, &Input, &Option<String>),
     footer: &str,
 ) {
-    let area = dialog(area, 72, 8 + intro.len() as u16);
-    let (line, x) = field_line(label, input, true, area.width.saturating_sub(2));
+    let (line, x) = field_line(label, input, true, inner_width(area, 72));
     let mut lines = intro;
     let cursor = x.map(|x| (x, lines.len() as u16));
     lines.push(line);
@@ -66,6 +78,7 @@ fn question(
     }
     lines.push(Line::raw(""));
     lines.push(gray(footer));
+    let area = fit(area, 72, &lines);
     draw(frame, area, title, Color::Cyan, lines, cursor);
 }
 
@@ -83,8 +96,7 @@ pub fn render_form(frame: &mut Frame, app: &App, form: &OperateForm, area: Rect)
             input,
             error,
         } => {
-            let area = dialog(area, 72, 10);
-            let (line, x) = field_line("Name", input, true, area.width.saturating_sub(2));
+            let (line, x) = field_line("Name", input, true, inner_width(area, 72));
             let mut lines = vec![
                 Line::from(vec![
                     Span::raw(" Deleting stream "),
@@ -103,6 +115,7 @@ pub fn render_form(frame: &mut Frame, app: &App, form: &OperateForm, area: Rect)
                 " Enter delete (only with the exact name) · Esc keep it",
             ));
             let title = format!(" Delete stream {stream}? ");
+            let area = fit(area, 72, &lines);
             draw(
                 frame,
                 area,
@@ -154,8 +167,7 @@ fn render_purge(
     error: &Option<String>,
     area: Rect,
 ) {
-    let area = dialog(area, 72, 11);
-    let width = area.width.saturating_sub(2);
+    let width = inner_width(area, 72);
     let holds = app.stream(stream).map(|s| s.info.state.messages);
     let mut lines = vec![Line::from(vec![
         Span::raw(" Purge stream "),
@@ -189,6 +201,7 @@ fn render_purge(
         " Tab/↑↓ choose · type the subject or number · Enter count and confirm · Esc cancel",
     ));
     let title = format!(" Purge {stream} ");
+    let area = fit(area, 72, &lines);
     draw(frame, area, title, Color::Yellow, lines, cursor);
 }
 
@@ -264,7 +277,7 @@ pub fn render_plan(frame: &mut Frame, app: &App, plan: &OpPlan, area: Rect) {
         ),
         OpPlan::Reset { .. } => (" Reset? ", reset_lines(plan)),
     };
-    let area = dialog(area, 76, lines.len() as u16 + 3);
+    let area = fit(area, 76, &lines);
     draw(frame, area, title.to_string(), Color::Yellow, lines, None);
 }
 

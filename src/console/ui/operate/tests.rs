@@ -82,3 +82,36 @@ fn delete_stream_asks_for_its_typed_name() {
     );
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn reset_confirmation_names_what_is_delivered_again() {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    let at = crate::console::fixtures::now() - std::time::Duration::from_secs(300);
+    update(
+        &mut app,
+        Action::Operated(Operated::Preview(Ok(OpPlan::Reset {
+            stream: "ORDERS".into(),
+            consumer: "flaky-billing".into(),
+            target: crate::broker::ResetTarget::Sequence(125),
+            sequence: 125,
+            from_time: Some(at),
+            again: PurgeEstimate {
+                count: 6,
+                exact: false,
+            },
+            filter: Some("orders.billing".into()),
+            ack_floor: 127,
+            ack_pending: 2,
+        }))),
+    );
+    let text = screen(&app, 120, 30);
+    assert!(
+        text.contains("Delivered again: about 6 messages from sequence 125 on, only those on its"),
+        "{text}"
+    );
+    assert!(
+        text.contains("moves from 127 to 124; the 2 awaiting ack"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}
