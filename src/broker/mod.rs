@@ -15,6 +15,7 @@ mod manual;
 mod message;
 mod metrics;
 mod naming;
+mod operate;
 mod options;
 mod permissions;
 mod publish;
@@ -45,6 +46,10 @@ pub use naming::{
     CharClass, MAX_QUEUE_NAME_LEN, QueueNameError, RECOMMENDED_QUEUE_NAME_LEN, TopicError,
     stream_name_for_topic, stream_subjects_for_topic, subject_matches, validate_queue_name,
     validate_topic,
+};
+pub use operate::{
+    Feature, OperateError, PurgeEstimate, PurgeScope, ResetOutcome, ResetTarget, StreamCounts,
+    purge_estimate,
 };
 pub use options::{
     BrokerOptions, DEFAULT_ADDR, DEFAULT_BATCH_SIZE, DEFAULT_DRAIN_TIMEOUT, DEFAULT_FETCH_WAIT,

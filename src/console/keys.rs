@@ -62,6 +62,11 @@ pub enum Command {
     Discard,
     Export,
     CreateCapture,
+    PurgeStream,
+    DeleteStream,
+    PauseConsumer,
+    ResumeConsumer,
+    ResetConsumer,
 }
 
 impl Command {
@@ -121,6 +126,17 @@ impl Command {
             Discard => "discard: delete the original (asks)",
             Export => "export to a JSON Lines file (asks for the path)",
             CreateCapture => "create the capture stream (shows its limits, asks)",
+            PurgeStream => {
+                "purge: everything, a subject, keep the newest N, or below a sequence (shows how many, asks)"
+            }
+            DeleteStream => "delete the stream: type its name to confirm",
+            PauseConsumer => {
+                "pause the consumer until a time or for a duration (asks; nats-server 2.11+)"
+            }
+            ResumeConsumer => "resume a paused consumer (asks; nats-server 2.11+)",
+            ResetConsumer => {
+                "reset: deliver again from a sequence or a time (asks; nats-server 2.14+)"
+            }
         }
     }
 }
@@ -134,7 +150,8 @@ impl Command {
         match self {
             Publish | Attach | AttachByTopic | DeleteConsumer | Pull | Ack | Nak | NakLater
             | Term | InProgress | ToggleMode | FailEvery | Retry | MoveTo | Discard
-            | CreateCapture => true,
+            | CreateCapture | PurgeStream | DeleteStream | PauseConsumer | ResumeConsumer
+            | ResetConsumer => true,
             // Yes and Submit only follow a command above (refused first); Detach gives
             // back what an attach took, and nothing is attached in read-only mode.
             Quit | Help | NextPane | PrevPane | Down | Up | PageDown | PageUp | First | Last

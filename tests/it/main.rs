@@ -20,9 +20,12 @@ mod console;
 mod console_dead_letters;
 #[cfg(feature = "console")]
 mod console_diagnosis;
+#[cfg(feature = "console")]
+mod console_operations;
 mod dead_letters;
 mod doctor;
 mod inspect;
+mod operations;
 #[cfg(feature = "console")]
 mod operator_safety;
 #[cfg(feature = "console")]

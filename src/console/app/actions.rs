@@ -166,6 +166,8 @@ pub enum Action {
     },
     /// The capture stream was created (true), was there already (false), or not.
     CaptureCreated(Result<bool, ActionError>),
+    /// A stream or consumer operation's preview, or its outcome checked on the server.
+    Operated(super::operate::Operated),
     /// An effect failed before it could do anything (not connected, say).
     Failed(ActionError),
 }
@@ -257,6 +259,8 @@ pub enum Effect {
     /// The diagnosis's one extra request, for the selected consumer only: the stream's
     /// per-subject counts, when its filter may match nothing.
     StoredSubjects(SubjectsWanted),
+    /// Purge, delete a stream, pause, resume or reset a consumer, or preview one.
+    Operate(super::operate::OpRequest),
 }
 
 /// The facts of the consumer whose stream's per-subject counts are wanted.

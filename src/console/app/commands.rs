@@ -121,6 +121,11 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         Command::OpenMessage => open_message(app),
         Command::OpenEvent => open_event(app, effects),
         Command::DeadLetters => open_dead_letters(app, effects),
+        Command::PurgeStream
+        | Command::DeleteStream
+        | Command::PauseConsumer
+        | Command::ResumeConsumer
+        | Command::ResetConsumer => app.operate(command),
         _ if app.focus == Pane::Messages => messages::on_command(app, command, effects),
         _ => {}
     }
@@ -260,7 +265,12 @@ pub fn typing(app: &App) -> bool {
     app.editing_filter()
         || matches!(
             app.overlay(),
-            Some(Overlay::Publish(_) | Overlay::AttachForm(_) | Overlay::Prompt(_))
+            Some(
+                Overlay::Publish(_)
+                    | Overlay::AttachForm(_)
+                    | Overlay::Prompt(_)
+                    | Overlay::Operate(_)
+            )
         )
 }
 

@@ -10,6 +10,7 @@ mod commands;
 mod deadletters;
 mod diagnosis;
 mod messages;
+mod operate;
 mod read_only;
 mod results;
 mod streams;
@@ -35,6 +36,7 @@ pub use actions::{
 };
 pub use commands::typing;
 pub use diagnosis::Diagnoses;
+pub use operate::{OpPlan, OpRequest, Operated};
 pub use results::update;
 pub use streams::StreamRow;
 

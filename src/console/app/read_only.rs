@@ -96,6 +96,8 @@ impl Effect {
             | Effect::DeleteConsumer { .. }
             | Effect::CreateCapture => true,
             Effect::DeadLetters(plan) => !matches!(plan.op, DeadLetterOp::Export { .. }),
+            // Previews of a purge or reset only read.
+            Effect::Operate(request) => request.changes_server(),
             // Detach and StopAuto give back what an attach took (nak, so the messages
             // return at once); nothing is attached in read-only mode.
             Effect::WatchStream(_)

@@ -68,6 +68,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             on_dead_letters_done(app, &op, summary, ok, &mut effects)
         }
         Action::CaptureCreated(result) => on_capture_created(app, result, &mut effects),
+        Action::Operated(done) => app.operated(done),
         Action::Failed(e) => app.complain(e.to_string()),
     }
     super::read_only::guard(app, &mut effects);

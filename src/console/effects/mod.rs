@@ -5,6 +5,7 @@
 
 mod deadletters;
 mod diagnosis;
+mod operate;
 mod operations;
 mod settle;
 mod subscriptions;
@@ -120,6 +121,9 @@ impl EffectRunner {
                 count,
             } => {
                 tokio::spawn(operations::browse(broker, reply, stream, from, count));
+            }
+            Effect::Operate(request) => {
+                tokio::spawn(operate::run(broker, reply, request));
             }
             Effect::DeleteConsumer { stream, consumer } => {
                 tokio::spawn(operations::delete_consumer(broker, reply, stream, consumer));

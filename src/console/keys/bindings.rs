@@ -248,6 +248,37 @@ pub const BINDINGS: &[Binding] = &[
         help("d  on a consumer", "delete it (asks first)"),
     ),
     with(
+        bind(&[ch('P')], Scope::Panes(&[Pane::Streams]), C::PurgeStream),
+        None,
+        help(
+            "P / d  on a stream",
+            "purge (how many, asks) / delete (type its name)",
+        ),
+    ),
+    bind(&[ch('d')], Scope::Panes(&[Pane::Streams]), C::DeleteStream),
+    with(
+        bind(
+            &[ch('P')],
+            Scope::Panes(&[Pane::Consumers]),
+            C::PauseConsumer,
+        ),
+        None,
+        help(
+            "P U R  on a consumer",
+            "pause / resume (2.11+), reset to a sequence or time (2.14+)",
+        ),
+    ),
+    bind(
+        &[ch('U')],
+        Scope::Panes(&[Pane::Consumers]),
+        C::ResumeConsumer,
+    ),
+    bind(
+        &[ch('R')],
+        Scope::Panes(&[Pane::Consumers]),
+        C::ResetConsumer,
+    ),
+    with(
         bind(&[ch('f')], MESSAGES, C::Pull),
         hint(3, "f", "pull"),
         help("f  in messages", "pull the next batch (B sets its size)"),

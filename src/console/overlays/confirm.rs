@@ -1,7 +1,7 @@
 //! Confirmations: a yes or no before something that changes the server.
 
 use super::Next;
-use crate::console::app::{AfterCreate, App, DeadLetterPlan, Effect, StreamOffer};
+use crate::console::app::{AfterCreate, App, DeadLetterPlan, Effect, OpPlan, StreamOffer};
 use crate::console::keys::{Command, Layer};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub enum Confirm {
     DeadLetters(Box<DeadLetterPlan>),
     /// Create the capture stream with the default limits (shown).
     CreateCapture,
+    /// Purge a stream, pause, resume or reset a consumer, as previewed.
+    Operate(Box<OpPlan>),
 }
 
 impl Confirm {
@@ -26,7 +28,9 @@ impl Confirm {
         match self {
             Confirm::DeleteConsumer { .. } => Layer::ConfirmDelete,
             Confirm::CreateStream(_) => Layer::ConfirmCreate,
-            Confirm::DeadLetters(_) | Confirm::CreateCapture => Layer::ConfirmAction,
+            Confirm::DeadLetters(_) | Confirm::CreateCapture | Confirm::Operate(_) => {
+                Layer::ConfirmAction
+            }
         }
     }
 
@@ -87,6 +91,7 @@ impl Confirm {
                 ));
                 effects.push(Effect::CreateCapture);
             }
+            Confirm::Operate(plan) => app.confirmed(plan, effects),
         }
     }
 
@@ -108,6 +113,7 @@ impl Confirm {
                 app.say(format!("cancelled: nothing {}", plan.op.done_word()));
             }
             Confirm::CreateCapture => app.say("cancelled: no capture stream created"),
+            Confirm::Operate(plan) => app.say(plan.cancelled()),
         }
     }
 }

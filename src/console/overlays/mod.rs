@@ -8,6 +8,7 @@ pub mod browse;
 pub mod confirm;
 pub mod deadletters;
 pub mod message;
+pub mod operate;
 pub mod prompt;
 pub mod publish;
 
@@ -52,6 +53,8 @@ pub enum Overlay {
         view: Box<MessageView>,
         scroll: u16,
     },
+    /// Purge, delete a stream, pause or reset a consumer: what and how far, asked.
+    Operate(Box<operate::OperateForm>),
 }
 
 /// What an overlay's key handler wants next.
@@ -77,6 +80,8 @@ impl Overlay {
             Overlay::Browse(_) => Layer::Browse,
             Overlay::Message { .. } => Layer::Message,
             Overlay::DeadLetters(_) => Layer::DeadLetters,
+            // Typed like a prompt: Enter, Tab, Esc, and the rest is text.
+            Overlay::Operate(_) => Layer::Prompt,
         }
     }
 }
@@ -100,6 +105,7 @@ pub fn on_key(
         Overlay::Confirm(confirm) => confirm.on_key(app, command, effects),
         Overlay::Browse(state) => state.on_key(command, effects),
         Overlay::DeadLetters(state) => state.on_key(app, command, effects),
+        Overlay::Operate(form) => form.on_key(app, command, key, effects),
     }
 }
 
@@ -136,6 +142,7 @@ pub fn paste(overlay: &mut Overlay, text: &str, max_payload: Option<usize>) -> b
             prompt.error =
                 insert_limited(&mut prompt.input, &one_line(text, " "), "the answer").err();
         }
+        Overlay::Operate(form) => form.paste(text),
         _ => return false,
     }
     true

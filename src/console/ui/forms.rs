@@ -13,7 +13,7 @@ use crate::console::app::{AfterCreate, AttachForm, Confirm, Prompt, StreamOffer}
 use crate::console::overlays::publish::{Field, PublishForm, TEMPLATES};
 
 /// A fixed-height box centred in `area`.
-fn dialog(area: Rect, width_percent: u16, height: u16) -> Rect {
+pub(super) fn dialog(area: Rect, width_percent: u16, height: u16) -> Rect {
     let c = centered(area, width_percent, 100);
     let height = height.min(area.height);
     Rect {
@@ -24,7 +24,7 @@ fn dialog(area: Rect, width_percent: u16, height: u16) -> Rect {
 }
 
 /// One labelled input line; returns where the cursor goes when focused.
-fn field_line(
+pub(super) fn field_line(
     label: &str,
     input: &Input,
     focused: bool,
@@ -51,7 +51,7 @@ fn field_line(
     (line, cursor)
 }
 
-fn error_line(text: &str) -> Line<'static> {
+pub(super) fn error_line(text: &str) -> Line<'static> {
     Line::from(Span::styled(
         format!("           ✗ {text}"),
         Style::new().fg(Color::LightRed),

@@ -12,6 +12,7 @@ mod help;
 mod hints;
 mod message;
 mod messages;
+mod operate;
 mod streams;
 
 use std::time::{Duration, SystemTime};
@@ -93,6 +94,8 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
             deadletters::render_confirm(frame, plan, area)
         }
         Overlay::Confirm(Confirm::CreateCapture) => deadletters::render_capture_offer(frame, area),
+        Overlay::Confirm(Confirm::Operate(plan)) => operate::render_plan(frame, app, plan, area),
+        Overlay::Operate(form) => operate::render_form(frame, app, form, area),
         Overlay::Confirm(confirm) => forms::render_confirm(frame, confirm, area),
         Overlay::DeadLetters(state) => deadletters::render(frame, app, state, area),
         Overlay::Browse(state) => browse::render(frame, app, state, area),
