@@ -47,7 +47,7 @@ pub struct StoredMessage {
 }
 
 #[derive(Deserialize)]
-struct RawStoredMessage {
+pub(super) struct RawStoredMessage {
     subject: String,
     seq: u64,
     #[serde(default)]
@@ -58,8 +58,8 @@ struct RawStoredMessage {
 }
 
 #[derive(Deserialize)]
-struct MessageGetAnswer {
-    message: RawStoredMessage,
+pub(super) struct MessageGetAnswer {
+    pub(super) message: RawStoredMessage,
 }
 
 #[derive(Deserialize)]
@@ -156,7 +156,7 @@ impl Api {
         format!("{}.{relative}", self.prefix)
     }
 
-    async fn request<T, B>(&self, subject: String, body: &B) -> Result<T, ApiError>
+    pub(super) async fn request<T, B>(&self, subject: String, body: &B) -> Result<T, ApiError>
     where
         T: DeserializeOwned,
         B: Serialize + ?Sized,
@@ -457,7 +457,7 @@ impl Api {
     }
 }
 
-fn decode_stored(stream: &str, raw: RawStoredMessage) -> Result<StoredMessage, ApiError> {
+pub(super) fn decode_stored(stream: &str, raw: RawStoredMessage) -> Result<StoredMessage, ApiError> {
     let bad = |reason: String| ApiError::Request {
         what: format!("STREAM.MSG.GET.{stream}"),
         reason,

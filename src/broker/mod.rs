@@ -12,6 +12,7 @@ mod connection;
 mod error;
 mod event;
 mod manual;
+mod messages;
 mod message;
 mod metrics;
 mod naming;
@@ -32,6 +33,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use api::StoredMessage;
+pub use messages::BrowseWindow;
 pub use backoff::{BACKOFF_MAX, BACKOFF_START, Backoff};
 pub use connection::ConnectionState;
 pub use error::{

@@ -62,6 +62,16 @@ pub enum Command {
     Discard,
     Export,
     CreateCapture,
+    DeleteMessage,
+    Erase,
+    FilterSubject,
+    Since,
+    LastOfSubject,
+    CopyBody,
+    SaveBody,
+    Subjects,
+    SortSubjects,
+    BrowseSubject,
 }
 
 impl Command {
@@ -121,6 +131,16 @@ impl Command {
             Discard => "discard: delete the original (asks)",
             Export => "export to a JSON Lines file (asks for the path)",
             CreateCapture => "create the capture stream (shows its limits, asks)",
+            DeleteMessage => "delete the message from its stream (asks: y delete, e erase)",
+            Erase => "erase: delete it and overwrite its bytes on the server",
+            FilterSubject => "filter by subject (wildcards allowed)",
+            Since => "start from a time: 10m (ago) or an RFC 3339 timestamp",
+            LastOfSubject => "the last message (of the filtered subject)",
+            CopyBody => "copy the body to the clipboard (OSC 52, works over SSH)",
+            SaveBody => "save the body to a file (asks for the path)",
+            Subjects => "the stream's subjects, with message counts",
+            SortSubjects => "sort by count / by name",
+            BrowseSubject => "browse only that subject",
         }
     }
 }
@@ -139,10 +159,12 @@ pub enum Layer {
     ConfirmCreate,
     DeadLetters,
     ConfirmAction,
+    Subjects,
+    ConfirmMessageDelete,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 13] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -154,6 +176,8 @@ impl Layer {
         Layer::ConfirmCreate,
         Layer::DeadLetters,
         Layer::ConfirmAction,
+        Layer::Subjects,
+        Layer::ConfirmMessageDelete,
     ];
 
     pub fn name(self) -> &'static str {
@@ -169,6 +193,8 @@ impl Layer {
             Layer::ConfirmCreate => "create confirmation",
             Layer::DeadLetters => "dead letters",
             Layer::ConfirmAction => "action confirmation",
+            Layer::Subjects => "subjects",
+            Layer::ConfirmMessageDelete => "message delete confirmation",
         }
     }
 }

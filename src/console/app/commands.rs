@@ -116,6 +116,8 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         Command::OpenMessage => open_message(app),
         Command::OpenEvent => open_event(app, effects),
         Command::DeadLetters => open_dead_letters(app, effects),
+        Command::Subjects => app.open_subjects(effects),
+        Command::DeleteMessage => app.delete_selected_delivery(),
         _ if app.focus == Pane::Messages => messages::on_command(app, command, effects),
         _ => {}
     }

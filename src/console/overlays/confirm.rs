@@ -19,6 +19,10 @@ pub enum Confirm {
     DeadLetters(Box<DeadLetterPlan>),
     /// Create the capture stream with the default limits (shown).
     CreateCapture,
+    /// Delete (or erase) one message from its stream.
+    DeleteMessage(Box<crate::console::app::MessageDelete>),
+    /// Save a body over a file that is there already.
+    Overwrite { path: String, body: bytes::Bytes },
 }
 
 impl Confirm {
@@ -26,7 +30,10 @@ impl Confirm {
         match self {
             Confirm::DeleteConsumer { .. } => Layer::ConfirmDelete,
             Confirm::CreateStream(_) => Layer::ConfirmCreate,
-            Confirm::DeadLetters(_) | Confirm::CreateCapture => Layer::ConfirmAction,
+            Confirm::DeadLetters(_) | Confirm::CreateCapture | Confirm::Overwrite { .. } => {
+                Layer::ConfirmAction
+            }
+            Confirm::DeleteMessage(_) => Layer::ConfirmMessageDelete,
         }
     }
 
@@ -36,9 +43,11 @@ impl Confirm {
         command: Option<Command>,
         effects: &mut Vec<Effect>,
     ) -> Next {
-        match command {
-            Some(Command::Yes) => self.yes(app, effects),
-            Some(Command::No) => self.no(app),
+        match (command, &*self) {
+            (Some(Command::Yes), Confirm::DeleteMessage(d)) => d.go(app, false, effects),
+            (Some(Command::Erase), Confirm::DeleteMessage(d)) => d.go(app, true, effects),
+            (Some(Command::Yes), _) => self.yes(app, effects),
+            (Some(Command::No), _) => self.no(app),
             _ => return Next::Stay,
         }
         Next::Close
@@ -87,6 +96,15 @@ impl Confirm {
                 ));
                 effects.push(Effect::CreateCapture);
             }
+            Confirm::DeleteMessage(d) => d.go(app, false, effects),
+            Confirm::Overwrite { path, body } => {
+                app.say(format!("saving over {path}…"));
+                effects.push(Effect::SaveBody {
+                    path: path.clone(),
+                    body: body.clone(),
+                    overwrite: true,
+                });
+            }
         }
     }
 
@@ -108,6 +126,13 @@ impl Confirm {
                 app.say(format!("cancelled: nothing {}", plan.op.done_word()));
             }
             Confirm::CreateCapture => app.say("cancelled: no capture stream created"),
+            Confirm::DeleteMessage(d) => app.say(format!(
+                "kept {} seq {}: nothing deleted",
+                d.stream, d.sequence
+            )),
+            Confirm::Overwrite { path, .. } => {
+                app.say(format!("not saved: {path} left as it was"))
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::console::app::{AfterCreate, AttachForm, Confirm, Prompt, StreamOffer}
 use crate::console::overlays::publish::{Field, PublishForm, TEMPLATES};
 
 /// A fixed-height box centred in `area`.
-fn dialog(area: Rect, width_percent: u16, height: u16) -> Rect {
+pub(super) fn dialog(area: Rect, width_percent: u16, height: u16) -> Rect {
     let c = centered(area, width_percent, 100);
     let height = height.min(area.height);
     Rect {
