@@ -457,7 +457,10 @@ impl Api {
     }
 }
 
-pub(super) fn decode_stored(stream: &str, raw: RawStoredMessage) -> Result<StoredMessage, ApiError> {
+pub(super) fn decode_stored(
+    stream: &str,
+    raw: RawStoredMessage,
+) -> Result<StoredMessage, ApiError> {
     let bad = |reason: String| ApiError::Request {
         what: format!("STREAM.MSG.GET.{stream}"),
         reason,

@@ -12,8 +12,8 @@ mod connection;
 mod error;
 mod event;
 mod manual;
-mod messages;
 mod message;
+mod messages;
 mod metrics;
 mod naming;
 mod options;
@@ -33,7 +33,6 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub use api::StoredMessage;
-pub use messages::BrowseWindow;
 pub use backoff::{BACKOFF_MAX, BACKOFF_START, Backoff};
 pub use connection::ConnectionState;
 pub use error::{
@@ -42,6 +41,7 @@ pub use error::{
 };
 pub use event::{Delivery, Event, SettleKind, Settlement};
 pub use message::{Headers, Message, valid_header_name};
+pub use messages::BrowseWindow;
 pub use metrics::Metrics;
 pub use naming::{
     CharClass, MAX_QUEUE_NAME_LEN, QueueNameError, RECOMMENDED_QUEUE_NAME_LEN, TopicError,

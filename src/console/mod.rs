@@ -5,6 +5,7 @@
 pub mod advisories;
 pub mod app;
 pub mod attached;
+pub mod clipboard;
 pub mod collector;
 pub mod demo;
 pub mod effects;
@@ -104,6 +105,7 @@ pub async fn run(
         // its own task so the keys stay answered meanwhile.
         demo_pending: options.demo,
         demo: None,
+        to_terminal: Vec::new(),
     };
     let mut shutdown = std::pin::pin!(shutdown);
     let result = console
@@ -150,6 +152,8 @@ struct Console {
     actions: mpsc::UnboundedSender<Action>,
     demo_pending: bool,
     demo: Option<tokio::task::JoinHandle<Option<Vec<crate::broker::Subscription>>>>,
+    /// Bytes for the terminal itself (OSC 52 clipboard sequences), written between frames.
+    to_terminal: Vec<u8>,
 }
 
 impl Console {
@@ -214,6 +218,14 @@ impl Console {
             }
             self.apply(batch);
             dirty = true;
+            if !self.to_terminal.is_empty() {
+                use std::io::Write;
+                let backend = guard.terminal.backend_mut();
+                let bytes = std::mem::take(&mut self.to_terminal);
+                if let Err(e) = backend.write_all(&bytes).and_then(|()| backend.flush()) {
+                    tracing::warn!(error = %e, "clipboard sequence not written");
+                }
+            }
             if let Some(e) = input_failed {
                 return Err(ConsoleError::Input(e));
             }
@@ -254,7 +266,13 @@ impl Console {
     fn apply_one(&mut self, action: Action) {
         let connected = matches!(&action, Action::Connection(c) if c.state == crate::broker::ConnectionState::Connected);
         for effect in update(&mut self.app, action) {
-            self.runner.run(effect);
+            match effect {
+                // The terminal owner writes it: the runner has no terminal.
+                app::Effect::Clipboard(body) => {
+                    self.to_terminal.extend(clipboard::osc52(&body));
+                }
+                effect => self.runner.run(effect),
+            }
         }
         if connected && self.demo_pending {
             self.demo_pending = false;

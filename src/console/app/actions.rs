@@ -5,11 +5,11 @@ use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::KeyEvent;
 
+use crate::broker::BrowseWindow;
 use crate::broker::{ApiError, PubAck, StoredMessage};
 use crate::console::attached::{MessageKey, MessageRow};
 use crate::console::error::ActionError;
 use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
-use crate::broker::BrowseWindow;
 use crate::console::overlays::browse::{BrowseFilter, BrowseRow};
 use crate::console::overlays::publish::PublishRequest;
 use crate::deadletters::{

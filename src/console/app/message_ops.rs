@@ -249,9 +249,7 @@ impl App {
         self.attached
             .iter()
             .find(|a| {
-                a.stream == stream
-                    && a.held()
-                        .any(|r| r.delivery.stream_sequence == sequence)
+                a.stream == stream && a.held().any(|r| r.delivery.stream_sequence == sequence)
             })
             .map(|a| a.label())
     }
@@ -283,7 +281,11 @@ impl App {
                 b.from = rows.first().map_or(window.first, |r| r.sequence);
                 b.window = Some(window);
                 b.rows = rows;
-                b.selected = if at_last { b.rows.len().saturating_sub(1) } else { 0 };
+                b.selected = if at_last {
+                    b.rows.len().saturating_sub(1)
+                } else {
+                    0
+                };
                 b.error = None;
             }
             Ok(None) => {
@@ -418,7 +420,11 @@ mod tests {
             parse_since("1970-01-01T00:00:10Z", now).unwrap(),
             SystemTime::UNIX_EPOCH + Duration::from_secs(10)
         );
-        assert!(parse_since("yesterday", now).unwrap_err().contains("RFC 3339"));
+        assert!(
+            parse_since("yesterday", now)
+                .unwrap_err()
+                .contains("RFC 3339")
+        );
     }
 
     #[test]

@@ -34,8 +34,8 @@ pub use actions::{
     StreamOffer,
 };
 pub use commands::typing;
-pub use message_ops::{CLIPBOARD_MAX, MessageDelete, default_save_path, parse_since};
 pub use diagnosis::Diagnoses;
+pub use message_ops::{CLIPBOARD_MAX, MessageDelete, default_save_path, parse_since};
 pub use results::update;
 
 /// Most advisories kept in the events pane.

@@ -11,7 +11,13 @@ use crate::console::overlays::browse::{BrowseFilter, BrowseRow, PAGE};
 
 /// Deletes (or erases) the message, then reads its sequence back: the operator is told
 /// what the server now holds, not what was asked.
-pub(crate) async fn delete(broker: Broker, reply: Reply, stream: String, sequence: u64, erase: bool) {
+pub(crate) async fn delete(
+    broker: Broker,
+    reply: Reply,
+    stream: String,
+    sequence: u64,
+    erase: bool,
+) {
     let result = match broker.delete_message(&stream, sequence, erase).await {
         Ok(()) => match broker.get_message(&stream, sequence).await {
             Err(e) if e.kind() == ApiErrorKind::MessageNotFound => Ok(true),
@@ -33,7 +39,13 @@ pub(crate) async fn delete(broker: Broker, reply: Reply, stream: String, sequenc
 
 /// Finds the window the filter selects and reads its first page (or, `at_last`, the
 /// page that starts at its last message).
-pub(crate) async fn locate(broker: Broker, reply: Reply, stream: String, filter: BrowseFilter, at_last: bool) {
+pub(crate) async fn locate(
+    broker: Broker,
+    reply: Reply,
+    stream: String,
+    filter: BrowseFilter,
+    at_last: bool,
+) {
     let result = async {
         let subject = filter.subject.as_deref();
         let since = filter.since.as_ref().map(|(t, _)| *t);

@@ -344,8 +344,8 @@ pub const BINDINGS: &[Binding] = &[
         bind(&[code(KeyCode::Delete)], MESSAGE_PLACES, C::DeleteMessage),
         hint(4, "Del", "delete"),
         help(
-            "Del  in browse, message, messages",
-            "delete the message from its stream (asks: y delete, e erase)",
+            "Del  on a message",
+            "delete it (browse, message, messages; asks: y delete, e erase)",
         ),
     ),
     with(
@@ -361,18 +361,26 @@ pub const BINDINGS: &[Binding] = &[
             "filter by subject; from a time (10m, RFC 3339); last message",
         ),
     ),
-    with(bind(&[ch('T')], BROWSE, C::Since), hint(6, "T", "since"), None),
+    with(
+        bind(&[ch('T')], BROWSE, C::Since),
+        hint(6, "T", "since"),
+        None,
+    ),
     with(
         bind(&[ch('l')], BROWSE, C::LastOfSubject),
         hint(7, "l", "last"),
         None,
     ),
     with(
-        bind(&[ch('y')], Scope::Layers(&[Layer::Browse, Layer::Message]), C::CopyBody),
+        bind(
+            &[ch('y')],
+            Scope::Layers(&[Layer::Browse, Layer::Message]),
+            C::CopyBody,
+        ),
         hint(8, "y", "copy"),
         help(
-            "y / s  in browse, message",
-            "copy the body (OSC 52) / save it to a file (message)",
+            "y / s  on a message",
+            "copy the body (OSC 52; browse too) / save it to a file",
         ),
     ),
     with(
@@ -382,7 +390,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     with(
         bind(&[ch('u')], Scope::Panes(&[Pane::Streams]), C::Subjects),
-        hint(6, "u", "subjects"),
+        None,
         help(
             "u  on a stream",
             "its subjects with counts: s sort, / filter, Enter browse",

@@ -130,9 +130,7 @@ impl Confirm {
                 "kept {} seq {}: nothing deleted",
                 d.stream, d.sequence
             )),
-            Confirm::Overwrite { path, .. } => {
-                app.say(format!("not saved: {path} left as it was"))
-            }
+            Confirm::Overwrite { path, .. } => app.say(format!("not saved: {path} left as it was")),
         }
     }
 }

@@ -22,7 +22,11 @@ pub fn render_subjects(frame: &mut Frame, state: &SubjectsState, area: Rect) {
     let filter = if state.filter.is_empty() {
         String::new()
     } else {
-        format!(" · filter {} ({} shown)", state.filter, fmt_count(state.shown.len() as u64))
+        format!(
+            " · filter {} ({} shown)",
+            state.filter,
+            fmt_count(state.shown.len() as u64)
+        )
     };
     let title = Line::from(format!(
         " Subjects of {} · {} subjects, {} messages · {order}{filter} ",
@@ -33,7 +37,8 @@ pub fn render_subjects(frame: &mut Frame, state: &SubjectsState, area: Rect) {
     let block = pane_block(title, true)
         .title_bottom(" Enter browse that subject · s sort · / filter · Esc close ");
     frame.render_widget(Clear, area);
-    let note = |text: String, color: Color| Paragraph::new(Span::styled(text, Style::new().fg(color)));
+    let note =
+        |text: String, color: Color| Paragraph::new(Span::styled(text, Style::new().fg(color)));
     if let Some(e) = &state.error {
         frame.render_widget(note(e.clone(), Color::LightRed).block(block), area);
         return;
@@ -76,14 +81,19 @@ pub fn render_subjects(frame: &mut Frame, state: &SubjectsState, area: Rect) {
 pub fn render_delete(frame: &mut Frame, d: &MessageDelete, area: Rect) {
     let area = super::forms::dialog(area, 64, if d.held_by.is_some() { 10 } else { 9 });
     let bold = Style::new().add_modifier(Modifier::BOLD);
-    let key = |k: &'static str, c: Color| Span::styled(k, Style::new().fg(c).add_modifier(Modifier::BOLD));
+    let key = |k: &'static str, c: Color| {
+        Span::styled(k, Style::new().fg(c).add_modifier(Modifier::BOLD))
+    };
     let mut lines = vec![
         Line::from(vec![
             Span::raw(" Delete "),
             Span::styled(format!("{} seq {}", d.stream, d.sequence), bold),
             Span::raw(" from the stream?"),
         ]),
-        Line::from(vec![Span::raw(" Subject "), Span::styled(d.subject.clone(), bold)]),
+        Line::from(vec![
+            Span::raw(" Subject "),
+            Span::styled(d.subject.clone(), bold),
+        ]),
         Line::raw(" Not undoable. Erase also overwrites its bytes on the server (slower)."),
     ];
     if let Some(label) = &d.held_by {
