@@ -23,6 +23,7 @@ mod console_diagnosis;
 mod dead_letters;
 mod doctor;
 mod inspect;
+mod messages;
 #[cfg(feature = "console")]
 mod operator_safety;
 #[cfg(feature = "console")]
