@@ -12,6 +12,8 @@ mod help;
 mod hints;
 mod message;
 mod message_ops;
+#[cfg(test)]
+mod message_ops_tests;
 mod messages;
 mod streams;
 
