@@ -20,6 +20,8 @@ mod console;
 mod console_dead_letters;
 #[cfg(feature = "console")]
 mod console_diagnosis;
+#[cfg(feature = "console")]
+mod console_messages;
 mod dead_letters;
 mod doctor;
 mod inspect;
