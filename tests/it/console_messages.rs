@@ -134,6 +134,7 @@ async fn deleting_a_held_message_from_the_messages_pane_takes_it_off_ack_pending
     console.wait_for(WAIT, "deleted, and what became of the delivery", |s| {
         s.contains("WORK seq 1 deleted (checked: no longer in the stream)")
             && s.contains("taken off ack pending")
+            && s.contains("termed")
     });
     let work = js.get_stream("WORK").await.unwrap();
     assert!(work.get_raw_message(1).await.is_err());

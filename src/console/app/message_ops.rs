@@ -246,12 +246,20 @@ impl App {
                 b.selected = b.selected.min(b.rows.len().saturating_sub(1));
             }
         }
-        self.attached
-            .iter()
-            .find(|a| {
-                a.stream == stream && a.held().any(|r| r.delivery.stream_sequence == sequence)
-            })
-            .map(|a| a.label())
+        // The server settles a deleted message's unacked delivery as a term (it is
+        // never redelivered): the row says so, and is no longer the operator's to settle.
+        let mut held_by = None;
+        for a in self.attached.iter_mut().filter(|a| a.stream == stream) {
+            let label = a.label();
+            for r in a.rows.iter_mut().filter(|r| {
+                r.delivery.stream_sequence == sequence
+                    && matches!(r.state, RowState::Held | RowState::Failed(_))
+            }) {
+                r.state = RowState::Termed;
+                held_by = Some(label.clone());
+            }
+        }
+        held_by
     }
 
     pub(crate) fn on_browse_located(
@@ -292,8 +300,12 @@ impl App {
                 b.window = None;
                 b.rows.clear();
                 b.error = None;
-                let what = filter.describe();
-                self.say(format!("{stream}: no message matches {what}"));
+                if filter.is_empty() {
+                    self.say(format!("{stream} holds no messages now"));
+                } else {
+                    let what = filter.describe();
+                    self.say(format!("{stream}: no message matches {what}"));
+                }
             }
             Err(e) => b.error = Some(e.to_string()),
         }

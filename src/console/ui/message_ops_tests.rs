@@ -247,6 +247,8 @@ fn delete_asks_naming_stream_sequence_and_subject() {
 fn save_offers_a_name_by_content_and_asks_before_overwriting() {
     let mut app = filtered_browser();
     press(&mut app, KeyCode::Enter);
+    let effects = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(effects, [Effect::Clipboard("{\"id\":41}".into())]);
     press(&mut app, KeyCode::Char('s'));
     let Some(Overlay::Prompt(p)) = app.overlay() else {
         panic!("the path prompt")
