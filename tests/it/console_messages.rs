@@ -62,7 +62,7 @@ async fn delete_and_erase_from_the_browser_remove_only_those_sequences() {
     let s = interleaved(&js).await;
     let mut console = console_on(&server, "30");
     console.press("b");
-    console.wait_for(WAIT, "the browser", |s| s.contains("Browse MIX"));
+    console.wait_for(WAIT, "the first page", |s| s.contains("m20"));
     // Seq 2, then Delete: the confirmation names stream, sequence and subject.
     console.press("j");
     console.press(DEL);
@@ -175,6 +175,29 @@ async fn a_subject_filter_in_the_browser_shows_only_that_subject_and_l_its_last(
             .all(|l| l.contains("mix.b") && !l.contains("mix.a") && !l.contains("mix.c")),
         "{screen}"
     );
+    // T: from seq 17's own time on (a timestamp as the server stored it); 17 is mix.b.
+    let t17 = js
+        .get_stream("MIX")
+        .await
+        .unwrap()
+        .get_raw_message(17)
+        .await
+        .unwrap()
+        .time
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    console.press("T");
+    console.wait_for(WAIT, "the time prompt", |s| s.contains("From a time"));
+    console.press(&format!("{t17}\r"));
+    let screen = console.wait_for(WAIT, "the page since seq 17", |s| {
+        s.contains(&format!("subject mix.b · since {t17}")) && s.contains("m29")
+    });
+    let seqs: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("mix.b") && l.contains(" B "))
+        .filter_map(|l| l.split_whitespace().find(|t| t.parse::<u64>().is_ok()))
+        .collect();
+    assert_eq!(seqs, ["17", "20", "23", "26", "29"], "{screen}");
     // l: the last message on mix.b (seq 29).
     console.press("l");
     console.wait_for(WAIT, "the last of mix.b", |s| {
@@ -239,7 +262,9 @@ async fn s_saves_exactly_the_body_bytes_and_asks_before_overwriting() {
     let mut console = Console::start(&["--server", &server.url()]);
     console.wait_for(Duration::from_secs(10), "BIN", |s| s.contains("BIN"));
     console.press("b");
-    console.wait_for(WAIT, "the browser", |s| s.contains("Browse BIN"));
+    console.wait_for(WAIT, "the browser's row", |s| {
+        s.contains("Browse BIN") && s.contains(&format!("{} B", body.len()))
+    });
     console.press("\r");
     console.wait_for(WAIT, "the message", |s| s.contains("BIN sequence 1"));
     console.press("s");

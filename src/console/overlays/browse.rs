@@ -96,8 +96,11 @@ impl BrowseState {
         self.selected = 0;
         self.loading = true;
         self.error = None;
-        if self.filter.is_empty() && !at_last {
+        // No rows of another filter under this one's title while it is read.
+        if !(self.filter.is_empty() && at_last) {
             self.rows.clear();
+        }
+        if self.filter.is_empty() && !at_last {
             self.load(self.first_seq, effects);
             return;
         }
