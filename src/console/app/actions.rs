@@ -191,7 +191,7 @@ pub enum Action {
     /// The stream's subjects with their message counts.
     SubjectsListed {
         stream: String,
-        result: Result<std::collections::BTreeMap<String, u64>, ActionError>,
+        result: Result<crate::console::overlays::subjects::SubjectCounts, ActionError>,
     },
     /// A body written to a file (bytes, the full path), or why not.
     Saved {

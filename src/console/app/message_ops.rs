@@ -336,7 +336,7 @@ impl App {
     pub(crate) fn on_subjects_listed(
         &mut self,
         stream: &str,
-        result: Result<std::collections::BTreeMap<String, u64>, ActionError>,
+        result: Result<crate::console::overlays::subjects::SubjectCounts, ActionError>,
     ) {
         let Some(view) = self.overlays.iter_mut().rev().find_map(|o| match o {
             Overlay::Subjects(s) if s.stream == stream => Some(s),

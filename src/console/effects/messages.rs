@@ -8,6 +8,7 @@ use crate::broker::{ApiErrorKind, Broker};
 use crate::console::app::{Action, SaveFailure};
 use crate::console::error::ActionError;
 use crate::console::overlays::browse::{BrowseFilter, BrowseRow, PAGE};
+use crate::console::overlays::subjects::SubjectCounts;
 
 /// Deletes (or erases) the message, then reads its sequence back: the operator is told
 /// what the server now holds, not what was asked.
@@ -109,11 +110,14 @@ async fn read(
         .collect())
 }
 
+/// Every subject with its count, sorted both ways here (not on the UI task).
 pub(crate) async fn subjects(broker: Broker, reply: Reply, stream: String) {
-    let result = broker
-        .stream_subjects(&stream, ">")
-        .await
-        .map_err(ActionError::from);
+    let result = match broker.stream_subjects(&stream, ">").await {
+        Ok(subjects) => tokio::task::spawn_blocking(move || SubjectCounts::new(subjects))
+            .await
+            .map_err(|e| ActionError::Other(format!("sorting the subjects failed: {e}"))),
+        Err(e) => Err(e.into()),
+    };
     reply.send(Action::SubjectsListed { stream, result });
 }
 

@@ -1,7 +1,8 @@
 //! A stream's subjects with their message counts (`nats stream subjects`): sorted by
 //! count or by name, filtered, and Enter browses one. A stream may hold millions of
-//! subjects: every one is counted, sorting and filtering happen once per change (not per
-//! frame), and drawing builds only the rows on screen.
+//! subjects: every one is counted, both orders are sorted once off the UI task
+//! (`SubjectCounts::new`, in the effect that lists them), filtering happens once per
+//! change (not per frame), and drawing builds only the rows on screen.
 
 use super::browse::{BrowseFilter, BrowseState};
 use super::prompt::{Prompt, PromptKind};
@@ -17,12 +18,33 @@ pub enum SubjectOrder {
     Name,
 }
 
+/// Every subject of a stream with its count, in name order, and the count order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubjectCounts {
+    pub by_name: Vec<(String, u64)>,
+    /// Indexes into `by_name`, most messages first (ties by name).
+    pub by_count: Vec<usize>,
+}
+
+impl SubjectCounts {
+    /// Sorts both ways: a million subjects take a moment, so this runs off the UI task.
+    pub fn new(subjects: std::collections::BTreeMap<String, u64>) -> Self {
+        let by_name: Vec<(String, u64)> = subjects.into_iter().collect();
+        let mut by_count: Vec<usize> = (0..by_name.len()).collect();
+        // Stable: equal counts stay in name order.
+        by_count.sort_by(|&a, &b| by_name[b].1.cmp(&by_name[a].1));
+        Self { by_name, by_count }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SubjectsState {
     pub stream: String,
-    /// Every subject and its count, in the current order.
+    /// Every subject and its count, in name order.
     pub all: Vec<(String, u64)>,
-    /// Indexes into `all` that pass the filter.
+    /// Indexes into `all`, most messages first.
+    pub by_count: Vec<usize>,
+    /// Indexes into `all` that pass the filter, in the current order.
     pub shown: Vec<usize>,
     pub order: SubjectOrder,
     pub filter: String,
@@ -36,6 +58,7 @@ impl SubjectsState {
         Self {
             stream: stream.to_string(),
             all: Vec::new(),
+            by_count: Vec::new(),
             shown: Vec::new(),
             order: SubjectOrder::Count,
             filter: String::new(),
@@ -46,11 +69,12 @@ impl SubjectsState {
     }
 
     /// The server's answer: every subject with its count.
-    pub fn listed(&mut self, subjects: std::collections::BTreeMap<String, u64>) {
-        self.all = subjects.into_iter().collect();
+    pub fn listed(&mut self, counts: SubjectCounts) {
+        self.all = counts.by_name;
+        self.by_count = counts.by_count;
         self.loading = false;
         self.error = None;
-        self.sort();
+        self.refilter();
     }
 
     /// Messages on all subjects (the counts' sum).
@@ -63,14 +87,6 @@ impl SubjectsState {
         Some(self.all[i].0.as_str())
     }
 
-    fn sort(&mut self) {
-        match self.order {
-            SubjectOrder::Count => self.all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0))),
-            SubjectOrder::Name => self.all.sort_by(|a, b| a.0.cmp(&b.0)),
-        }
-        self.refilter();
-    }
-
     /// Text finds subjects containing it; a pattern with `*` or `>` matches as NATS does.
     pub fn set_filter(&mut self, filter: &str) {
         self.filter = filter.to_string();
@@ -81,7 +97,11 @@ impl SubjectsState {
         let f = self.filter.as_str();
         let wild = f.contains('*') || f.contains('>');
         let needle = f.to_lowercase();
-        self.shown = (0..self.all.len())
+        let order: Box<dyn Iterator<Item = usize>> = match self.order {
+            SubjectOrder::Count => Box::new(self.by_count.iter().copied()),
+            SubjectOrder::Name => Box::new(0..self.all.len()),
+        };
+        self.shown = order
             .filter(|&i| {
                 let s = &self.all[i].0;
                 f.is_empty()
@@ -116,7 +136,7 @@ impl SubjectsState {
                     SubjectOrder::Count => SubjectOrder::Name,
                     SubjectOrder::Name => SubjectOrder::Count,
                 };
-                self.sort();
+                self.refilter();
                 // The selection stays on the subject it was on.
                 if let Some(keep) = keep
                     && let Some(i) = self.shown.iter().position(|&i| self.all[i].0 == keep)
@@ -159,12 +179,12 @@ mod tests {
 
     fn state() -> SubjectsState {
         let mut s = SubjectsState::new("S");
-        s.listed(
+        s.listed(SubjectCounts::new(
             [("a.x", 3), ("b.y", 10), ("a.z", 3), ("c", 1)]
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
-        );
+        ));
         s
     }
 
@@ -180,7 +200,7 @@ mod tests {
         assert_eq!(names(&s), ["b.y", "a.x", "a.z", "c"]);
         assert_eq!(s.total(), 17);
         s.order = SubjectOrder::Name;
-        s.sort();
+        s.refilter();
         assert_eq!(names(&s), ["a.x", "a.z", "b.y", "c"]);
         s.set_filter("a.");
         assert_eq!(names(&s), ["a.x", "a.z"]);
