@@ -79,7 +79,6 @@ pub fn render_subjects(frame: &mut Frame, state: &SubjectsState, area: Rect) {
 }
 
 pub fn render_delete(frame: &mut Frame, d: &MessageDelete, area: Rect) {
-    let area = super::forms::dialog(area, 64, if d.held_by.is_some() { 10 } else { 9 });
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let key = |k: &'static str, c: Color| {
         Span::styled(k, Style::new().fg(c).add_modifier(Modifier::BOLD))
@@ -110,6 +109,10 @@ pub fn render_delete(frame: &mut Frame, d: &MessageDelete, area: Rect) {
         key("n", Color::Green),
         Span::raw(" / Esc keep"),
     ]));
+    // Tall enough for the lines as they wrap on a narrow terminal.
+    let inner = usize::from((area.width * 64 / 100).saturating_sub(2)).max(1);
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner)).sum();
+    let area = super::forms::dialog(area, 64, (rows + 2) as u16);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(

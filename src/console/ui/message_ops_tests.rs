@@ -218,6 +218,12 @@ fn delete_asks_naming_stream_sequence_and_subject() {
         "{text}"
     );
     assert!(text.contains("Subject orders.eu.created"), "{text}");
+    insta::assert_snapshot!(text);
+    let narrow = screen(&app, 80, 24);
+    assert!(
+        narrow.contains("y delete   e erase"),
+        "wrapped, not cut:\n{narrow}"
+    );
     let effects = press(&mut app, KeyCode::Char('e'));
     assert_eq!(
         effects,
