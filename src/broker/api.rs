@@ -51,7 +51,7 @@ pub struct StoredMessage {
 }
 
 #[derive(Deserialize)]
-struct RawStoredMessage {
+pub(super) struct RawStoredMessage {
     subject: String,
     seq: u64,
     #[serde(default)]
@@ -62,8 +62,8 @@ struct RawStoredMessage {
 }
 
 #[derive(Deserialize)]
-struct MessageGetAnswer {
-    message: RawStoredMessage,
+pub(super) struct MessageGetAnswer {
+    pub(super) message: RawStoredMessage,
 }
 
 #[derive(Deserialize)]
@@ -486,7 +486,10 @@ impl Api {
     }
 }
 
-fn decode_stored(stream: &str, raw: RawStoredMessage) -> Result<StoredMessage, ApiError> {
+pub(super) fn decode_stored(
+    stream: &str,
+    raw: RawStoredMessage,
+) -> Result<StoredMessage, ApiError> {
     let bad = |reason: String| ApiError::Request {
         what: format!("STREAM.MSG.GET.{stream}"),
         reason,

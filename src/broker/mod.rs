@@ -13,6 +13,7 @@ mod error;
 mod event;
 mod manual;
 mod message;
+mod messages;
 mod metrics;
 mod naming;
 mod operate;
@@ -41,6 +42,7 @@ pub use error::{
 };
 pub use event::{Delivery, Event, SettleKind, Settlement};
 pub use message::{Headers, Message, valid_header_name};
+pub use messages::BrowseWindow;
 pub use metrics::Metrics;
 pub use naming::{
     CharClass, MAX_QUEUE_NAME_LEN, QueueNameError, RECOMMENDED_QUEUE_NAME_LEN, TopicError,

@@ -67,6 +67,16 @@ pub enum Command {
     PauseConsumer,
     ResumeConsumer,
     ResetConsumer,
+    DeleteMessage,
+    Erase,
+    FilterSubject,
+    Since,
+    LastOfSubject,
+    CopyBody,
+    SaveBody,
+    Subjects,
+    SortSubjects,
+    BrowseSubject,
 }
 
 impl Command {
@@ -126,6 +136,16 @@ impl Command {
             Discard => "discard: delete the original (asks)",
             Export => "export to a JSON Lines file (asks for the path)",
             CreateCapture => "create the capture stream (shows its limits, asks)",
+            DeleteMessage => "delete the message from its stream (asks: y delete, e erase)",
+            Erase => "erase: delete it and overwrite its bytes on the server",
+            FilterSubject => "filter by subject (wildcards allowed)",
+            Since => "start from a time: 10m (ago) or an RFC 3339 timestamp",
+            LastOfSubject => "the last message (of the filtered subject)",
+            CopyBody => "copy the body to the clipboard (OSC 52, works over SSH)",
+            SaveBody => "save the body to a file (asks for the path)",
+            Subjects => "the stream's subjects, with message counts",
+            SortSubjects => "sort by count / by name",
+            BrowseSubject => "browse only that subject",
             PurgeStream => {
                 "purge: everything, a subject, keep the newest N, or below a sequence (shows how many, asks)"
             }
@@ -151,14 +171,17 @@ impl Command {
             Publish | Attach | AttachByTopic | DeleteConsumer | Pull | Ack | Nak | NakLater
             | Term | InProgress | ToggleMode | FailEvery | Retry | MoveTo | Discard
             | CreateCapture | PurgeStream | DeleteStream | PauseConsumer | ResumeConsumer
-            | ResetConsumer => true,
+            | ResetConsumer | DeleteMessage | Erase => true,
             // Yes and Submit only follow a command above (refused first); Detach gives
             // back what an attach took, and nothing is attached in read-only mode.
             Quit | Help | NextPane | PrevPane | Down | Up | PageDown | PageUp | First | Last
             | Details | Diagnose | Filter | ApplyFilter | ClearFilter | Browse | BatchSize
             | Detach | PrevSubscription | NextSubscription | OpenMessage | NextPage | PrevPage
             | Jump | Close | Yes | No | NextField | PrevField | Submit | Template
-            | FilterEvents | OpenEvent | DeadLetters | Mark | Export => false,
+            | FilterEvents | OpenEvent | DeadLetters | Mark | Export | FilterSubject | Since
+            | LastOfSubject | CopyBody | SaveBody | Subjects | SortSubjects | BrowseSubject => {
+                false
+            }
         }
     }
 }
@@ -177,10 +200,12 @@ pub enum Layer {
     ConfirmCreate,
     DeadLetters,
     ConfirmAction,
+    Subjects,
+    ConfirmMessageDelete,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 13] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -192,6 +217,8 @@ impl Layer {
         Layer::ConfirmCreate,
         Layer::DeadLetters,
         Layer::ConfirmAction,
+        Layer::Subjects,
+        Layer::ConfirmMessageDelete,
     ];
 
     pub fn name(self) -> &'static str {
@@ -207,6 +234,8 @@ impl Layer {
             Layer::ConfirmCreate => "create confirmation",
             Layer::DeadLetters => "dead letters",
             Layer::ConfirmAction => "action confirmation",
+            Layer::Subjects => "subjects",
+            Layer::ConfirmMessageDelete => "message delete confirmation",
         }
     }
 }

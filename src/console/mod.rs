@@ -6,6 +6,7 @@ pub mod advisories;
 pub mod app;
 pub mod attached;
 pub mod catalog;
+pub mod clipboard;
 pub mod collector;
 pub mod demo;
 pub mod effects;
@@ -108,6 +109,7 @@ pub async fn run(
         demo_pending: options.demo,
         demo: None,
         around: around_tx,
+        to_terminal: Vec::new(),
     };
     let mut shutdown = std::pin::pin!(shutdown);
     let result = console
@@ -156,6 +158,8 @@ struct Console {
     demo: Option<tokio::task::JoinHandle<Option<Vec<crate::broker::Subscription>>>>,
     /// The streams around the selection, for the collector to read.
     around: watch::Sender<Vec<String>>,
+    /// Bytes for the terminal itself (OSC 52 clipboard sequences), written between frames.
+    to_terminal: Vec<u8>,
 }
 
 impl Console {
@@ -228,6 +232,14 @@ impl Console {
                 changed
             });
             dirty = true;
+            if !self.to_terminal.is_empty() {
+                use std::io::Write;
+                let backend = guard.terminal.backend_mut();
+                let bytes = std::mem::take(&mut self.to_terminal);
+                if let Err(e) = backend.write_all(&bytes).and_then(|()| backend.flush()) {
+                    tracing::warn!(error = %e, "clipboard sequence not written");
+                }
+            }
             if let Some(e) = input_failed {
                 return Err(ConsoleError::Input(e));
             }
@@ -268,7 +280,13 @@ impl Console {
     fn apply_one(&mut self, action: Action) {
         let connected = matches!(&action, Action::Connection(c) if c.state == crate::broker::ConnectionState::Connected);
         for effect in update(&mut self.app, action) {
-            self.runner.run(effect);
+            match effect {
+                // The terminal owner writes it: the runner has no terminal.
+                app::Effect::Clipboard(body) => {
+                    self.to_terminal.extend(clipboard::osc52(&body));
+                }
+                effect => self.runner.run(effect),
+            }
         }
         if connected && self.demo_pending {
             self.demo_pending = false;

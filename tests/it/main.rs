@@ -21,10 +21,13 @@ mod console_dead_letters;
 #[cfg(feature = "console")]
 mod console_diagnosis;
 #[cfg(feature = "console")]
+mod console_messages;
+#[cfg(feature = "console")]
 mod console_operations;
 mod dead_letters;
 mod doctor;
 mod inspect;
+mod messages;
 mod operations;
 #[cfg(feature = "console")]
 mod operator_safety;

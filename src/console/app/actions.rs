@@ -5,11 +5,12 @@ use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::KeyEvent;
 
+use crate::broker::BrowseWindow;
 use crate::broker::{ApiError, PubAck, StoredMessage};
 use crate::console::attached::{MessageKey, MessageRow};
 use crate::console::error::ActionError;
 use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
-use crate::console::overlays::browse::BrowseRow;
+use crate::console::overlays::browse::{BrowseFilter, BrowseRow};
 use crate::console::overlays::publish::PublishRequest;
 use crate::deadletters::{
     AdvisoryEvent, DeadLetter, Filter as LetterFilter, Progress, TimelineEntry,
@@ -168,8 +169,48 @@ pub enum Action {
     CaptureCreated(Result<bool, ActionError>),
     /// A stream or consumer operation's preview, or its outcome checked on the server.
     Operated(super::operate::Operated),
+    /// A message delete (or erase) was sent; Ok(true): read back, no longer there.
+    MessageDeleted {
+        stream: String,
+        sequence: u64,
+        erase: bool,
+        result: Result<bool, ActionError>,
+    },
+    /// A filtered browse found its window (None: nothing matches) and its first page.
+    BrowseLocated {
+        stream: String,
+        filter: BrowseFilter,
+        at_last: bool,
+        result: Result<Option<(BrowseWindow, Vec<BrowseRow>)>, ActionError>,
+    },
+    /// A page of a filtered browse, read from `from`.
+    BrowsedWindow {
+        stream: String,
+        filter: BrowseFilter,
+        from: u64,
+        result: Result<Vec<BrowseRow>, ActionError>,
+    },
+    /// The stream's subjects with their message counts.
+    SubjectsListed {
+        stream: String,
+        result: Result<crate::console::overlays::subjects::SubjectCounts, ActionError>,
+    },
+    /// A body written to a file (bytes, the full path), or why not.
+    Saved {
+        path: String,
+        body: bytes::Bytes,
+        result: Result<(usize, String), SaveFailure>,
+    },
     /// An effect failed before it could do anything (not connected, say).
     Failed(ActionError),
+}
+
+/// Why a body was not saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveFailure {
+    /// The file is there already: overwriting it needs a yes.
+    Exists,
+    Io(String),
 }
 
 /// What attaching found out about the consumer.
@@ -261,6 +302,38 @@ pub enum Effect {
     StoredSubjects(SubjectsWanted),
     /// Purge, delete a stream, pause, resume or reset a consumer, or preview one.
     Operate(super::operate::OpRequest),
+    /// Delete (`erase`: and overwrite) one message, then read its sequence back.
+    DeleteMessage {
+        stream: String,
+        sequence: u64,
+        erase: bool,
+    },
+    /// Find the window a browse filter selects and read its first page (`at_last`: the
+    /// page that starts at its last message).
+    BrowseLocate {
+        stream: String,
+        filter: BrowseFilter,
+        at_last: bool,
+    },
+    /// Read a page of a filtered browse: from `from`, never past `last`.
+    BrowseWindow {
+        stream: String,
+        filter: BrowseFilter,
+        from: u64,
+        last: u64,
+    },
+    /// The stream's subjects with message counts.
+    ListSubjects {
+        stream: String,
+    },
+    /// Write a body to a file; an existing one only with `overwrite`.
+    SaveBody {
+        path: String,
+        body: bytes::Bytes,
+        overwrite: bool,
+    },
+    /// Put a body on the clipboard: an OSC 52 sequence the terminal owner writes.
+    Clipboard(bytes::Bytes),
 }
 
 /// The facts of the consumer whose stream's per-subject counts are wanted.

@@ -126,6 +126,8 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         | Command::PauseConsumer
         | Command::ResumeConsumer
         | Command::ResetConsumer => app.operate(command),
+        Command::Subjects => app.open_subjects(effects),
+        Command::DeleteMessage => app.delete_selected_delivery(),
         _ if app.focus == Pane::Messages => messages::on_command(app, command, effects),
         _ => {}
     }

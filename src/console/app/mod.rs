@@ -9,6 +9,7 @@ mod actions;
 mod commands;
 mod deadletters;
 mod diagnosis;
+mod message_ops;
 mod messages;
 mod operate;
 mod read_only;
@@ -32,11 +33,13 @@ use crate::broker::{ApiErrorKind, Metrics};
 pub use super::overlays::prompt::{Prompt, PromptKind};
 pub use super::overlays::{AttachForm, Confirm, MessageView, Overlay};
 pub use actions::{
-    Action, AfterCreate, AttachedInfo, DeadLetterOp, DeadLetterPlan, Effect, Settle, StreamOffer,
+    Action, AfterCreate, AttachedInfo, DeadLetterOp, DeadLetterPlan, Effect, SaveFailure, Settle,
+    StreamOffer,
 };
 pub use commands::typing;
 pub use diagnosis::Diagnoses;
 pub use operate::{OpPlan, OpRequest, Operated};
+pub use message_ops::{CLIPBOARD_MAX, MessageDelete, default_save_path, parse_since};
 pub use results::update;
 pub use streams::StreamRow;
 

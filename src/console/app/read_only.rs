@@ -94,7 +94,8 @@ impl Effect {
             | Effect::StartAuto { .. }
             | Effect::SetFailEvery { .. }
             | Effect::DeleteConsumer { .. }
-            | Effect::CreateCapture => true,
+            | Effect::CreateCapture
+            | Effect::DeleteMessage { .. } => true,
             Effect::DeadLetters(plan) => !matches!(plan.op, DeadLetterOp::Export { .. }),
             // Previews of a purge or reset only read.
             Effect::Operate(request) => request.changes_server(),
@@ -106,7 +107,13 @@ impl Effect {
             | Effect::Browse { .. }
             | Effect::ReadMessage { .. }
             | Effect::ListDeadLetters { .. }
-            | Effect::StoredSubjects(_) => false,
+            | Effect::StoredSubjects(_)
+            | Effect::BrowseLocate { .. }
+            | Effect::BrowseWindow { .. }
+            | Effect::ListSubjects { .. }
+            // Local only: a file, the terminal's clipboard.
+            | Effect::SaveBody { .. }
+            | Effect::Clipboard(_) => false,
         }
     }
 }

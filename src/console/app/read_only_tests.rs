@@ -4,9 +4,21 @@
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 
 use super::tests::{app, key};
+use crate::console::fixtures;
 use super::*;
 use crate::console::keys::{BINDINGS, Layer, Place};
 use crate::console::overlays::BrowseState;
+
+fn stored() -> crate::broker::StoredMessage {
+    crate::broker::StoredMessage {
+        stream: "ORDERS".into(),
+        subject: "orders.new".into(),
+        sequence: 3,
+        headers: Default::default(),
+        body: "{}".into(),
+        time: fixtures::now(),
+    }
+}
 
 fn read_only_app() -> App {
     let mut app = app();
@@ -27,6 +39,20 @@ fn app_at(place: Place) -> Option<App> {
             app.open(Overlay::Browse(Box::new(BrowseState::new("ORDERS", 1, 9))));
         }
         Place::Layer(Layer::Help) => app.open(Overlay::Help { scroll: 0 }),
+        Place::Layer(Layer::Message) => app.open(Overlay::Message {
+            view: Box::new(MessageView::stored(&stored())),
+            scroll: 0,
+        }),
+        Place::Layer(Layer::ConfirmMessageDelete) => {
+            app.open(Overlay::Confirm(Confirm::DeleteMessage(Box::new(
+                crate::console::app::MessageDelete {
+                    stream: "ORDERS".into(),
+                    sequence: 3,
+                    subject: "orders.new".into(),
+                    held_by: None,
+                },
+            ))));
+        }
         _ => return None,
     }
     (app.place() == place).then_some(app)

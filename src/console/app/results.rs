@@ -69,6 +69,26 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::CaptureCreated(result) => on_capture_created(app, result, &mut effects),
         Action::Operated(done) => app.operated(done),
+        Action::MessageDeleted {
+            stream,
+            sequence,
+            erase,
+            result,
+        } => app.on_message_deleted(&stream, sequence, erase, result),
+        Action::BrowseLocated {
+            stream,
+            filter,
+            at_last,
+            result,
+        } => app.on_browse_located(&stream, &filter, at_last, result, &mut effects),
+        Action::BrowsedWindow {
+            stream,
+            filter,
+            from,
+            result,
+        } => app.on_browsed_window(&stream, &filter, from, result),
+        Action::SubjectsListed { stream, result } => app.on_subjects_listed(&stream, result),
+        Action::Saved { path, body, result } => app.on_saved(path, body, result),
         Action::Failed(e) => app.complain(e.to_string()),
     }
     super::read_only::guard(app, &mut effects);

@@ -6,6 +6,7 @@
 mod deadletters;
 mod diagnosis;
 mod operate;
+mod messages;
 mod operations;
 mod settle;
 mod subscriptions;
@@ -133,6 +134,54 @@ impl EffectRunner {
             | Effect::DeadLetters(_)
             | Effect::CreateCapture
             | Effect::StoredSubjects(_)) => self.run_inspection(inspection),
+            messages @ (Effect::DeleteMessage { .. }
+            | Effect::BrowseLocate { .. }
+            | Effect::BrowseWindow { .. }
+            | Effect::ListSubjects { .. }
+            | Effect::SaveBody { .. }
+            | Effect::Clipboard(_)) => self.run_messages(messages),
+        }
+    }
+
+    /// Messages as things to act on: delete, filtered browse, subjects, save.
+    fn run_messages(&self, effect: Effect) {
+        let (broker, reply) = (self.broker.clone(), self.reply.clone());
+        match effect {
+            Effect::DeleteMessage {
+                stream,
+                sequence,
+                erase,
+            } => {
+                tokio::spawn(messages::delete(broker, reply, stream, sequence, erase));
+            }
+            Effect::BrowseLocate {
+                stream,
+                filter,
+                at_last,
+            } => {
+                tokio::spawn(messages::locate(broker, reply, stream, filter, at_last));
+            }
+            Effect::BrowseWindow {
+                stream,
+                filter,
+                from,
+                last,
+            } => {
+                tokio::spawn(messages::page(broker, reply, stream, filter, from, last));
+            }
+            Effect::ListSubjects { stream } => {
+                tokio::spawn(messages::subjects(broker, reply, stream));
+            }
+            Effect::SaveBody {
+                path,
+                body,
+                overwrite,
+            } => {
+                tokio::spawn(messages::save(reply, path, body, overwrite));
+            }
+            // The terminal owner writes clipboard sequences; none should reach here.
+            Effect::Clipboard(_) => tracing::warn!("clipboard effect reached the runner"),
+            _ => unreachable!("run handles every other effect"),
         }
     }
 

@@ -57,6 +57,9 @@ const PANES: Scope = Scope::Panes(ALL_PANES);
 const LETTERS: Scope = Scope::Layers(&[Layer::DeadLetters]);
 const SCROLLED: Scope = Scope::Layers(&[Layer::Help, Layer::Details, Layer::Message]);
 const BROWSE: Scope = Scope::Layers(&[Layer::Browse]);
+const SUBJECTS: Scope = Scope::Layers(&[Layer::Subjects]);
+const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
+const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
 const FORMS: Scope = Scope::Layers(&[Layer::Publish, Layer::AttachForm, Layer::Prompt]);
 const DOWN: &[Key] = &[code(KeyCode::Down), ch('j')];
 const UP: &[Key] = &[code(KeyCode::Up), ch('k')];
@@ -367,6 +370,98 @@ pub const BINDINGS: &[Binding] = &[
         None,
     ),
     with(bind(ESC, BROWSE, C::Close), hint(3, "Esc", "close"), None),
+    // Messages: delete, browse filters, copy and save (issue 13).
+    with(
+        bind(&[code(KeyCode::Delete)], MESSAGE_PLACES, C::DeleteMessage),
+        hint(4, "Del", "delete"),
+        help(
+            "Del  on a message",
+            "delete it (browse, message, messages; asks: y delete, e erase)",
+        ),
+    ),
+    with(
+        bind(&[code(KeyCode::Delete)], MESSAGES, C::DeleteMessage),
+        None,
+        None,
+    ),
+    with(
+        bind(&[ch('/')], BROWSE, C::FilterSubject),
+        hint(5, "/", "subject"),
+        help(
+            "/ T l  in browse",
+            "filter by subject; from a time (10m, RFC 3339); last message",
+        ),
+    ),
+    with(
+        bind(&[ch('T')], BROWSE, C::Since),
+        hint(6, "T", "since"),
+        None,
+    ),
+    with(
+        bind(&[ch('l')], BROWSE, C::LastOfSubject),
+        hint(7, "l", "last"),
+        None,
+    ),
+    with(
+        bind(
+            &[ch('y')],
+            Scope::Layers(&[Layer::Browse, Layer::Message]),
+            C::CopyBody,
+        ),
+        hint(8, "y", "copy"),
+        help(
+            "y / s  on a message",
+            "copy the body (OSC 52; browse too) / save it to a file",
+        ),
+    ),
+    with(
+        bind(&[ch('s')], Scope::Layers(&[Layer::Message]), C::SaveBody),
+        hint(9, "s", "save"),
+        None,
+    ),
+    with(
+        bind(&[ch('u')], Scope::Panes(&[Pane::Streams]), C::Subjects),
+        None,
+        help(
+            "u  on a stream",
+            "its subjects with counts: s sort, / filter, Enter browse",
+        ),
+    ),
+    bind(DOWN, SUBJECTS, C::Down),
+    bind(UP, SUBJECTS, C::Up),
+    bind(FIRST, SUBJECTS, C::First),
+    bind(LAST, SUBJECTS, C::Last),
+    with(
+        bind(ENTER, SUBJECTS, C::BrowseSubject),
+        hint(0, "Enter", "browse"),
+        None,
+    ),
+    with(
+        bind(&[ch('s')], SUBJECTS, C::SortSubjects),
+        hint(1, "s", "sort"),
+        None,
+    ),
+    with(
+        bind(&[ch('/')], SUBJECTS, C::FilterSubject),
+        hint(2, "/", "filter"),
+        None,
+    ),
+    with(bind(ESC, SUBJECTS, C::Close), hint(3, "Esc", "close"), None),
+    with(
+        bind(&[ch('y')], MESSAGE_DELETE, C::Yes),
+        hint(0, "y", "delete"),
+        None,
+    ),
+    with(
+        bind(&[ch('e')], MESSAGE_DELETE, C::Erase),
+        hint(1, "e", "erase"),
+        None,
+    ),
+    with(
+        bind(&[ch('n'), code(KeyCode::Esc)], MESSAGE_DELETE, C::No),
+        hint(2, "n", "keep"),
+        None,
+    ),
     with(
         bind(&[ch('y')], Scope::Layers(&[Layer::ConfirmDelete]), C::Yes),
         hint(0, "y", "delete"),

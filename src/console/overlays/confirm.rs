@@ -21,6 +21,10 @@ pub enum Confirm {
     CreateCapture,
     /// Purge a stream, pause, resume or reset a consumer, as previewed.
     Operate(Box<OpPlan>),
+    /// Delete (or erase) one message from its stream.
+    DeleteMessage(Box<crate::console::app::MessageDelete>),
+    /// Save a body over a file that is there already.
+    Overwrite { path: String, body: bytes::Bytes },
 }
 
 impl Confirm {
@@ -28,9 +32,11 @@ impl Confirm {
         match self {
             Confirm::DeleteConsumer { .. } => Layer::ConfirmDelete,
             Confirm::CreateStream(_) => Layer::ConfirmCreate,
-            Confirm::DeadLetters(_) | Confirm::CreateCapture | Confirm::Operate(_) => {
-                Layer::ConfirmAction
-            }
+            Confirm::DeadLetters(_)
+            | Confirm::CreateCapture
+            | Confirm::Operate(_)
+            | Confirm::Overwrite { .. } => Layer::ConfirmAction,
+            Confirm::DeleteMessage(_) => Layer::ConfirmMessageDelete,
         }
     }
 
@@ -40,9 +46,11 @@ impl Confirm {
         command: Option<Command>,
         effects: &mut Vec<Effect>,
     ) -> Next {
-        match command {
-            Some(Command::Yes) => self.yes(app, effects),
-            Some(Command::No) => self.no(app),
+        match (command, &*self) {
+            (Some(Command::Yes), Confirm::DeleteMessage(d)) => d.go(app, false, effects),
+            (Some(Command::Erase), Confirm::DeleteMessage(d)) => d.go(app, true, effects),
+            (Some(Command::Yes), _) => self.yes(app, effects),
+            (Some(Command::No), _) => self.no(app),
             _ => return Next::Stay,
         }
         Next::Close
@@ -92,6 +100,15 @@ impl Confirm {
                 effects.push(Effect::CreateCapture);
             }
             Confirm::Operate(plan) => app.confirmed(plan, effects),
+            Confirm::DeleteMessage(d) => d.go(app, false, effects),
+            Confirm::Overwrite { path, body } => {
+                app.say(format!("saving over {path}…"));
+                effects.push(Effect::SaveBody {
+                    path: path.clone(),
+                    body: body.clone(),
+                    overwrite: true,
+                });
+            }
         }
     }
 
@@ -114,6 +131,11 @@ impl Confirm {
             }
             Confirm::CreateCapture => app.say("cancelled: no capture stream created"),
             Confirm::Operate(plan) => app.say(plan.cancelled()),
+            Confirm::DeleteMessage(d) => app.say(format!(
+                "kept {} seq {}: nothing deleted",
+                d.stream, d.sequence
+            )),
+            Confirm::Overwrite { path, .. } => app.say(format!("not saved: {path} left as it was")),
         }
     }
 }

@@ -11,6 +11,10 @@ use crate::deadletters::{Step, TimelineEntry};
 #[derive(Debug, Clone)]
 pub struct MessageView {
     pub title: String,
+    /// Where it is stored: what a delete, a copy or a save names.
+    pub stream: String,
+    pub sequence: u64,
+    pub subject: String,
     /// Metadata lines: (label, value).
     pub meta: Vec<(String, String)>,
     pub headers: Headers,
@@ -30,7 +34,7 @@ impl MessageView {
         Self::new(
             title,
             meta,
-            &m.subject,
+            (&m.stream, m.sequence, &m.subject),
             ("stored", m.time),
             &m.headers,
             &m.body,
@@ -55,14 +59,15 @@ impl MessageView {
             ("pending after it".into(), d.pending.to_string()),
         ];
         let published = ("published", d.published);
-        Self::new(title, meta, &r.subject, published, &r.headers, &r.body)
+        let at = (d.stream.as_str(), d.stream_sequence, r.subject.as_str());
+        Self::new(title, meta, at, published, &r.headers, &r.body)
     }
 
     /// The lines both kinds end with: subject, when, size.
     fn new(
         title: String,
         mut meta: Vec<(String, String)>,
-        subject: &str,
+        (stream, sequence, subject): (&str, u64, &str),
         (when, time): (&str, SystemTime),
         headers: &Headers,
         body: &bytes::Bytes,
@@ -72,6 +77,9 @@ impl MessageView {
         meta.push(("size".into(), format!("{} bytes", body.len())));
         Self {
             title,
+            stream: stream.to_string(),
+            sequence,
+            subject: subject.to_string(),
             meta,
             headers: headers.clone(),
             body: body.clone(),

@@ -11,6 +11,7 @@ pub mod message;
 pub mod operate;
 pub mod prompt;
 pub mod publish;
+pub mod subjects;
 
 use ratatui::crossterm::event::KeyEvent;
 
@@ -48,6 +49,8 @@ pub enum Overlay {
     Browse(Box<BrowseState>),
     /// Dead letters, and what to do with them.
     DeadLetters(Box<deadletters::DeadLettersState>),
+    /// A stream's subjects with their message counts.
+    Subjects(Box<subjects::SubjectsState>),
     /// One message, whole.
     Message {
         view: Box<MessageView>,
@@ -82,6 +85,7 @@ impl Overlay {
             Overlay::DeadLetters(_) => Layer::DeadLetters,
             // Typed like a prompt: Enter, Tab, Esc, and the rest is text.
             Overlay::Operate(_) => Layer::Prompt,
+            Overlay::Subjects(_) => Layer::Subjects,
         }
     }
 }
@@ -95,17 +99,23 @@ pub fn on_key(
     effects: &mut Vec<Effect>,
 ) -> Next {
     match overlay {
+        Overlay::Message { view, scroll } => match command {
+            Some(Command::CopyBody | Command::SaveBody | Command::DeleteMessage) => {
+                app.on_open_message(view, command, effects)
+            }
+            _ => scrolled(scroll, command),
+        },
         Overlay::Help { scroll }
         | Overlay::StreamDetail { scroll, .. }
-        | Overlay::ConsumerDetail { scroll, .. }
-        | Overlay::Message { scroll, .. } => scrolled(scroll, command),
+        | Overlay::ConsumerDetail { scroll, .. } => scrolled(scroll, command),
         Overlay::Publish(form) => form.on_key(app, command, key, effects),
         Overlay::AttachForm(form) => form.on_key(app, command, key, effects),
         Overlay::Prompt(prompt) => prompt.on_key(app, command, key, effects),
         Overlay::Confirm(confirm) => confirm.on_key(app, command, effects),
-        Overlay::Browse(state) => state.on_key(command, effects),
+        Overlay::Browse(state) => state.on_key(app, command, effects),
         Overlay::DeadLetters(state) => state.on_key(app, command, effects),
         Overlay::Operate(form) => form.on_key(app, command, key, effects),
+        Overlay::Subjects(state) => state.on_key(app, command, effects),
     }
 }
 

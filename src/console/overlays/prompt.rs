@@ -21,6 +21,14 @@ pub enum PromptKind {
     MoveTo,
     /// Dead letters: the file to export them to.
     ExportPath,
+    /// The browser's subject filter (wildcards allowed; empty clears it).
+    BrowseSubject,
+    /// The browser's start time (`10m` ago, or RFC 3339; empty clears it).
+    BrowseSince,
+    /// The subjects view's filter.
+    SubjectsFilter,
+    /// The file to save the open message's body to.
+    SavePath,
 }
 
 impl PromptKind {
@@ -33,6 +41,10 @@ impl PromptKind {
             PromptKind::JumpTo => "Jump to sequence",
             PromptKind::MoveTo => "Move to the dead-letter subject",
             PromptKind::ExportPath => "Export to the file (JSON Lines)",
+            PromptKind::BrowseSubject => "Only the subject (wildcards * >; empty: every subject)",
+            PromptKind::BrowseSince => "From a time: 10m (ago) or RFC 3339 (empty: the start)",
+            PromptKind::SubjectsFilter => "Subjects containing (or matching * >)",
+            PromptKind::SavePath => "Save the body to the file",
         }
     }
 }
@@ -54,6 +66,12 @@ impl Prompt {
             input: Input::default(),
             error: None,
         }
+    }
+
+    /// The same, its answer filled in (to edit what is set now).
+    pub fn with_value(mut self, value: &str) -> Self {
+        self.input = Input::new(value.to_string());
+        self
     }
 
     pub fn on_key(
@@ -127,10 +145,13 @@ impl Prompt {
                 let seq: u64 = text.parse().map_err(|_| "a stream sequence number")?;
                 // The browser that opened this prompt is right under it.
                 if let Some(Overlay::Browse(state)) = app.overlays.last_mut() {
-                    state.selected = 0;
-                    state.load(state.jump(seq), effects);
+                    state.jump_to(seq, effects);
                 }
             }
+            PromptKind::BrowseSubject
+            | PromptKind::BrowseSince
+            | PromptKind::SubjectsFilter
+            | PromptKind::SavePath => app.answer_message_prompt(self.kind, text, effects)?,
             PromptKind::MoveTo => {
                 crate::broker::validate_topic(text).map_err(|e| e.to_string())?;
                 let to = text.to_string();

@@ -2,7 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Paragraph};
 
@@ -53,22 +53,25 @@ fn row(app: &App, r: &BrowseRow) -> (Vec<Cell<'static>>, Style) {
 
 pub fn render(frame: &mut Frame, app: &App, state: &BrowseState, area: Rect) {
     let area = super::centered(area, 94, 90);
-    let last = (state.from + state.rows.len() as u64)
-        .saturating_sub(1)
-        .max(state.from);
-    let title = Line::from(format!(
-        " Browse {} · sequences {}–{} of {}–{} · no consumer, nothing consumed ",
-        state.stream, state.from, last, state.first_seq, state.last_seq
-    ));
-    let block = pane_block(title, true).title_bottom(
-        " ↑↓ select · n/p or PgDn/PgUp page · g/G first/last · : jump · Enter open · Esc close ",
-    );
+    let block = pane_block(title(state), true).title_bottom(if state.filter.is_empty() {
+        " ↑↓ select · n/p page · g/G first/last · : jump · / subject · T since · l last · y copy · Del delete · Esc close "
+    } else {
+        " ↑↓ select · n/p page · g first · l last · / subject · T since · y copy · Del delete · Esc clear filter "
+    });
     frame.render_widget(Clear, area);
     if let Some(e) = &state.error {
         frame.render_widget(
             Paragraph::new(Span::styled(e.clone(), Style::new().fg(Color::LightRed))).block(block),
             area,
         );
+        return;
+    }
+    if !state.loading && state.rows.is_empty() && !state.filter.is_empty() {
+        let text = format!(
+            "No message matches {} (Esc clears the filter).",
+            state.filter.describe()
+        );
+        frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     }
     if state.loading && state.rows.is_empty() {
@@ -84,4 +87,30 @@ pub fn render(frame: &mut Frame, app: &App, state: &BrowseState, area: Rect) {
         Some(state.selected),
         |i| row(app, &state.rows[i]),
     );
+}
+
+/// The browser's title: the stream, the filters in force, and what is shown.
+pub fn title(state: &BrowseState) -> Line<'static> {
+    let shown = match (state.rows.first(), state.rows.last()) {
+        (Some(a), Some(b)) => format!("sequences {}–{}", a.sequence, b.sequence),
+        _ => "nothing shown".to_string(),
+    };
+    if state.filter.is_empty() {
+        return Line::from(format!(
+            " Browse {} · {shown} of {}–{} · no consumer, nothing consumed ",
+            state.stream, state.first_seq, state.last_seq
+        ));
+    }
+    let matching = match state.window.as_ref().and_then(|w| w.count) {
+        Some(n) => format!(" · {} matching", super::fmt_count(n)),
+        None => String::new(),
+    };
+    Line::from(vec![
+        Span::raw(format!(" Browse {} · ", state.stream)),
+        Span::styled(
+            state.filter.describe(),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!("{matching} · {shown} · nothing consumed ")),
+    ])
 }

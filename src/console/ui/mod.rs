@@ -11,6 +11,9 @@ mod header;
 mod help;
 mod hints;
 mod message;
+mod message_ops;
+#[cfg(test)]
+mod message_ops_tests;
 mod messages;
 mod operate;
 mod streams;
@@ -96,6 +99,11 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::Confirm(Confirm::CreateCapture) => deadletters::render_capture_offer(frame, area),
         Overlay::Confirm(Confirm::Operate(plan)) => operate::render_plan(frame, app, plan, area),
         Overlay::Operate(form) => operate::render_form(frame, app, form, area),
+        Overlay::Confirm(Confirm::DeleteMessage(d)) => message_ops::render_delete(frame, d, area),
+        Overlay::Confirm(Confirm::Overwrite { path, .. }) => {
+            message_ops::render_overwrite(frame, path, area)
+        }
+        Overlay::Subjects(state) => message_ops::render_subjects(frame, state, area),
         Overlay::Confirm(confirm) => forms::render_confirm(frame, confirm, area),
         Overlay::DeadLetters(state) => deadletters::render(frame, app, state, area),
         Overlay::Browse(state) => browse::render(frame, app, state, area),
