@@ -156,7 +156,7 @@ impl Api {
         format!("{}.{relative}", self.prefix)
     }
 
-    async fn request<T, B>(&self, subject: String, body: &B) -> Result<T, ApiError>
+    pub(super) async fn request<T, B>(&self, subject: String, body: &B) -> Result<T, ApiError>
     where
         T: DeserializeOwned,
         B: Serialize + ?Sized,

@@ -62,6 +62,13 @@ pub enum Command {
     Discard,
     Export,
     CreateCapture,
+    CreateStream,
+    EditStream,
+    CreateConsumer,
+    EditConsumer,
+    CopyConsumer,
+    NextChoice,
+    PrevChoice,
 }
 
 impl Command {
@@ -121,6 +128,13 @@ impl Command {
             Discard => "discard: delete the original (asks)",
             Export => "export to a JSON Lines file (asks for the path)",
             CreateCapture => "create the capture stream (shows its limits, asks)",
+            CreateStream => "create a stream: a form, previewed, asks",
+            EditStream => "edit the stream's config: the same form, shows the diff, asks",
+            CreateConsumer => "create a consumer on the stream: a form, previewed, asks",
+            EditConsumer => "edit the consumer's config: the same form, shows the diff, asks",
+            CopyConsumer => "copy the consumer's config into the create form, under a new name",
+            NextChoice => "next option of a choice (in a text field: as typed)",
+            PrevChoice => "previous option of a choice (in a text field: as typed)",
         }
     }
 }
@@ -139,10 +153,11 @@ pub enum Layer {
     ConfirmCreate,
     DeadLetters,
     ConfirmAction,
+    ConfigForm,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 12] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -154,6 +169,7 @@ impl Layer {
         Layer::ConfirmCreate,
         Layer::DeadLetters,
         Layer::ConfirmAction,
+        Layer::ConfigForm,
     ];
 
     pub fn name(self) -> &'static str {
@@ -169,6 +185,7 @@ impl Layer {
             Layer::ConfirmCreate => "create confirmation",
             Layer::DeadLetters => "dead letters",
             Layer::ConfirmAction => "action confirmation",
+            Layer::ConfigForm => "config form",
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::console::attached::{MessageKey, MessageRow};
 use crate::console::error::ActionError;
 use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
 use crate::console::overlays::browse::BrowseRow;
+use crate::console::overlays::config_preview::ConfigPlan;
 use crate::console::overlays::publish::PublishRequest;
 use crate::deadletters::{
     AdvisoryEvent, DeadLetter, Filter as LetterFilter, Progress, TimelineEntry,
@@ -166,6 +167,11 @@ pub enum Action {
     },
     /// The capture stream was created (true), was there already (false), or not.
     CaptureCreated(Result<bool, ActionError>),
+    /// A config form's create or edit was applied (the config read back) or refused.
+    Configured {
+        plan: Box<ConfigPlan>,
+        result: Result<super::ServerConfig, ActionError>,
+    },
     /// An effect failed before it could do anything (not connected, say).
     Failed(ActionError),
 }
@@ -257,6 +263,9 @@ pub enum Effect {
     /// The diagnosis's one extra request, for the selected consumer only: the stream's
     /// per-subject counts, when its filter may match nothing.
     StoredSubjects(SubjectsWanted),
+    /// Create or update a stream or consumer as previewed and confirmed, then read its
+    /// config back from the server.
+    Configure(Box<ConfigPlan>),
 }
 
 /// The facts of the consumer whose stream's per-subject counts are wanted.

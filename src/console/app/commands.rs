@@ -116,6 +116,11 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         Command::OpenMessage => open_message(app),
         Command::OpenEvent => open_event(app, effects),
         Command::DeadLetters => open_dead_letters(app, effects),
+        Command::CreateStream
+        | Command::EditStream
+        | Command::CreateConsumer
+        | Command::EditConsumer
+        | Command::CopyConsumer => super::configure::open_form(app, command),
         _ if app.focus == Pane::Messages => messages::on_command(app, command, effects),
         _ => {}
     }
@@ -257,6 +262,7 @@ pub fn typing(app: &App) -> bool {
             app.overlay(),
             Some(Overlay::Publish(_) | Overlay::AttachForm(_) | Overlay::Prompt(_))
         )
+        || matches!(app.overlay(), Some(Overlay::ConfigForm(f)) if f.typing())
 }
 
 /// A paste goes whole into the field being typed in, on one line; anywhere else it is

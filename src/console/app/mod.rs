@@ -7,6 +7,8 @@
 
 mod actions;
 mod commands;
+pub mod config_diff;
+mod configure;
 mod deadletters;
 mod diagnosis;
 mod messages;
@@ -32,6 +34,7 @@ pub use actions::{
     Action, AfterCreate, AttachedInfo, DeadLetterOp, DeadLetterPlan, Effect, Settle, StreamOffer,
 };
 pub use commands::typing;
+pub use configure::ServerConfig;
 pub use diagnosis::Diagnoses;
 pub use results::update;
 

@@ -68,6 +68,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             on_dead_letters_done(app, &op, summary, ok, &mut effects)
         }
         Action::CaptureCreated(result) => on_capture_created(app, result, &mut effects),
+        Action::Configured { plan, result } => {
+            super::configure::on_configured(app, &plan, result, &mut effects)
+        }
         Action::Failed(e) => app.complain(e.to_string()),
     }
     effects

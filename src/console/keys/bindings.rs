@@ -57,7 +57,13 @@ const PANES: Scope = Scope::Panes(ALL_PANES);
 const LETTERS: Scope = Scope::Layers(&[Layer::DeadLetters]);
 const SCROLLED: Scope = Scope::Layers(&[Layer::Help, Layer::Details, Layer::Message]);
 const BROWSE: Scope = Scope::Layers(&[Layer::Browse]);
-const FORMS: Scope = Scope::Layers(&[Layer::Publish, Layer::AttachForm, Layer::Prompt]);
+const FORMS: Scope = Scope::Layers(&[
+    Layer::Publish,
+    Layer::AttachForm,
+    Layer::Prompt,
+    Layer::ConfigForm,
+]);
+const CONFIG: Scope = Scope::Layers(&[Layer::ConfigForm]);
 const DOWN: &[Key] = &[code(KeyCode::Down), ch('j')];
 const UP: &[Key] = &[code(KeyCode::Up), ch('k')];
 const FIRST: &[Key] = &[ch('g'), code(KeyCode::Home)];
@@ -443,4 +449,50 @@ pub const BINDINGS: &[Binding] = &[
     ),
     with(bind(ESC, FORMS, C::Close), hint(2, "Esc", "cancel"), None),
     bind(&[ctrl('t')], Scope::Layers(&[Layer::Publish]), C::Template),
+    with(
+        bind(&[ch('c')], Scope::Panes(&[Pane::Streams]), C::CreateStream),
+        None,
+        help("c  on streams", "create a stream (a form; previewed, asks)"),
+    ),
+    with(
+        bind(&[ch('e')], Scope::Panes(&[Pane::Streams]), C::EditStream),
+        None,
+        help("e  on a stream", "edit its config (shows the diff, asks)"),
+    ),
+    with(
+        bind(
+            &[ch('c')],
+            Scope::Panes(&[Pane::Consumers]),
+            C::CreateConsumer,
+        ),
+        None,
+        help(
+            "c  on consumers",
+            "create a consumer on the stream (a form)",
+        ),
+    ),
+    with(
+        bind(
+            &[ch('e')],
+            Scope::Panes(&[Pane::Consumers]),
+            C::EditConsumer,
+        ),
+        None,
+        help("e  on a consumer", "edit its config (shows the diff, asks)"),
+    ),
+    with(
+        bind(
+            &[ch('C')],
+            Scope::Panes(&[Pane::Consumers]),
+            C::CopyConsumer,
+        ),
+        None,
+        help("C  on a consumer", "copy its config into the create form"),
+    ),
+    with(
+        bind(&[code(KeyCode::Right), ch(' ')], CONFIG, C::NextChoice),
+        hint(3, "←→", "choose"),
+        help("← → Space  in a config form", "change a choice"),
+    ),
+    bind(&[code(KeyCode::Left)], CONFIG, C::PrevChoice),
 ];

@@ -5,11 +5,15 @@
 
 pub mod attach;
 pub mod browse;
+pub mod config_form;
+pub mod config_preview;
 pub mod confirm;
+pub mod consumer_form;
 pub mod deadletters;
 pub mod message;
 pub mod prompt;
 pub mod publish;
+pub mod stream_form;
 
 use ratatui::crossterm::event::KeyEvent;
 
@@ -52,6 +56,10 @@ pub enum Overlay {
         view: Box<MessageView>,
         scroll: u16,
     },
+    /// A stream's or a consumer's config, to create or edit.
+    ConfigForm(Box<config_form::ConfigForm>),
+    /// What a config form will change, before it is sent.
+    ConfigPreview(Box<config_preview::Preview>),
 }
 
 /// What an overlay's key handler wants next.
@@ -77,6 +85,8 @@ impl Overlay {
             Overlay::Browse(_) => Layer::Browse,
             Overlay::Message { .. } => Layer::Message,
             Overlay::DeadLetters(_) => Layer::DeadLetters,
+            Overlay::ConfigForm(_) => Layer::ConfigForm,
+            Overlay::ConfigPreview(_) => Layer::ConfirmAction,
         }
     }
 }
@@ -100,6 +110,8 @@ pub fn on_key(
         Overlay::Confirm(confirm) => confirm.on_key(app, command, effects),
         Overlay::Browse(state) => state.on_key(command, effects),
         Overlay::DeadLetters(state) => state.on_key(app, command, effects),
+        Overlay::ConfigForm(form) => form.on_key(app, command, key, effects),
+        Overlay::ConfigPreview(preview) => preview.on_key(app, command, effects),
     }
 }
 
@@ -136,6 +148,7 @@ pub fn paste(overlay: &mut Overlay, text: &str, max_payload: Option<usize>) -> b
             prompt.error =
                 insert_limited(&mut prompt.input, &one_line(text, " "), "the answer").err();
         }
+        Overlay::ConfigForm(form) => form.paste(text),
         _ => return false,
     }
     true
