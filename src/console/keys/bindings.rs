@@ -452,12 +452,15 @@ pub const BINDINGS: &[Binding] = &[
     with(
         bind(&[ch('c')], Scope::Panes(&[Pane::Streams]), C::CreateStream),
         None,
-        help("c  on streams", "create a stream (a form; previewed, asks)"),
+        help(
+            "c e  on streams",
+            "create a stream, edit its config (a form; diff, asks)",
+        ),
     ),
     with(
         bind(&[ch('e')], Scope::Panes(&[Pane::Streams]), C::EditStream),
         None,
-        help("e  on a stream", "edit its config (shows the diff, asks)"),
+        None,
     ),
     with(
         bind(
@@ -467,8 +470,8 @@ pub const BINDINGS: &[Binding] = &[
         ),
         None,
         help(
-            "c  on consumers",
-            "create a consumer on the stream (a form)",
+            "c e C  on consumers",
+            "create, edit, copy a consumer (a form; diff, asks)",
         ),
     ),
     with(
@@ -478,7 +481,7 @@ pub const BINDINGS: &[Binding] = &[
             C::EditConsumer,
         ),
         None,
-        help("e  on a consumer", "edit its config (shows the diff, asks)"),
+        None,
     ),
     with(
         bind(
@@ -487,12 +490,12 @@ pub const BINDINGS: &[Binding] = &[
             C::CopyConsumer,
         ),
         None,
-        help("C  on a consumer", "copy its config into the create form"),
+        None,
     ),
     with(
         bind(&[code(KeyCode::Right), ch(' ')], CONFIG, C::NextChoice),
         hint(3, "←→", "choose"),
-        help("← → Space  in a config form", "change a choice"),
+        None,
     ),
     bind(&[code(KeyCode::Left)], CONFIG, C::PrevChoice),
 ];

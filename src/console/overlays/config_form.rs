@@ -345,12 +345,12 @@ pub mod parse {
             matches!(c, '.' | '*' | '>' | '/' | '\\') || c.is_whitespace() || c.is_control()
         }) {
             let shown = if c.is_whitespace() {
-                "a space".to_string()
+                "space".to_string()
             } else {
                 format!("'{c}'")
             };
             return Err(format!(
-                "a {what} name cannot contain {shown} (no '.', spaces, wildcards or slashes)"
+                "no {shown} in a {what} name (nor '.', wildcards, slashes)"
             ));
         }
         if text.chars().count() > 255 {

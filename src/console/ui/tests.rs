@@ -147,7 +147,7 @@ fn consumer_detail_overlay() {
 fn help_overlay_lists_every_key() {
     let mut app = demo_app("nats://127.0.0.1:4222", false);
     press(&mut app, KeyCode::Char('?'));
-    let text = screen(&app, 120, 40);
+    let text = screen(&app, 120, 45);
     for (key, _) in super::help::entries().iter().filter(|(k, _)| !k.is_empty()) {
         assert!(text.contains(key), "help lacks {key}");
     }

@@ -34,7 +34,7 @@ fn the_stream_form_with_a_bad_field() {
     type_text(&mut app, "payments.>");
     press(&mut app, KeyCode::Enter);
     let text = screen(&app, 80, 24);
-    assert!(text.contains("cannot contain a space"), "{text}");
+    assert!(text.contains("no space in a stream name"), "{text}");
     insta::assert_snapshot!(text);
 }
 
@@ -63,8 +63,8 @@ fn the_consumer_form() {
 fn the_diff_preview_names_the_changed_fields() {
     let mut app = demo_app("nats://127.0.0.1:4222", false);
     press(&mut app, KeyCode::Char('e'));
-    // Name and storage are fixed: focus starts on subjects. Down to max age.
-    for _ in 0..5 {
+    // Name, retention (WorkQueue) and storage are fixed: focus starts on subjects.
+    for _ in 0..4 {
         press(&mut app, KeyCode::Down);
     }
     type_text(&mut app, "2h");
