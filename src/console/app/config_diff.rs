@@ -131,6 +131,16 @@ pub fn summary<T: Serialize>(config: &T) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The fields `config` sets (not at their zero value), for telling what an operator asked
+/// for from the defaults the server fills in.
+pub fn set_fields<T: Serialize>(config: &T) -> Vec<String> {
+    fields(config)
+        .into_iter()
+        .filter(|(_, v)| !is_zero(v))
+        .map(|(k, _)| k)
+        .collect()
+}
+
 /// The value of `field` in `config`, as `diff` shows it ("-" when it is not set).
 pub fn value_of<T: Serialize>(config: &T, field: &str) -> String {
     fields(config)

@@ -4,7 +4,7 @@
 
 use async_nats::jetstream::{consumer, stream};
 
-use super::config_diff::{diff, value_of};
+use super::config_diff::{diff, set_fields, value_of};
 use super::{App, Effect, Overlay};
 use crate::console::error::ActionError;
 use crate::console::keys::Command;
@@ -98,8 +98,9 @@ fn held_text(plan: &ConfigPlan, held: &ServerConfig) -> String {
         (ConfigPlan::UpdateConsumer { old, new, .. }, ServerConfig::Consumer(now)) => {
             updated_text(&what, old.as_ref(), new.as_ref(), now.as_ref())
         }
-        (ConfigPlan::CreateStream(_), ServerConfig::Stream(now)) => created_text(
+        (ConfigPlan::CreateStream(asked), ServerConfig::Stream(now)) => created_text(
             &what,
+            asked.as_ref(),
             now.as_ref(),
             &[
                 "subjects",
@@ -109,8 +110,9 @@ fn held_text(plan: &ConfigPlan, held: &ServerConfig) -> String {
                 "max_age",
             ],
         ),
-        (ConfigPlan::CreateConsumer { .. }, ServerConfig::Consumer(now)) => created_text(
+        (ConfigPlan::CreateConsumer { config, .. }, ServerConfig::Consumer(now)) => created_text(
             &what,
+            config.as_ref(),
             now.as_ref(),
             &[
                 "filter_subject",
@@ -126,17 +128,11 @@ fn held_text(plan: &ConfigPlan, held: &ServerConfig) -> String {
 
 fn updated_text<T: serde::Serialize>(what: &str, old: &T, asked: &T, now: &T) -> String {
     let held = diff(old, now);
-    let missing: Vec<String> = diff(old, asked)
+    let changed: Vec<String> = diff(old, asked).into_iter().map(|c| c.field).collect();
+    let missing: Vec<String> = diff(asked, now)
         .into_iter()
-        .filter(|c| value_of(now, &c.field) != c.new)
-        .map(|c| {
-            format!(
-                "{} is {} (asked {})",
-                c.field,
-                value_of(now, &c.field),
-                c.new
-            )
-        })
+        .filter(|c| changed.contains(&c.field))
+        .map(|c| format!("{} is {} (asked {})", c.field, c.new, c.old))
         .collect();
     let mut text = if held.is_empty() {
         format!("{what}: the server holds no change")
@@ -150,15 +146,24 @@ fn updated_text<T: serde::Serialize>(what: &str, old: &T, asked: &T, now: &T) ->
     text + " (checked on the server)"
 }
 
-fn created_text<T: serde::Serialize>(what: &str, now: &T, fields: &[&str]) -> String {
+/// `consumer billing of WORK created: filter_subject work.eu, ... (checked on the
+/// server)`; a field asked for that the server holds otherwise is named.
+fn created_text<T: serde::Serialize>(what: &str, asked: &T, now: &T, fields: &[&str]) -> String {
     let facts: Vec<String> = fields
         .iter()
         .map(|f| (f, value_of(now, f)))
         .filter(|(_, v)| v != "-")
         .map(|(f, v)| format!("{f} {v}"))
         .collect();
-    format!(
-        "{what} created: {} (checked on the server)",
-        facts.join(", ")
-    )
+    let set = set_fields(asked);
+    let otherwise: Vec<String> = diff(asked, now)
+        .into_iter()
+        .filter(|c| set.contains(&c.field))
+        .map(|c| format!("{} is {} (asked {})", c.field, c.new, c.old))
+        .collect();
+    let mut text = format!("{what} created: {}", facts.join(", "));
+    if !otherwise.is_empty() {
+        text.push_str(&format!("; but {}", otherwise.join(", ")));
+    }
+    text + " (checked on the server)"
 }

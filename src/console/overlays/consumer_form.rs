@@ -193,7 +193,7 @@ fn fields(c: &consumer::Config, edit: bool) -> Vec<FormField> {
             "backoff",
             "Backoff",
             &backoff.join(", "),
-            "redelivery delays: 1s, 5s, 30s (no more than max deliver)",
+            "redelivery delays: 1s, 5s, 30s (at most max deliver; the first is the ack wait)",
         ),
         FormField::text(
             "max_ack_pending",
