@@ -351,7 +351,7 @@ async fn the_servers_refusal_is_shown_in_its_words_and_the_form_kept() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn bad_input_in_each_kind_of_field_is_refused_under_it_and_nothing_is_sent() {
+async fn bad_input_in_each_stream_field_is_refused_under_it_and_nothing_is_sent() {
     let server = NatsServer::start().await.unwrap();
     let js = raw(&server).await;
     orders_stream(&js, "WORK", "work.>").await;
@@ -384,7 +384,18 @@ async fn bad_input_in_each_kind_of_field_is_refused_under_it_and_nothing_is_sent
         assert_eq!(f.focused().unwrap().key, *field, "the bad field is focused");
         h.keys("\x1b");
     }
-    // The consumer form, on WORK (the consumers pane).
+    assert_eq!(h.requests(), before, "not one API request was sent");
+    assert_eq!(h.broker.stream_names(None).await.unwrap(), ["WORK"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_in_each_consumer_field_is_refused_under_it_and_nothing_is_sent() {
+    let server = NatsServer::start().await.unwrap();
+    let js = raw(&server).await;
+    orders_stream(&js, "WORK", "work.>").await;
+    let mut h = Harness::on(&server).await;
+    let before = h.requests();
+    // The consumers pane, on WORK.
     h.keys("\t");
     let consumers: &[(&str, &str, &str)] = &[
         ("durable", "bill.ing", "no '.' in a consumer name"),
@@ -447,12 +458,8 @@ async fn bad_input_in_each_kind_of_field_is_refused_under_it_and_nothing_is_sent
     assert!(h.broker.list_consumers("WORK").await.unwrap().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_consumer_created_edited_and_copied_in_the_form_is_so_on_the_server() {
-    let server = NatsServer::start().await.unwrap();
-    let js = raw(&server).await;
-    orders_stream(&js, "WORK", "work.>").await;
-    let mut h = Harness::on(&server).await;
+/// Consumer `billing` on WORK, made in the form: checked on the server.
+async fn create_billing(h: &mut Harness, js: &jetstream::Context) {
     h.keys("\tc");
     h.set("durable", "billing");
     h.set("filter", "work.eu");
@@ -492,7 +499,29 @@ async fn a_consumer_created_edited_and_copied_in_the_form_is_so_on_the_server() 
     assert_eq!(c.max_ack_pending, 100);
     assert_eq!(c.description.as_deref(), Some("bills the EU"));
     assert!(c.deliver_subject.is_none(), "pull");
+}
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_consumer_created_in_the_form_is_so_on_the_server() {
+    let server = NatsServer::start().await.unwrap();
+    let js = raw(&server).await;
+    orders_stream(&js, "WORK", "work.>").await;
+    let mut h = Harness::on(&server).await;
+    create_billing(&mut h, &js).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_consumer_edited_and_copied_in_the_form_is_so_on_the_server() {
+    let server = NatsServer::start().await.unwrap();
+    let js = raw(&server).await;
+    orders_stream(&js, "WORK", "work.>").await;
+    let mut h = Harness::on(&server).await;
+    create_billing(&mut h, &js).await;
+    let work = js.get_stream("WORK").await.unwrap();
+    let info = |name: &'static str| {
+        let work = work.clone();
+        async move { work.clone().consumer_info(name).await.unwrap().config }
+    };
     // Edit: ack wait, max deliver, no backoff; the diff names exactly those.
     h.refresh().await;
     assert_eq!(h.app.selected_consumer.as_deref(), Some("billing"));

@@ -95,6 +95,14 @@ fn policy(p: &DeliverPolicy) -> (&'static str, String) {
 }
 
 fn fields(c: &consumer::Config, edit: bool) -> Vec<FormField> {
+    let mut fields = delivery_fields(c, edit);
+    fields.extend(ack_fields(c, edit));
+    fields
+}
+
+/// Who it is and what it delivers from where: all fixed on edit but the filter and a
+/// push consumer's subject.
+fn delivery_fields(c: &consumer::Config, edit: bool) -> Vec<FormField> {
     let name = c
         .durable_name
         .clone()
@@ -111,19 +119,6 @@ fn fields(c: &consumer::Config, edit: bool) -> Vec<FormField> {
         c.filter_subjects.join(", ")
     };
     let (policy, start) = policy(&c.deliver_policy);
-    let ack = match c.ack_policy {
-        AckPolicy::Explicit => "explicit",
-        AckPolicy::All => "all",
-        AckPolicy::None => "none",
-        AckPolicy::FlowControl => "flow_control",
-    };
-    // Flow control (a sourcing consumer's) is the server's to set, never a choice here.
-    let acks: &[&str] = if ack == "flow_control" {
-        &["flow_control"]
-    } else {
-        ACKS
-    };
-    let backoff: Vec<String> = c.backoff.iter().map(|d| parse::show_duration(*d)).collect();
     vec![
         FormField::text(
             "durable",
@@ -169,6 +164,25 @@ fn fields(c: &consumer::Config, edit: bool) -> Vec<FormField> {
         )
         .fixed(edit)
         .when("deliver_policy", STARTS),
+    ]
+}
+
+/// How messages are acknowledged and redelivered, and the limits.
+fn ack_fields(c: &consumer::Config, edit: bool) -> Vec<FormField> {
+    let ack = match c.ack_policy {
+        AckPolicy::Explicit => "explicit",
+        AckPolicy::All => "all",
+        AckPolicy::None => "none",
+        AckPolicy::FlowControl => "flow_control",
+    };
+    // Flow control (a sourcing consumer's) is the server's to set, never a choice here.
+    let acks: &[&str] = if ack == "flow_control" {
+        &["flow_control"]
+    } else {
+        ACKS
+    };
+    let backoff: Vec<String> = c.backoff.iter().map(|d| parse::show_duration(*d)).collect();
+    vec![
         FormField::choice(
             "ack_policy",
             "Ack policy",
@@ -260,6 +274,13 @@ fn deliver_policy(form: &ConfigForm) -> Result<DeliverPolicy, String> {
     })
 }
 
+/// Puts a field's bad input on the list.
+fn note(errors: &mut FieldErrors, key: &'static str, result: Result<(), String>) {
+    if let Err(e) = result {
+        errors.push((key, e));
+    }
+}
+
 /// The consumer config the form describes: `base` with the fields' values, or what is
 /// wrong with them. On edit the policies and the start are left as the server has them.
 pub fn build(
@@ -269,94 +290,112 @@ pub fn build(
 ) -> Result<consumer::Config, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut c = base.clone();
-    let mut check = |key: &'static str, result: Result<(), String>| {
-        if let Err(e) = result {
-            errors.push((key, e));
-        }
-    };
     if !edit {
-        check(
-            "durable",
-            parse::name(form.get("durable"), "consumer").map(|n| c.durable_name = Some(n)),
-        );
-        c.name = None;
-        check("start", deliver_policy(form).map(|p| c.deliver_policy = p));
+        build_new(form, &mut c, &mut errors);
     }
-    // Pull or push is fixed on edit, so the shown field says which this is.
-    c.deliver_subject = None;
-    if form.shown_key("deliver_subject") {
-        check(
-            "deliver_subject",
-            parse::subject(form.get("deliver_subject").trim(), false)
-                .map(|s| c.deliver_subject = Some(s)),
-        );
-        if !edit {
-            c.max_waiting = 0; // pull only
-        }
-    }
-    check(
-        "filter",
-        parse::subjects(form.get("filter")).map(|list| {
-            let many = list.len() > 1 || !base.filter_subjects.is_empty();
-            (c.filter_subject, c.filter_subjects) = match list.as_slice() {
-                [] => (String::new(), Vec::new()),
-                _ if many => (String::new(), list),
-                [one] => (one.clone(), Vec::new()),
-                _ => unreachable!("more than one is many"),
-            };
-        }),
-    );
-    if !edit {
-        c.ack_policy = match form.get("ack_policy") {
-            "all" => AckPolicy::All,
-            "none" => AckPolicy::None,
-            _ => AckPolicy::Explicit,
-        };
-    }
-    check(
-        "ack_wait",
-        parse::duration(form.get("ack_wait")).map(|d| c.ack_wait = d),
-    );
-    check(
-        "max_deliver",
-        parse::number(form.get("max_deliver"), 1, -1).map(|n| c.max_deliver = n),
-    );
-    check(
-        "backoff",
-        parse::durations(form.get("backoff")).map(|b| c.backoff = b),
-    );
-    check(
-        "max_ack_pending",
-        parse::number(form.get("max_ack_pending"), 1, 0).map(|n| c.max_ack_pending = n),
-    );
-    if !edit && form.shown_key("max_waiting") {
-        check(
-            "max_waiting",
-            parse::number(form.get("max_waiting"), 1, 0).map(|n| c.max_waiting = n),
-        );
-    }
-    check(
-        "inactive_threshold",
-        parse::duration(form.get("inactive_threshold")).map(|d| c.inactive_threshold = d),
-    );
-    let description = form.get("description").trim();
-    c.description = (!description.is_empty()).then(|| description.to_string());
-    if c.max_deliver > 0
-        && c.backoff.len() as i64 > c.max_deliver
-        && !errors.iter().any(|(k, _)| *k == "backoff")
-    {
-        errors.push((
-            "backoff",
-            format!(
-                "{} steps, but max deliver is {}: no more steps than deliveries",
-                c.backoff.len(),
-                c.max_deliver
-            ),
-        ));
-    }
+    build_target(form, base, edit, &mut c, &mut errors);
+    build_acks(form, &mut c, &mut errors);
     if errors.is_empty() {
         Ok(c)
     } else {
         Err(errors)
+    }
+}
+
+/// What only a create sets: the name, the deliver policy and start, the ack policy.
+fn build_new(form: &ConfigForm, c: &mut consumer::Config, errors: &mut FieldErrors) {
+    match parse::name(form.get("durable"), "consumer") {
+        Ok(name) => c.durable_name = Some(name),
+        Err(e) => errors.push(("durable", e)),
+    }
+    c.name = None;
+    match deliver_policy(form) {
+        Ok(p) => c.deliver_policy = p,
+        Err(e) => errors.push(("start", e)),
+    }
+    c.ack_policy = match form.get("ack_policy") {
+        "all" => AckPolicy::All,
+        "none" => AckPolicy::None,
+        _ => AckPolicy::Explicit,
+    };
+}
+
+/// Where it delivers (pull, or push to a subject) and what it filters.
+fn build_target(
+    form: &ConfigForm,
+    base: &consumer::Config,
+    edit: bool,
+    c: &mut consumer::Config,
+    errors: &mut FieldErrors,
+) {
+    // Pull or push is fixed on edit, so the shown field says which this is.
+    c.deliver_subject = None;
+    if form.shown_key("deliver_subject") {
+        match parse::subject(form.get("deliver_subject").trim(), false) {
+            Ok(s) => c.deliver_subject = Some(s),
+            Err(e) => errors.push(("deliver_subject", e)),
+        }
+        if !edit {
+            c.max_waiting = 0; // pull only
+        }
+    } else if !edit {
+        note(
+            errors,
+            "max_waiting",
+            parse::number(form.get("max_waiting"), 1, 0).map(|n| c.max_waiting = n),
+        );
+    }
+    match parse::subjects(form.get("filter")) {
+        Ok(list) => {
+            let many = list.len() > 1 || !base.filter_subjects.is_empty();
+            (c.filter_subject, c.filter_subjects) = match list.as_slice() {
+                [] => (String::new(), Vec::new()),
+                [one] if !many => (one.clone(), Vec::new()),
+                _ => (String::new(), list),
+            };
+        }
+        Err(e) => errors.push(("filter", e)),
+    }
+}
+
+/// Acks, redeliveries and the limits.
+fn build_acks(form: &ConfigForm, c: &mut consumer::Config, errors: &mut FieldErrors) {
+    let text = |key| form.get(key);
+    note(
+        errors,
+        "ack_wait",
+        parse::duration(text("ack_wait")).map(|d| c.ack_wait = d),
+    );
+    note(
+        errors,
+        "max_deliver",
+        parse::number(text("max_deliver"), 1, -1).map(|n| c.max_deliver = n),
+    );
+    note(
+        errors,
+        "backoff",
+        parse::durations(text("backoff")).map(|b| c.backoff = b),
+    );
+    note(
+        errors,
+        "max_ack_pending",
+        parse::number(text("max_ack_pending"), 1, 0).map(|n| c.max_ack_pending = n),
+    );
+    note(
+        errors,
+        "inactive_threshold",
+        parse::duration(text("inactive_threshold")).map(|d| c.inactive_threshold = d),
+    );
+    let description = text("description").trim();
+    c.description = (!description.is_empty()).then(|| description.to_string());
+    let steps = c.backoff.len() as i64;
+    if c.max_deliver > 0 && steps > c.max_deliver && !errors.iter().any(|(k, _)| *k == "backoff") {
+        errors.push((
+            "backoff",
+            format!(
+                "{steps} steps, but max deliver is {}: no more steps than deliveries",
+                c.max_deliver
+            ),
+        ));
     }
 }

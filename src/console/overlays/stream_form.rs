@@ -54,6 +54,13 @@ pub fn edit(config: &stream::Config) -> ConfigForm {
 }
 
 fn fields(c: &stream::Config, edit: bool) -> Vec<FormField> {
+    let mut fields = kind_fields(c, edit);
+    fields.extend(limit_fields(c));
+    fields
+}
+
+/// What the stream is: name, subjects, retention, storage, replicas.
+fn kind_fields(c: &stream::Config, edit: bool) -> Vec<FormField> {
     let retention = retention_word(c.retention);
     // Limits and interest may swap on edit; nothing goes to or from WorkQueue.
     let retentions: &[&str] = if edit && retention != "workqueue" {
@@ -64,10 +71,6 @@ fn fields(c: &stream::Config, edit: bool) -> Vec<FormField> {
     let storage = match c.storage {
         StorageType::File => "file",
         StorageType::Memory => "memory",
-    };
-    let discard = match c.discard {
-        DiscardPolicy::Old => "old",
-        DiscardPolicy::New => "new",
     };
     vec![
         FormField::text(
@@ -105,6 +108,16 @@ fn fields(c: &stream::Config, edit: bool) -> Vec<FormField> {
             &c.num_replicas.max(1).to_string(),
             "copies kept, 1 to 5 (more than 1 needs a cluster)",
         ),
+    ]
+}
+
+/// What it keeps and how: the limits, discard, duplicates, direct gets.
+fn limit_fields(c: &stream::Config) -> Vec<FormField> {
+    let discard = match c.discard {
+        DiscardPolicy::Old => "old",
+        DiscardPolicy::New => "new",
+    };
+    vec![
         FormField::text(
             "max_msgs",
             "Max messages",
