@@ -351,6 +351,31 @@ async fn the_servers_refusal_is_shown_in_its_words_and_the_form_kept() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_change_made_meanwhile_by_someone_else_is_not_overwritten() {
+    let server = NatsServer::start().await.unwrap();
+    let js = raw(&server).await;
+    orders_stream(&js, "ORDERS", "orders.>").await;
+    let mut h = Harness::on(&server).await;
+    h.keys("e");
+    h.set("max_age", "2h");
+    h.keys("\r");
+    // Between the preview and the yes, another operator changes max_msgs.
+    let mut theirs = stream_config(&js, "ORDERS").await;
+    theirs.max_messages = 50;
+    js.update_stream(&theirs).await.unwrap();
+    let effects = h.keys("y");
+    h.run(effects).await;
+    let status = h.status();
+    assert!(
+        status.contains("changed on the server since the form was filled (max_msgs unlimited -> 50); nothing sent"),
+        "{status}"
+    );
+    assert_eq!(form(&h.app).get("max_age"), "2h", "the form is kept");
+    let c = stream_config(&js, "ORDERS").await;
+    assert_eq!((c.max_age, c.max_messages), (Duration::from_secs(3600), 50));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn bad_input_in_each_stream_field_is_refused_under_it_and_nothing_is_sent() {
     let server = NatsServer::start().await.unwrap();
     let js = raw(&server).await;

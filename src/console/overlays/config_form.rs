@@ -460,16 +460,28 @@ pub mod parse {
         }
     }
 
-    /// A size as the forms show it: whole binary units when exact (`1GiB`); none is empty.
+    /// A size as the forms show it: the largest unit it is a whole number of (`1GiB`,
+    /// `512MB`); none is empty.
     pub fn show_size(n: i64) -> String {
-        const UNITS: [(i64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+        const UNITS: [(i64, &str); 6] = [
+            (1 << 30, "GiB"),
+            (1_000_000_000, "GB"),
+            (1 << 20, "MiB"),
+            (1_000_000, "MB"),
+            (1 << 10, "KiB"),
+            (1_000, "KB"),
+        ];
         if n <= 0 {
             return String::new();
         }
-        UNITS.iter().find(|(unit, _)| n % unit == 0).map_or_else(
-            || n.to_string(),
-            |(unit, name)| format!("{}{name}", n / unit),
-        )
+        UNITS
+            .iter()
+            .filter(|(unit, _)| n % unit == 0)
+            .min_by_key(|(unit, _)| n / unit)
+            .map_or_else(
+                || n.to_string(),
+                |(unit, name)| format!("{}{name}", n / unit),
+            )
     }
 
     /// A limit as the forms show it; none (-1 or 0) is empty.
@@ -477,3 +489,6 @@ pub mod parse {
         if n <= 0 { String::new() } else { n.to_string() }
     }
 }
+
+#[cfg(test)]
+mod tests;

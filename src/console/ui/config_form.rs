@@ -122,7 +122,7 @@ pub fn render_form(frame: &mut Frame, form: &ConfigForm, area: Rect) {
     }
     if let Some(e) = &form.server_error {
         lines.push(Line::from(Span::styled(
-            format!(" ✗ the server refused: {e}"),
+            format!(" ✗ not applied: {e}"),
             Style::new().fg(Color::LightRed),
         )));
     }
