@@ -154,3 +154,59 @@ fn push_shows_the_deliver_subject_and_hides_max_waiting() {
     press(&mut app, KeyCode::Tab);
     assert_eq!(form(&app).focused().unwrap().key, "deliver_subject");
 }
+
+#[test]
+fn the_deliver_start_is_a_sequence_or_a_time() {
+    use async_nats::jetstream::consumer::DeliverPolicy;
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('c'));
+    let start = |app: &mut App, policy: &str, start: &str| {
+        let Some(Overlay::ConfigForm(f)) = app.overlays.last_mut() else {
+            panic!("the form is open");
+        };
+        f.fields = f
+            .fields
+            .drain(..)
+            .map(|mut field| {
+                match (field.key, &mut field.value) {
+                    ("durable", super::Value::Text(i)) => *i = "audit".to_string().into(),
+                    ("deliver_policy", super::Value::Choice { options, index }) => {
+                        *index = options.iter().position(|o| *o == policy).unwrap()
+                    }
+                    ("start", super::Value::Text(i)) => *i = start.to_string().into(),
+                    _ => {}
+                }
+                field
+            })
+            .collect();
+        match f.plan() {
+            Ok(super::ConfigPlan::CreateConsumer { config, .. }) => Ok(config.deliver_policy),
+            Ok(other) => panic!("{other:?}"),
+            Err(errors) => Err(errors),
+        }
+    };
+    assert_eq!(
+        start(&mut app, "by_start_sequence", "42"),
+        Ok(DeliverPolicy::ByStartSequence { start_sequence: 42 })
+    );
+    let at = time::OffsetDateTime::from(crate::console::fixtures::now());
+    assert_eq!(
+        start(&mut app, "by_start_time", "2027-01-15T08:00:00Z"),
+        Ok(DeliverPolicy::ByStartTime { start_time: at })
+    );
+    match start(&mut app, "by_start_time", "10m") {
+        Ok(DeliverPolicy::ByStartTime { start_time }) => {
+            let ago = time::OffsetDateTime::now_utc() - start_time;
+            assert!(
+                ago.whole_seconds() >= 600 && ago.whole_seconds() < 660,
+                "{ago}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let errors = start(&mut app, "by_start_time", "yesterday").unwrap_err();
+    assert_eq!(errors[0].0, "start");
+    // Not asked for with another policy: the start is neither shown nor checked.
+    assert_eq!(start(&mut app, "new", "nonsense"), Ok(DeliverPolicy::New));
+}
