@@ -361,6 +361,9 @@ fn build_target(
 /// Acks, redeliveries and the limits.
 fn build_acks(form: &ConfigForm, c: &mut consumer::Config, errors: &mut FieldErrors) {
     let text = |key| form.get(key);
+    // An empty field shows a limit that is not set (-1 or 0): left empty, it stays as
+    // the server has it rather than turning -1 into 0.
+    let unset = |now: i64, default: i64| if now <= 0 { now } else { default };
     note(
         errors,
         "ack_wait",
@@ -369,7 +372,7 @@ fn build_acks(form: &ConfigForm, c: &mut consumer::Config, errors: &mut FieldErr
     note(
         errors,
         "max_deliver",
-        parse::number(text("max_deliver"), 1, -1).map(|n| c.max_deliver = n),
+        parse::number(text("max_deliver"), 1, unset(c.max_deliver, -1)).map(|n| c.max_deliver = n),
     );
     note(
         errors,
@@ -379,7 +382,8 @@ fn build_acks(form: &ConfigForm, c: &mut consumer::Config, errors: &mut FieldErr
     note(
         errors,
         "max_ack_pending",
-        parse::number(text("max_ack_pending"), 1, 0).map(|n| c.max_ack_pending = n),
+        parse::number(text("max_ack_pending"), 1, unset(c.max_ack_pending, 0))
+            .map(|n| c.max_ack_pending = n),
     );
     note(
         errors,

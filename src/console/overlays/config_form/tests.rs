@@ -210,3 +210,18 @@ fn the_deliver_start_is_a_sequence_or_a_time() {
     // Not asked for with another policy: the start is neither shown nor checked.
     assert_eq!(start(&mut app, "new", "nonsense"), Ok(DeliverPolicy::New));
 }
+
+#[test]
+fn an_unlimited_ack_pending_left_empty_is_no_change() {
+    let config = async_nats::jetstream::consumer::Config {
+        durable_name: Some("all-in".into()),
+        max_ack_pending: -1,
+        max_deliver: -1,
+        ack_wait: Duration::from_secs(30),
+        ..Default::default()
+    };
+    let f = crate::console::overlays::consumer_form::edit("ORDERS", &config);
+    assert_eq!(f.get("max_ack_pending"), "");
+    let plan = f.plan().unwrap();
+    assert!(plan.changes().is_empty(), "{:?}", plan.changes());
+}
