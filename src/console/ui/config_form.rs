@@ -35,7 +35,7 @@ fn field_line(field: &FormField, focused: bool, width: u16) -> (Line<'static>, O
         format!("{marker}{:<w$}", field.label, w = LABEL),
         label_style,
     )];
-    let avail = (width as usize).saturating_sub(LABEL + 2);
+    let avail = (width as usize).saturating_sub(LABEL + 1);
     let mut cursor = None;
     match &field.value {
         Value::Text(input) => {
@@ -61,24 +61,7 @@ fn field_line(field: &FormField, focused: bool, width: u16) -> (Line<'static>, O
             spans.push(Span::styled(shown, style));
         }
         Value::Choice { options, index } => {
-            for (i, option) in options.iter().enumerate() {
-                let chosen = i == *index;
-                let style = match (field.fixed, chosen) {
-                    (true, _) => Style::new().fg(Color::DarkGray),
-                    (false, true) if focused => Style::new().add_modifier(Modifier::REVERSED),
-                    (false, true) => Style::new().add_modifier(Modifier::BOLD),
-                    (false, false) => Style::new().fg(Color::Gray),
-                };
-                let text = if chosen {
-                    format!("[{option}]")
-                } else {
-                    format!(" {option} ")
-                };
-                if field.fixed && !chosen {
-                    continue;
-                }
-                spans.push(Span::styled(text, style));
-            }
+            spans.extend(choice_spans(field, options, *index, focused, avail))
         }
     }
     if field.fixed {
@@ -88,6 +71,47 @@ fn field_line(field: &FormField, focused: bool, width: u16) -> (Line<'static>, O
         ));
     }
     (Line::from(spans), cursor)
+}
+
+/// A choice's options, the chosen one in brackets; when they do not all fit, only the
+/// chosen one, with how many there are.
+fn choice_spans(
+    field: &FormField,
+    options: &[&'static str],
+    index: usize,
+    focused: bool,
+    avail: usize,
+) -> Vec<Span<'static>> {
+    let style = |chosen: bool| match (field.fixed, chosen) {
+        (true, _) => Style::new().fg(Color::DarkGray),
+        (false, true) if focused => Style::new().add_modifier(Modifier::REVERSED),
+        (false, true) => Style::new().add_modifier(Modifier::BOLD),
+        (false, false) => Style::new().fg(Color::Gray),
+    };
+    let width: usize = options.iter().map(|o| o.len() + 2).sum();
+    if field.fixed || width > avail {
+        let mut spans = vec![Span::styled(format!("[{}]", options[index]), style(true))];
+        if !field.fixed {
+            spans.push(Span::styled(
+                format!("  {} of {}, ← →", index + 1, options.len()),
+                Style::new().fg(Color::Gray),
+            ));
+        }
+        return spans;
+    }
+    options
+        .iter()
+        .enumerate()
+        .map(|(i, option)| {
+            let chosen = i == index;
+            let text = if chosen {
+                format!("[{option}]")
+            } else {
+                format!(" {option} ")
+            };
+            Span::styled(text, style(chosen))
+        })
+        .collect()
 }
 
 fn error_line(text: &str) -> Line<'static> {
@@ -133,7 +157,7 @@ pub fn render_form(frame: &mut Frame, form: &ConfigForm, area: Rect) {
             Style::new().fg(Color::Gray),
         )),
         Line::from(Span::styled(
-            " Enter preview · Tab/↑↓ field · ←→ Space choice · Esc cancel (nothing sent)",
+            " Enter preview · Tab ↑↓ field · ← → Space choice · Esc cancel",
             Style::new().fg(Color::Gray),
         )),
     ];

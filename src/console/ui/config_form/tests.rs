@@ -74,3 +74,29 @@ fn the_diff_preview_names_the_changed_fields() {
     assert!(text.contains("unlimited -> 2h"), "{text}");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn a_long_form_scrolls_to_keep_the_focused_field_in_view() {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('c'));
+    press(&mut app, KeyCode::Enter); // every field checked: the name is missing
+    let focused = |app: &App| match app.overlay() {
+        Some(crate::console::app::Overlay::ConfigForm(f)) => f.focused().unwrap().label,
+        _ => panic!("the form is open"),
+    };
+    for _ in 0..14 {
+        press(&mut app, KeyCode::Tab);
+        let text = screen(&app, 80, 16);
+        let label = focused(&app);
+        assert!(
+            text.contains(&format!("▶{label}")),
+            "{label} in view:\n{text}"
+        );
+    }
+    while focused(&app) != "Description" {
+        press(&mut app, KeyCode::Tab);
+    }
+    let text = screen(&app, 80, 16);
+    insta::assert_snapshot!(text);
+}
