@@ -14,7 +14,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::config_preview::{ConfigPlan, Preview};
 use super::publish::{insert_limited, one_line};
 use super::{Next, Overlay};
-use crate::console::app::{App, Effect};
+use crate::console::app::App;
 use crate::console::keys::Command;
 
 /// A field's value: typed, or one of a few options.
@@ -243,13 +243,7 @@ impl ConfigForm {
         }
     }
 
-    pub fn on_key(
-        &mut self,
-        app: &mut App,
-        command: Option<Command>,
-        key: KeyEvent,
-        _effects: &mut [Effect],
-    ) -> Next {
+    pub fn on_key(&mut self, app: &mut App, command: Option<Command>, key: KeyEvent) -> Next {
         match command {
             Some(Command::Close) => {
                 app.say(format!("{}: cancelled, nothing sent", self.title));

@@ -110,7 +110,7 @@ pub fn on_key(
         Overlay::Confirm(confirm) => confirm.on_key(app, command, effects),
         Overlay::Browse(state) => state.on_key(command, effects),
         Overlay::DeadLetters(state) => state.on_key(app, command, effects),
-        Overlay::ConfigForm(form) => form.on_key(app, command, key, effects),
+        Overlay::ConfigForm(form) => form.on_key(app, command, key),
         Overlay::ConfigPreview(preview) => preview.on_key(app, command, effects),
     }
 }
