@@ -27,6 +27,10 @@ struct Cli {
     /// Also create demo streams, consumers and a gentle flow of messages (needs --embedded)
     #[arg(long, requires = "embedded")]
     demo: bool,
+    /// Refuse every key that would change the server (publish, settle, create, delete,
+    /// retry...): for leaving jetdeck open on production. Attaching browses instead.
+    #[arg(long, env = "JETDECK_READ_ONLY")]
+    read_only: bool,
     /// How often the console refreshes from the server
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_refresh)]
     refresh: Duration,
@@ -285,6 +289,7 @@ fn main() -> ExitCode {
         None => runtime.block_on(run_console(
             cli.connect,
             cli.demo,
+            cli.read_only,
             cli.refresh,
             &log_file,
             &mut signals,
@@ -390,6 +395,7 @@ async fn target_for(args: &ConnectArgs) -> Result<Target, String> {
 async fn run_console(
     args: ConnectArgs,
     demo: bool,
+    read_only: bool,
     refresh: Duration,
     log_file: &Path,
     signals: &mut Terminations,
@@ -414,6 +420,7 @@ async fn run_console(
             log_file: s.log_file(),
         }),
         log_file: log_file.to_path_buf(),
+        read_only,
     };
     let options = ConsoleOptions {
         session,

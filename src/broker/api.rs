@@ -307,6 +307,24 @@ impl Api {
         Ok(streams)
     }
 
+    /// One page of stream infos (up to 256) from `offset` in the server's order, which is
+    /// by name.
+    pub(crate) async fn stream_infos_page(
+        &self,
+        offset: usize,
+    ) -> Result<Vec<stream::Info>, ApiError> {
+        let page: StreamInfoPage = self
+            .request(
+                "STREAM.LIST".to_string(),
+                &PageRequest {
+                    offset,
+                    subject: None,
+                },
+            )
+            .await?;
+        Ok(page.streams.unwrap_or_default())
+    }
+
     /// Every consumer of `stream`, all pages, sorted by name.
     pub(crate) async fn list_consumers(
         &self,

@@ -182,6 +182,12 @@ impl Broker {
         self.api()?.stream_names(subject).await
     }
 
+    /// One page of stream infos (up to 256) from `offset` of the server's listing, which
+    /// is sorted by name: the infos of a window of rows in one request.
+    pub async fn stream_infos_page(&self, offset: usize) -> Result<Vec<stream::Info>, ApiError> {
+        self.api()?.stream_infos_page(offset).await
+    }
+
     pub async fn stream_info(&self, stream: &str) -> Result<stream::Info, ApiError> {
         self.api()?.stream_info(stream).await
     }

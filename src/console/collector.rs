@@ -1,7 +1,8 @@
 //! The collector: a task that connects (and keeps trying), polls the server every refresh,
 //! turns counters into rates and sends snapshots to the UI. Per refresh it makes a bounded
-//! number of JetStream API requests: account info, the stream listing (one request per
-//! 256 streams) and the consumer listing of the selected stream only (one per 256).
+//! number of JetStream API requests: account info, the streams the screen shows (see
+//! `catalog`: one request for an account of up to 256 streams, a few for any larger one)
+//! and the consumer listing of the selected stream only (one per 256).
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -11,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::advisories;
 use super::app::Action;
+use super::catalog::Catalog;
 use super::model::{
     AccountView, ConnectionView, ConsumerView, ConsumersView, Snapshot, StreamView,
 };
@@ -29,6 +31,8 @@ pub struct Collector {
     pub actions: mpsc::UnboundedSender<Action>,
     /// The stream whose consumers to poll (the UI's selection).
     pub selected: watch::Receiver<Option<String>>,
+    /// The streams whose infos to read: the rows around the selection, selected first.
+    pub around: watch::Receiver<Vec<String>>,
     pub cancel: CancellationToken,
 }
 
@@ -48,6 +52,7 @@ pub fn connection_view(broker: &Broker, last_error: Option<String>) -> Connectio
 impl Collector {
     pub async fn run(mut self) {
         let mut book = RateBook::new(self.refresh);
+        let mut catalog = Catalog::default();
         let mut interval = tokio::time::interval(self.refresh);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         self.forward_connection_changes();
@@ -67,8 +72,12 @@ impl Collector {
                         if let Some(stream) = &stream {
                             book.keep_consumers_of(stream);
                         }
-                        match consumers_of(&self.broker, stream, &mut book).await {
-                            Ok(consumers) => self.send(Action::Consumers(consumers)),
+                        // A whole refresh: the rows around the new selection are read
+                        // now, not at the next tick.
+                        let around = self.around.borrow().clone();
+                        let wanted = Wanted { selected: stream, around: &around };
+                        match refresh(&self.broker, &mut catalog, wanted, &mut book).await {
+                            Ok(snapshot) => self.send(Action::Snapshot(Box::new(snapshot))),
                             Err(e) => self.send(Action::RefreshFailed(e)),
                         }
                     }
@@ -103,7 +112,12 @@ impl Collector {
                 advisories_started = self.start_advisories().await;
             }
             let selected = self.selected.borrow_and_update().clone();
-            match refresh(&self.broker, selected, &mut book).await {
+            let around = self.around.borrow().clone();
+            let wanted = Wanted {
+                selected,
+                around: &around,
+            };
+            match refresh(&self.broker, &mut catalog, wanted, &mut book).await {
                 Ok(snapshot) => self.send(Action::Snapshot(Box::new(snapshot))),
                 Err(e) => self.send(Action::RefreshFailed(e)),
             }
@@ -171,24 +185,40 @@ impl Collector {
     }
 }
 
-/// One refresh: account, streams, and the consumers of `selected`. Its cost in requests is
-/// in the snapshot. A request this user may not make is left out and named in the
-/// snapshot; any other failure fails the refresh.
+/// What the screen wants this refresh: the selected stream (its consumers) and the
+/// streams around it (their infos).
+#[derive(Debug, Clone)]
+pub struct Wanted<'a> {
+    pub selected: Option<String>,
+    pub around: &'a [String],
+}
+
+/// One refresh: account, streams, and the consumers of the selected one. Its cost in
+/// requests is in the snapshot. A request this user may not make is left out and named
+/// in the snapshot; any other failure fails the refresh.
 pub async fn refresh(
     broker: &Broker,
-    selected: Option<String>,
+    catalog: &mut Catalog,
+    wanted: Wanted<'_>,
     book: &mut RateBook,
 ) -> Result<Snapshot, ApiError> {
     let requests_before = broker.metrics().api_requests;
     let mut denied = Vec::new();
     let account = permitted(broker.account_info().await, &mut denied)?;
-    let infos = permitted(broker.list_streams().await, &mut denied)?;
-    let streams_listed = infos.is_some();
-    let infos = infos.unwrap_or_default();
+    let count = account.as_ref().map(|a| a.streams);
+    let mut around: Vec<String> = wanted.selected.iter().cloned().collect();
+    around.extend(wanted.around.iter().cloned());
+    let read = permitted(
+        catalog.read(broker, count, &around, Instant::now()).await,
+        &mut denied,
+    )?;
+    let streams_listed = read.is_some();
+    let read = read.unwrap_or_default();
     let now = Instant::now();
-    let names: Vec<&str> = infos.iter().map(|i| i.config.name.as_str()).collect();
-    book.retain_streams(&names);
-    let streams = infos
+    let taken = SystemTime::now();
+    book.retain_streams(&read.names);
+    let streams = read
+        .infos
         .into_iter()
         .map(|info| {
             let (rate, history) = book.stream(&info.config.name, info.state.last_sequence, now);
@@ -196,20 +226,21 @@ pub async fn refresh(
                 info,
                 rate,
                 history,
+                read_at: taken,
             }
         })
         .collect();
     let consumers = permitted(
-        consumers_of(broker, selected.clone(), book).await,
+        consumers_of(broker, wanted.selected.clone(), book).await,
         &mut denied,
     )?
     .unwrap_or(ConsumersView {
-        stream: selected,
+        stream: wanted.selected,
         rows: Vec::new(),
     });
     let metrics = broker.metrics();
     Ok(Snapshot {
-        taken: SystemTime::now(),
+        taken,
         account: account.map(|account| AccountView {
             memory: account.memory,
             storage: account.storage,
@@ -218,7 +249,9 @@ pub async fn refresh(
             api_total: account.requests.total,
             api_errors: account.requests.errors,
         }),
+        stream_names: read.names,
         streams,
+        streams_complete: read.complete,
         streams_listed,
         denied,
         consumers,

@@ -62,6 +62,7 @@ pub fn stream(
         info,
         rate,
         history,
+        read_at: now(),
     }
 }
 
@@ -143,6 +144,7 @@ pub fn session(servers: &str, embedded: bool) -> SessionInfo {
             log_file: PathBuf::from("/tmp/jetdeck-nats-demo/nats-server.log"),
         }),
         log_file: PathBuf::from("/home/op/.local/state/jetdeck/jetdeck.log"),
+        read_only: false,
     }
 }
 
@@ -209,7 +211,9 @@ pub fn snapshot(streams: Vec<StreamView>, consumers: ConsumersView) -> Snapshot 
             api_total: 1_234,
             api_errors: 6,
         }),
+        stream_names: streams.iter().map(|s| s.name().to_string()).collect(),
         streams,
+        streams_complete: true,
         streams_listed: true,
         denied: Vec::new(),
         consumers,

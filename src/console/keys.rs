@@ -139,6 +139,30 @@ impl Command {
     }
 }
 
+impl Command {
+    /// Whether running the command changes something on the server (publishes, settles,
+    /// creates, deletes, moves): what `--read-only` refuses. Every command is named, no
+    /// wildcard, so a new one cannot be added without deciding.
+    pub fn changes_server(self) -> bool {
+        use Command::*;
+        match self {
+            Publish | Attach | AttachByTopic | DeleteConsumer | Pull | Ack | Nak | NakLater
+            | Term | InProgress | ToggleMode | FailEvery | Retry | MoveTo | Discard
+            | CreateCapture | CreateStream | EditStream | CreateConsumer | EditConsumer
+            | CopyConsumer => true,
+            // Yes and Submit only follow a command above (refused first); Detach gives
+            // back what an attach took, and nothing is attached in read-only mode.
+            Quit | Help | NextPane | PrevPane | Down | Up | PageDown | PageUp | First | Last
+            | Details | Diagnose | Filter | ApplyFilter | ClearFilter | Browse | BatchSize
+            | Detach | PrevSubscription | NextSubscription | OpenMessage | NextPage | PrevPage
+            | Jump | Close | Yes | No | NextField | PrevField | Submit | Template
+            | FilterEvents | OpenEvent | DeadLetters | Mark | Export | NextChoice | PrevChoice => {
+                false
+            }
+        }
+    }
+}
+
 /// The overlays, as places keys apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Layer {

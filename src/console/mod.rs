@@ -5,6 +5,7 @@
 pub mod advisories;
 pub mod app;
 pub mod attached;
+pub mod catalog;
 pub mod collector;
 pub mod demo;
 pub mod effects;
@@ -84,11 +85,13 @@ pub async fn run(
     let cancel = CancellationToken::new();
     let (actions_tx, mut actions) = mpsc::unbounded_channel();
     let (selected_tx, selected) = watch::channel(None);
+    let (around_tx, around) = watch::channel(Vec::new());
     let collector = Collector {
         broker: broker.clone(),
         refresh: options.refresh,
         actions: actions_tx.clone(),
         selected,
+        around,
         cancel: cancel.clone(),
     };
     let mut collector = tokio::spawn(collector.run());
@@ -104,6 +107,7 @@ pub async fn run(
         // its own task so the keys stay answered meanwhile.
         demo_pending: options.demo,
         demo: None,
+        around: around_tx,
     };
     let mut shutdown = std::pin::pin!(shutdown);
     let result = console
@@ -150,6 +154,8 @@ struct Console {
     actions: mpsc::UnboundedSender<Action>,
     demo_pending: bool,
     demo: Option<tokio::task::JoinHandle<Option<Vec<crate::broker::Subscription>>>>,
+    /// The streams around the selection, for the collector to read.
+    around: watch::Sender<Vec<String>>,
 }
 
 impl Console {
@@ -213,6 +219,14 @@ impl Console {
                 batch.push(more);
             }
             self.apply(batch);
+            let around = self.app.streams_around();
+            self.around.send_if_modified(|wanted| {
+                let changed = *wanted != around;
+                if changed {
+                    *wanted = around;
+                }
+                changed
+            });
             dirty = true;
             if let Some(e) = input_failed {
                 return Err(ConsoleError::Input(e));

@@ -19,6 +19,8 @@ pub struct SessionInfo {
     /// Set with `--embedded`: the private server's store and log.
     pub embedded: Option<EmbeddedInfo>,
     pub log_file: PathBuf,
+    /// `--read-only`: nothing that changes the server is sent.
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +75,9 @@ pub struct StreamView {
     pub rate: f64,
     /// Incoming rates over the last minute, oldest first.
     pub history: VecDeque<f64>,
+    /// When its info was read: rows far from the selection in a large account are read
+    /// less often than the refresh.
+    pub read_at: SystemTime,
 }
 
 impl StreamView {
@@ -165,7 +170,12 @@ pub struct Snapshot {
     pub taken: SystemTime,
     /// None when this user may not ask for it (see `denied`).
     pub account: Option<AccountView>,
+    /// Every stream's name, sorted (shared: listed again only when due).
+    pub stream_names: std::sync::Arc<[String]>,
+    /// The streams whose infos this refresh read: all of them when `streams_complete`,
+    /// else those around the selection.
     pub streams: Vec<StreamView>,
+    pub streams_complete: bool,
     /// False when the stream listing was refused: `streams` is empty for that reason.
     pub streams_listed: bool,
     /// JetStream API subjects the server refused to this user in this refresh.

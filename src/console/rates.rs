@@ -167,11 +167,11 @@ impl RateBook {
     }
 
     /// Drops samples of streams no longer on the server.
-    pub fn retain_streams(&mut self, alive: &[&str]) {
-        self.streams
-            .retain(|name, _| alive.contains(&name.as_str()));
-        self.consumers
-            .retain(|(stream, _), _| alive.contains(&stream.as_str()));
+    /// Forgets streams not in `alive` (sorted, as the server lists them).
+    pub fn retain_streams(&mut self, alive: &[String]) {
+        let alive = |name: &String| alive.binary_search(name).is_ok();
+        self.streams.retain(|name, _| alive(name));
+        self.consumers.retain(|(stream, _), _| alive(stream));
     }
 
     /// Forgets the consumers of every other stream: coming back to one later starts its
@@ -282,7 +282,7 @@ mod tests {
         let mut book = RateBook::new(Duration::from_secs(1));
         let t0 = Instant::now();
         book.stream("GONE", 100, t0);
-        book.retain_streams(&["KEPT"]);
+        book.retain_streams(&["KEPT".to_string()]);
         assert_eq!(book.stream("GONE", 200, t0 + Duration::from_secs(1)).0, 0.0);
     }
 }

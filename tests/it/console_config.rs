@@ -41,6 +41,7 @@ impl Harness {
             context: None,
             embedded: None,
             log_file: PathBuf::from("/dev/null"),
+            read_only: false,
         };
         let mut h = Self {
             app: App::new(session, SystemTime::now()),
@@ -65,6 +66,7 @@ impl Harness {
                 info,
                 rate: 0.0,
                 history: Default::default(),
+                read_at: SystemTime::now(),
             })
             .collect();
         let selected = self
@@ -94,7 +96,9 @@ impl Harness {
         let snapshot = Snapshot {
             taken: SystemTime::now(),
             account: None,
+            stream_names: streams.iter().map(|s| s.info.config.name.clone()).collect(),
             streams,
+            streams_complete: true,
             streams_listed: true,
             denied: Vec::new(),
             consumers,

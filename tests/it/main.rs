@@ -31,7 +31,11 @@ mod operator_safety;
 mod paste;
 mod pipeline;
 mod publish;
+#[cfg(feature = "console")]
+mod read_only;
 mod resilience;
+#[cfg(feature = "console")]
+mod scale;
 mod settle;
 #[cfg(feature = "console")]
 mod signals;

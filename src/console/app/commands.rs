@@ -25,6 +25,11 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
         app.quit = true;
         return;
     }
+    if let Some(c) = command
+        && super::read_only::refuse(app, c, effects)
+    {
+        return;
+    }
     match place {
         Place::Filter => on_filter_key(app, command, key, effects),
         Place::Layer(_) => on_overlay_key(app, command, key, effects),

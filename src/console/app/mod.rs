@@ -12,7 +12,9 @@ mod configure;
 mod deadletters;
 mod diagnosis;
 mod messages;
+mod read_only;
 mod results;
+mod streams;
 
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
@@ -37,6 +39,7 @@ pub use commands::typing;
 pub use configure::ServerConfig;
 pub use diagnosis::Diagnoses;
 pub use results::update;
+pub use streams::StreamRow;
 
 /// Most advisories kept in the events pane.
 pub const EVENTS_KEPT: usize = 500;
@@ -102,7 +105,11 @@ pub struct App {
     pub session: SessionInfo,
     pub connection: ConnectionView,
     pub account: Option<AccountView>,
+    /// Every stream's name, sorted; the streams pane lists these.
+    pub stream_names: std::sync::Arc<[String]>,
+    /// Stream infos read, sorted by name: all of them when `streams_complete`.
     pub streams: Vec<StreamView>,
+    pub streams_complete: bool,
     pub consumers: ConsumersView,
     pub metrics: Metrics,
     pub events: VecDeque<Advisory>,
@@ -147,7 +154,9 @@ impl App {
             session,
             connection: ConnectionView::default(),
             account: None,
+            stream_names: std::sync::Arc::from([]),
             streams: Vec::new(),
+            streams_complete: true,
             consumers: ConsumersView::default(),
             metrics: Metrics::default(),
             events: VecDeque::new(),
@@ -204,14 +213,6 @@ impl App {
         (since > self.refresh_every * 2 + OVERDUE_GRACE).then_some(since)
     }
 
-    /// Streams that pass the filter, in order.
-    pub fn visible_streams(&self) -> Vec<&StreamView> {
-        self.streams
-            .iter()
-            .filter(|s| self.stream_filter.matches(s.name()))
-            .collect()
-    }
-
     /// Consumers of the selected stream that pass the filter, when they belong to it.
     pub fn visible_consumers(&self) -> Vec<&ConsumerView> {
         if self.consumers.stream.is_none() || self.consumers.stream != self.selected_stream {
@@ -235,20 +236,11 @@ impl App {
         self.visible_events().get(self.selected_event).copied()
     }
 
-    pub fn stream_index(&self) -> Option<usize> {
-        let name = self.selected_stream.as_deref()?;
-        self.visible_streams().iter().position(|s| s.name() == name)
-    }
-
     pub fn consumer_index(&self) -> Option<usize> {
         let name = self.selected_consumer.as_deref()?;
         self.visible_consumers()
             .iter()
             .position(|c| c.name() == name)
-    }
-
-    pub fn stream(&self, name: &str) -> Option<&StreamView> {
-        self.streams.iter().find(|s| s.name() == name)
     }
 
     pub fn consumer(&self, stream: &str, name: &str) -> Option<&ConsumerView> {
@@ -273,30 +265,6 @@ impl App {
         self.stream_filter.editing || self.consumer_filter.editing || self.event_filter.editing
     }
 
-    /// Keeps the stream selection on a visible stream, and says when it moved.
-    pub(crate) fn fix_stream_selection(&mut self, effects: &mut Vec<Effect>) {
-        let before = self.selected_stream.clone();
-        let visible = self.visible_streams();
-        // jetdeck's own capture stream is not where an operator starts looking: it is
-        // left for the first other stream to appear, unless the operator chose it.
-        let own = |s: &&&StreamView| s.name() == crate::deadletters::CAPTURE_STREAM;
-        let on_own = before.as_deref() == Some(crate::deadletters::CAPTURE_STREAM)
-            && !self.stream_chosen
-            && visible.iter().any(|s| !own(&s));
-        let keep = !on_own
-            && before
-                .as_deref()
-                .is_some_and(|name| visible.iter().any(|s| s.name() == name));
-        if !keep {
-            let first = visible.iter().find(|s| !own(s)).or(visible.first());
-            self.selected_stream = first.map(|s| s.name().to_string());
-        }
-        if self.selected_stream != before {
-            self.selected_consumer = None;
-            effects.push(Effect::WatchStream(self.selected_stream.clone()));
-        }
-    }
-
     pub(crate) fn fix_consumer_selection(&mut self) {
         let visible = self.visible_consumers();
         let keep = self
@@ -319,21 +287,7 @@ impl App {
             Some((current + delta).clamp(0, len as isize - 1) as usize)
         }
         match self.focus {
-            Pane::Streams => {
-                let names: Vec<String> = self
-                    .visible_streams()
-                    .iter()
-                    .map(|s| s.name().to_string())
-                    .collect();
-                if let Some(i) = step(self.stream_index(), names.len(), delta) {
-                    self.stream_chosen = true;
-                    let before = self.selected_stream.replace(names[i].clone());
-                    if before != self.selected_stream {
-                        self.selected_consumer = None;
-                        effects.push(Effect::WatchStream(self.selected_stream.clone()));
-                    }
-                }
-            }
+            Pane::Streams => self.move_stream_selection(delta, effects),
             Pane::Consumers => {
                 let names: Vec<String> = self
                     .visible_consumers()
@@ -469,6 +423,8 @@ pub fn clock_text(t: SystemTime) -> String {
 
 #[cfg(test)]
 mod dead_letter_tests;
+#[cfg(test)]
+mod read_only_tests;
 #[cfg(test)]
 mod stack_tests;
 #[cfg(test)]

@@ -73,6 +73,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Failed(e) => app.complain(e.to_string()),
     }
+    super::read_only::guard(app, &mut effects);
     effects
 }
 
@@ -130,7 +131,11 @@ fn on_snapshot(app: &mut App, snapshot: Snapshot, effects: &mut Vec<Effect>) {
     app.last_refresh = Some(snapshot.taken);
     app.last_requests = snapshot.requests;
     app.account = snapshot.account;
-    app.streams = snapshot.streams;
+    app.take_streams(
+        snapshot.stream_names,
+        snapshot.streams,
+        snapshot.streams_complete,
+    );
     app.streams_listed = snapshot.streams_listed;
     app.denied = snapshot.denied;
     app.refresh_failure = None;

@@ -136,7 +136,7 @@ fn filter_typing_narrows_streams_and_esc_clears_it() {
     assert!(!app.quit);
     key(&mut app, KeyCode::Backspace);
     assert_eq!(app.stream_filter.text(), "use");
-    let names: Vec<_> = app.visible_streams().iter().map(|s| s.name()).collect();
+    let names: Vec<_> = app.visible_streams().iter().map(|s| s.name).collect();
     assert_eq!(names, ["USER_EVENTS"]);
     assert_eq!(app.selected_stream.as_deref(), Some("USER_EVENTS"));
     key(&mut app, KeyCode::Enter);

@@ -15,7 +15,7 @@ fn counter(label: &'static str, value: String, width: usize, alert: bool) -> Lin
     } else {
         Style::new().bold()
     };
-    let pad = width.saturating_sub(label.len() + value.len() + 1);
+    let pad = width.saturating_sub(label.len() + value.chars().count() + 1);
     Line::from(vec![
         Span::raw(format!(" {label}")),
         Span::raw(" ".repeat(pad)),
@@ -28,7 +28,18 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let m = &app.metrics;
     let heading = |text: &'static str| Line::from(Span::styled(text, Style::new().fg(Color::Cyan)));
     let messages: u64 = app.streams.iter().map(|s| s.info.state.messages).sum();
-    let bytes: u64 = app.streams.iter().map(|s| s.info.state.bytes).sum();
+    // The account's own total when known: exact whatever was read this refresh.
+    let bytes = match &app.account {
+        Some(a) => a.memory + a.storage,
+        None => app.streams.iter().map(|s| s.info.state.bytes).sum(),
+    };
+    // A large account's streams are not all read each refresh: the sum of those that
+    // were is a floor, and says so.
+    let messages = if app.streams_complete {
+        fmt_count(messages)
+    } else {
+        format!("≥{}", fmt_count(messages))
+    };
     let mut lines = vec![
         heading(" Broker"),
         counter("published", fmt_count(m.published), w, false),
@@ -53,7 +64,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         ),
         counter("subscriptions", fmt_count(m.active_subscriptions), w, false),
         heading(" Server"),
-        counter("messages", fmt_count(messages), w, false),
+        counter("messages", messages, w, false),
         counter("bytes", fmt_bytes(bytes), w, false),
     ];
     if let Some(a) = &app.account {

@@ -66,10 +66,20 @@ fn where_line(app: &App) -> Line<'static> {
             Style::new().bold().fg(Color::Black).bg(Color::Cyan),
         ),
         Span::raw(" "),
+    ];
+    // First after the name, so it shows on the narrowest terminal.
+    if app.session.read_only {
+        first.push(Span::styled(
+            " READ-ONLY ",
+            Style::new().bold().fg(Color::Black).bg(Color::Yellow),
+        ));
+        first.push(Span::raw(" "));
+    }
+    first.extend([
         Span::styled(symbol, Style::new().fg(color).add_modifier(Modifier::BOLD)),
         Span::raw("  "),
         Span::raw(app.session.servers.clone()),
-    ];
+    ]);
     if let Some(context) = &app.session.context {
         first.push(Span::styled(
             format!("  context {context}"),

@@ -11,7 +11,7 @@ use super::{
     focused, name_width, pane_block, sparkline, truncate,
 };
 use crate::broker::ApiErrorKind;
-use crate::console::app::{App, Pane};
+use crate::console::app::{App, Pane, StreamRow};
 use crate::console::model::StreamView;
 
 const SPARK: usize = 12;
@@ -104,17 +104,51 @@ fn empty_text(app: &App) -> String {
     }
 }
 
-pub fn render(frame: &mut Frame, app: &App, area: Rect) {
-    let visible = app.visible_streams();
+/// A row whose info has not been read yet (a large account, far from the selection): its
+/// name, and a mark where the figures go.
+fn unread_row(name: &str) -> Vec<Cell<'static>> {
+    let mut cells = vec![Cell::from(truncate(name, NAME_MAX))];
+    cells.extend((1..15).map(|_| Cell::from(Span::styled("…", Style::new().fg(Color::DarkGray)))));
+    cells
+}
+
+/// The row and its style: grey when its figures are older than the last refresh.
+fn row_of(app: &App, r: StreamRow<'_>) -> (Vec<Cell<'static>>, Style) {
+    match r.view {
+        None => (unread_row(r.name), Style::new().fg(Color::DarkGray)),
+        Some(v) if app.last_refresh.is_some_and(|at| v.read_at < at) => {
+            (row(app, v), Style::new().fg(Color::DarkGray))
+        }
+        Some(v) => (row(app, v), Style::new()),
+    }
+}
+
+/// The title: how many streams, the filter, and (in an account too large to read whole)
+/// that rows away from the selection are read less often.
+fn title(app: &App, shown: usize) -> Line<'static> {
+    let mut title = vec![Span::raw(format!(
+        " Streams ({}) ",
+        super::fmt_count(app.stream_names.len() as u64)
+    ))];
     let filter = app.stream_filter.text();
-    let mut title = vec![Span::raw(format!(" Streams ({}) ", app.streams.len()))];
     if !filter.is_empty() {
         title.push(Span::styled(
-            format!("/{filter} ({} shown) ", visible.len()),
+            format!("/{filter} ({shown} shown) "),
             Style::new().fg(Color::Yellow),
         ));
     }
-    let block = pane_block(Line::from(title), focused(app, Pane::Streams));
+    if !app.streams_complete {
+        title.push(Span::styled(
+            "· read around the selection; grey: older than the refresh ",
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    Line::from(title)
+}
+
+pub fn render(frame: &mut Frame, app: &App, area: Rect) {
+    let visible = app.visible_streams();
+    let block = pane_block(title(app, visible.len()), focused(app, Pane::Streams));
     if visible.is_empty() {
         let connected = app.connection.state == crate::broker::ConnectionState::Connected;
         let text = if !connected && app.last_refresh.is_none() {
@@ -122,7 +156,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
             format!(
                 "Not connected ({why}).\nStart nats-server, pass --server URL (user:password@host or token@host for auth), or run `jetdeck --embedded --demo` for a private server with demo data."
             )
-        } else if app.streams.is_empty() {
+        } else if app.stream_names.is_empty() {
             empty_text(app)
         } else {
             "No stream matches the filter. Esc clears it.".to_string()
@@ -130,14 +164,15 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         empty_pane(frame, area, block, text);
         return;
     }
-    let name_width = name_width(visible.iter().map(|s| s.name()));
+    let name_width = name_width(visible.iter().map(|s| s.name));
+    let clustered = app.streams.iter().any(|s| s.info.cluster.is_some());
     draw_table(
         frame,
         area,
         block,
-        &columns(name_width, visible.iter().any(|s| s.info.cluster.is_some())),
+        &columns(name_width, clustered),
         visible.len(),
         app.stream_index(),
-        |i| (row(app, visible[i]), Style::new()),
+        |i| row_of(app, visible[i]),
     );
 }

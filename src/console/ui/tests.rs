@@ -450,3 +450,59 @@ fn the_health_column_says_stalled() {
         .unwrap_or_default();
     assert!(line.contains("stalled"), "{text}");
 }
+
+#[test]
+fn a_large_account_lists_every_name_and_greys_figures_older_than_the_refresh() {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    let later = fixtures::now() + std::time::Duration::from_secs(1);
+    // 1,003 streams: the three of the demo and a thousand more, of which only ORDERS
+    // was read this refresh (the others' figures are older or were never read).
+    let mut names: Vec<String> = (0..1_000).map(|i| format!("BULK_{i:04}")).collect();
+    names.extend(["ORDERS", "TEST", "USER_EVENTS"].map(String::from));
+    names.sort();
+    let mut orders = fixtures::streams().remove(0);
+    orders.read_at = later;
+    let mut snapshot = fixtures::snapshot(vec![orders], fixtures::orders_consumers());
+    snapshot.taken = later;
+    snapshot.stream_names = names.into();
+    snapshot.streams_complete = false;
+    if let Some(account) = snapshot.account.as_mut() {
+        account.streams = 1_003;
+    }
+    update(&mut app, Action::Snapshot(Box::new(snapshot)));
+    // Kept from the earlier refresh, now older than this one.
+    assert!(app.stream("TEST").is_some_and(|s| s.read_at < later));
+    assert!(app.stream("BULK_0000").is_none());
+    // The selection on the last row, so ORDERS and TEST show above it.
+    press(&mut app, KeyCode::Char('G'));
+    let terminal = draw(&app, 160, 30);
+    let text = terminal.backend().to_string();
+    assert!(text.contains("Streams (1,003)"), "{text}");
+    assert!(text.contains("read around the selection; grey: older than the refresh"));
+    // Totals over streams not all read are said to be at least that much.
+    let tall = screen(&app, 160, 45);
+    assert!(tall.contains("≥52 │"), "{tall}");
+    // TEST (kept, older) is grey; ORDERS (read now) is not.
+    let buffer = terminal.backend().buffer();
+    let row_of = |name: &str| {
+        (0..buffer.area.height)
+            .find(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, *y)].symbol())
+                    .collect::<String>()
+                    .contains(name)
+            })
+            .unwrap()
+    };
+    let fg_at = |y: u16| buffer[(60, y)].fg;
+    assert_eq!(fg_at(row_of("TEST ")), Color::DarkGray);
+    assert_ne!(fg_at(row_of("ORDERS ")), Color::DarkGray);
+    // The filter covers every name, read or not.
+    press(&mut app, KeyCode::Char('/'));
+    for c in "BULK_09".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.visible_streams().len(), 100);
+    insta::assert_snapshot!(screen(&app, 160, 30));
+}

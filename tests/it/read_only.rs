@@ -1,0 +1,134 @@
+//! `--read-only` end to end: the real binary on a real server, every key that would change
+//! the server pressed everywhere an operator can reach it, and the server checked
+//! afterwards from outside: nothing changed.
+
+use std::time::Duration;
+
+use async_nats::jetstream::Context;
+use jetdeck::console::app::Pane;
+use jetdeck::console::keys::{BINDINGS, Key, Layer, Place};
+use jetdeck::server::NatsServer;
+use ratatui::crossterm::event::KeyCode;
+
+use crate::common::work_stream;
+use crate::pty::Console;
+
+const SCREEN: Duration = Duration::from_secs(5);
+
+/// What an operator could change: streams and their counts, consumers and their progress.
+async fn server_state(js: &Context) -> Vec<String> {
+    use futures::StreamExt;
+    let mut state = Vec::new();
+    let mut names: Vec<String> = js.stream_names().map(|n| n.unwrap()).collect().await;
+    names.sort();
+    for name in names {
+        let mut stream = js.get_stream(&name).await.unwrap();
+        let info = stream.info().await.unwrap().clone();
+        state.push(format!(
+            "{name}: {} msgs, last {}",
+            info.state.messages, info.state.last_sequence
+        ));
+        let mut consumers: Vec<_> = stream.consumers().map(|c| c.unwrap()).collect().await;
+        consumers.sort_by(|a, b| a.name.cmp(&b.name));
+        for c in consumers {
+            state.push(format!(
+                "{name}/{}: delivered {}, floor {}, pending {}, ack pending {}",
+                c.name,
+                c.delivered.stream_sequence,
+                c.ack_floor.stream_sequence,
+                c.num_pending,
+                c.num_ack_pending
+            ));
+        }
+    }
+    state
+}
+
+/// The bytes a terminal sends for `key`.
+fn bytes_of(key: &Key) -> String {
+    match key.code {
+        KeyCode::Char(c) if key.ctrl => ((c as u8) & 0x1f).to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "\r".into(),
+        KeyCode::Esc => "\x1b".into(),
+        KeyCode::Tab => "\t".into(),
+        KeyCode::Delete => "\x1b[3~".into(),
+        KeyCode::Backspace => "\x7f".into(),
+        other => panic!("no bytes known for {other:?}: add them"),
+    }
+}
+
+/// Presses every key that changes the server bound at `place`; each must be refused.
+fn press_every_change(console: &mut Console, place: Place, pressed: &mut Vec<String>) {
+    for binding in BINDINGS.iter().filter(|b| b.command.changes_server()) {
+        if !binding.scope.covers(place) {
+            continue;
+        }
+        for key in binding.keys {
+            let what = format!("{} at {}", key.name(), place.name());
+            console.press(&bytes_of(key));
+            if place == Place::Pane(Pane::Consumers) && key.code == KeyCode::Char('s') {
+                console.wait_for(SCREEN, &what, |s| s.contains("instead of attaching"));
+                // Esc alone: a key right behind it would read as Alt and that key.
+                console.press("\x1b");
+                console.wait_for(SCREEN, "the browser closed", |s| !s.contains("Browse WORK"));
+            } else {
+                // The refusal names the command: its first words tell one from another.
+                let words: String = binding.command.describe().chars().take(20).collect();
+                console.wait_for(SCREEN, &what, |s| {
+                    s.contains("read-only: \"") && s.contains(&words)
+                });
+            }
+            pressed.push(format!("{:?}@{}", binding.command, place.name()));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_key_that_would_change_the_server_is_refused_and_the_server_is_unchanged() {
+    let server = NatsServer::start().await.unwrap();
+    let js = work_stream(&server, Duration::from_secs(30)).await;
+    for n in 0..5 {
+        js.publish(format!("work.{n}"), "job".into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    let before = server_state(&js).await;
+
+    let mut console = Console::start(&["--server", &server.url(), "--read-only"]);
+    console.wait_for(Duration::from_secs(10), "the console, read-only", |s| {
+        s.contains("READ-ONLY") && s.contains("● connected") && s.contains("ops")
+    });
+    let mut pressed = Vec::new();
+    press_every_change(&mut console, Place::Pane(Pane::Streams), &mut pressed);
+    console.press("\t");
+    press_every_change(&mut console, Place::Pane(Pane::Consumers), &mut pressed);
+    // Nothing is attached, so Tab skips the messages pane: the events pane is next.
+    console.press("\t");
+    press_every_change(&mut console, Place::Pane(Pane::Events), &mut pressed);
+    console.press("D");
+    console.wait_for(SCREEN, "dead letters", |s| s.contains("Dead letters"));
+    press_every_change(&mut console, Place::Layer(Layer::DeadLetters), &mut pressed);
+
+    // Every key that changes the server was pressed somewhere, except the messages
+    // pane's, which is only reachable with a subscription attached (and attaching is
+    // what read-only turns into browsing): the unit test presses those.
+    for binding in BINDINGS.iter().filter(|b| b.command.changes_server()) {
+        let somewhere = pressed
+            .iter()
+            .any(|p| p.starts_with(&format!("{:?}@", binding.command)));
+        let messages_only = Place::all()
+            .into_iter()
+            .filter(|p| binding.scope.covers(*p))
+            .all(|p| p == Place::Pane(Pane::Messages));
+        assert!(
+            somewhere || messages_only,
+            "{:?} never pressed",
+            binding.command
+        );
+    }
+    assert!(pressed.len() >= 10, "{pressed:?}");
+    assert_eq!(server_state(&js).await, before, "pressed {pressed:?}");
+}
