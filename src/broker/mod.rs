@@ -8,6 +8,7 @@
 mod address;
 mod api;
 mod backoff;
+mod configure;
 mod connection;
 mod error;
 mod event;
@@ -35,6 +36,7 @@ use tokio_util::task::TaskTracker;
 
 pub use api::StoredMessage;
 pub use backoff::{BACKOFF_MAX, BACKOFF_START, Backoff};
+pub use configure::ConsumerAction;
 pub use connection::ConnectionState;
 pub use error::{
     ApiError, ApiErrorKind, ConnectError, DisconnectError, NOT_CONNECTED, PublishError,

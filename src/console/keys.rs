@@ -77,6 +77,13 @@ pub enum Command {
     Subjects,
     SortSubjects,
     BrowseSubject,
+    CreateStream,
+    EditStream,
+    CreateConsumer,
+    EditConsumer,
+    CopyConsumer,
+    NextChoice,
+    PrevChoice,
 }
 
 impl Command {
@@ -157,6 +164,13 @@ impl Command {
             ResetConsumer => {
                 "reset: deliver again from a sequence or a time (asks; nats-server 2.14+)"
             }
+            CreateStream => "create a stream: a form, previewed, asks",
+            EditStream => "edit the stream's config: the same form, shows the diff, asks",
+            CreateConsumer => "create a consumer on the stream: a form, previewed, asks",
+            EditConsumer => "edit the consumer's config: the same form, shows the diff, asks",
+            CopyConsumer => "copy the consumer's config into the create form, under a new name",
+            NextChoice => "next option of a choice (in a text field: as typed)",
+            PrevChoice => "previous option of a choice (in a text field: as typed)",
         }
     }
 }
@@ -171,7 +185,8 @@ impl Command {
             Publish | Attach | AttachByTopic | DeleteConsumer | Pull | Ack | Nak | NakLater
             | Term | InProgress | ToggleMode | FailEvery | Retry | MoveTo | Discard
             | CreateCapture | PurgeStream | DeleteStream | PauseConsumer | ResumeConsumer
-            | ResetConsumer | DeleteMessage | Erase => true,
+            | ResetConsumer | DeleteMessage | Erase | CreateStream | EditStream
+            | CreateConsumer | EditConsumer | CopyConsumer => true,
             // Yes and Submit only follow a command above (refused first); Detach gives
             // back what an attach took, and nothing is attached in read-only mode.
             Quit | Help | NextPane | PrevPane | Down | Up | PageDown | PageUp | First | Last
@@ -179,7 +194,8 @@ impl Command {
             | Detach | PrevSubscription | NextSubscription | OpenMessage | NextPage | PrevPage
             | Jump | Close | Yes | No | NextField | PrevField | Submit | Template
             | FilterEvents | OpenEvent | DeadLetters | Mark | Export | FilterSubject | Since
-            | LastOfSubject | CopyBody | SaveBody | Subjects | SortSubjects | BrowseSubject => {
+            | LastOfSubject | CopyBody | SaveBody | Subjects | SortSubjects | BrowseSubject
+            | NextChoice | PrevChoice => {
                 false
             }
         }
@@ -202,10 +218,11 @@ pub enum Layer {
     ConfirmAction,
     Subjects,
     ConfirmMessageDelete,
+    ConfigForm,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 13] = [
+    pub const ALL: [Layer; 14] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -219,6 +236,7 @@ impl Layer {
         Layer::ConfirmAction,
         Layer::Subjects,
         Layer::ConfirmMessageDelete,
+        Layer::ConfigForm,
     ];
 
     pub fn name(self) -> &'static str {
@@ -236,6 +254,7 @@ impl Layer {
             Layer::ConfirmAction => "action confirmation",
             Layer::Subjects => "subjects",
             Layer::ConfirmMessageDelete => "message delete confirmation",
+            Layer::ConfigForm => "config form",
         }
     }
 }

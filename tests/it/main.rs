@@ -17,6 +17,8 @@ mod connect;
 #[cfg(feature = "console")]
 mod console;
 #[cfg(feature = "console")]
+mod console_config;
+#[cfg(feature = "console")]
 mod console_dead_letters;
 #[cfg(feature = "console")]
 mod console_diagnosis;

@@ -11,6 +11,7 @@ use crate::console::attached::{MessageKey, MessageRow};
 use crate::console::error::ActionError;
 use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
 use crate::console::overlays::browse::{BrowseFilter, BrowseRow};
+use crate::console::overlays::config_preview::ConfigPlan;
 use crate::console::overlays::publish::PublishRequest;
 use crate::deadletters::{
     AdvisoryEvent, DeadLetter, Filter as LetterFilter, Progress, TimelineEntry,
@@ -201,6 +202,11 @@ pub enum Action {
         body: bytes::Bytes,
         result: Result<(usize, String), SaveFailure>,
     },
+    /// A config form's create or edit was applied (the config read back) or refused.
+    Configured {
+        plan: Box<ConfigPlan>,
+        result: Result<super::ServerConfig, ActionError>,
+    },
     /// An effect failed before it could do anything (not connected, say).
     Failed(ActionError),
 }
@@ -334,6 +340,9 @@ pub enum Effect {
     },
     /// Put a body on the clipboard: an OSC 52 sequence the terminal owner writes.
     Clipboard(bytes::Bytes),
+    /// Create or update a stream or consumer as previewed and confirmed, then read its
+    /// config back from the server.
+    Configure(Box<ConfigPlan>),
 }
 
 /// The facts of the consumer whose stream's per-subject counts are wanted.

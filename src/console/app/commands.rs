@@ -128,6 +128,11 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         | Command::ResetConsumer => app.operate(command),
         Command::Subjects => app.open_subjects(effects),
         Command::DeleteMessage => app.delete_selected_delivery(),
+        Command::CreateStream
+        | Command::EditStream
+        | Command::CreateConsumer
+        | Command::EditConsumer
+        | Command::CopyConsumer => super::configure::open_form(app, command),
         _ if app.focus == Pane::Messages => messages::on_command(app, command, effects),
         _ => {}
     }
@@ -274,6 +279,7 @@ pub fn typing(app: &App) -> bool {
                     | Overlay::Operate(_)
             )
         )
+        || matches!(app.overlay(), Some(Overlay::ConfigForm(f)) if f.typing())
 }
 
 /// A paste goes whole into the field being typed in, on one line; anywhere else it is

@@ -7,6 +7,8 @@
 
 mod actions;
 mod commands;
+pub mod config_diff;
+mod configure;
 mod deadletters;
 mod diagnosis;
 mod message_ops;
@@ -37,6 +39,7 @@ pub use actions::{
     StreamOffer,
 };
 pub use commands::typing;
+pub use configure::ServerConfig;
 pub use diagnosis::Diagnoses;
 pub use operate::{OpPlan, OpRequest, Operated};
 pub use message_ops::{CLIPBOARD_MAX, MessageDelete, default_save_path, parse_since};

@@ -95,7 +95,8 @@ impl Effect {
             | Effect::SetFailEvery { .. }
             | Effect::DeleteConsumer { .. }
             | Effect::CreateCapture
-            | Effect::DeleteMessage { .. } => true,
+            | Effect::DeleteMessage { .. }
+            | Effect::Configure(_) => true,
             Effect::DeadLetters(plan) => !matches!(plan.op, DeadLetterOp::Export { .. }),
             // Previews of a purge or reset only read.
             Effect::Operate(request) => request.changes_server(),

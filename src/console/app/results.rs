@@ -89,6 +89,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         } => app.on_browsed_window(&stream, &filter, from, result),
         Action::SubjectsListed { stream, result } => app.on_subjects_listed(&stream, result),
         Action::Saved { path, body, result } => app.on_saved(path, body, result),
+        Action::Configured { plan, result } => {
+            super::configure::on_configured(app, &plan, result, &mut effects)
+        }
         Action::Failed(e) => app.complain(e.to_string()),
     }
     super::read_only::guard(app, &mut effects);

@@ -3,6 +3,7 @@
 //! not live in the pure app state is kept here, one record per attached subscription
 //! (`subscriptions.rs`): its mode and the pulled messages awaiting the operator.
 
+mod configure;
 mod deadletters;
 mod diagnosis;
 mod operate;
@@ -128,6 +129,9 @@ impl EffectRunner {
             }
             Effect::DeleteConsumer { stream, consumer } => {
                 tokio::spawn(operations::delete_consumer(broker, reply, stream, consumer));
+            }
+            Effect::Configure(plan) => {
+                tokio::spawn(configure::apply(broker, reply, *plan));
             }
             inspection @ (Effect::ReadMessage { .. }
             | Effect::ListDeadLetters { .. }

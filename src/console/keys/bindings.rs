@@ -57,10 +57,16 @@ const PANES: Scope = Scope::Panes(ALL_PANES);
 const LETTERS: Scope = Scope::Layers(&[Layer::DeadLetters]);
 const SCROLLED: Scope = Scope::Layers(&[Layer::Help, Layer::Details, Layer::Message]);
 const BROWSE: Scope = Scope::Layers(&[Layer::Browse]);
+const FORMS: Scope = Scope::Layers(&[
+    Layer::Publish,
+    Layer::AttachForm,
+    Layer::Prompt,
+    Layer::ConfigForm,
+]);
+const CONFIG: Scope = Scope::Layers(&[Layer::ConfigForm]);
 const SUBJECTS: Scope = Scope::Layers(&[Layer::Subjects]);
 const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
 const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
-const FORMS: Scope = Scope::Layers(&[Layer::Publish, Layer::AttachForm, Layer::Prompt]);
 const DOWN: &[Key] = &[code(KeyCode::Down), ch('j')];
 const UP: &[Key] = &[code(KeyCode::Up), ch('k')];
 const FIRST: &[Key] = &[ch('g'), code(KeyCode::Home)];
@@ -569,4 +575,53 @@ pub const BINDINGS: &[Binding] = &[
     ),
     with(bind(ESC, FORMS, C::Close), hint(2, "Esc", "cancel"), None),
     bind(&[ctrl('t')], Scope::Layers(&[Layer::Publish]), C::Template),
+    with(
+        bind(&[ch('c')], Scope::Panes(&[Pane::Streams]), C::CreateStream),
+        None,
+        help(
+            "c e  on streams",
+            "create a stream, edit its config (a form; diff, asks)",
+        ),
+    ),
+    with(
+        bind(&[ch('e')], Scope::Panes(&[Pane::Streams]), C::EditStream),
+        None,
+        None,
+    ),
+    with(
+        bind(
+            &[ch('c')],
+            Scope::Panes(&[Pane::Consumers]),
+            C::CreateConsumer,
+        ),
+        None,
+        help(
+            "c e C  on consumers",
+            "create, edit, copy a consumer (a form; diff, asks)",
+        ),
+    ),
+    with(
+        bind(
+            &[ch('e')],
+            Scope::Panes(&[Pane::Consumers]),
+            C::EditConsumer,
+        ),
+        None,
+        None,
+    ),
+    with(
+        bind(
+            &[ch('C')],
+            Scope::Panes(&[Pane::Consumers]),
+            C::CopyConsumer,
+        ),
+        None,
+        None,
+    ),
+    with(
+        bind(&[code(KeyCode::Right), ch(' ')], CONFIG, C::NextChoice),
+        hint(3, "←→", "choose"),
+        None,
+    ),
+    bind(&[code(KeyCode::Left)], CONFIG, C::PrevChoice),
 ];

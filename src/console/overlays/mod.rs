@@ -5,13 +5,17 @@
 
 pub mod attach;
 pub mod browse;
+pub mod config_form;
+pub mod config_preview;
 pub mod confirm;
+pub mod consumer_form;
 pub mod deadletters;
 pub mod message;
 pub mod operate;
 pub mod prompt;
 pub mod publish;
 pub mod subjects;
+pub mod stream_form;
 
 use ratatui::crossterm::event::KeyEvent;
 
@@ -58,6 +62,10 @@ pub enum Overlay {
     },
     /// Purge, delete a stream, pause or reset a consumer: what and how far, asked.
     Operate(Box<operate::OperateForm>),
+    /// A stream's or a consumer's config, to create or edit.
+    ConfigForm(Box<config_form::ConfigForm>),
+    /// What a config form will change, before it is sent.
+    ConfigPreview(Box<config_preview::Preview>),
 }
 
 /// What an overlay's key handler wants next.
@@ -86,6 +94,8 @@ impl Overlay {
             // Typed like a prompt: Enter, Tab, Esc, and the rest is text.
             Overlay::Operate(_) => Layer::Prompt,
             Overlay::Subjects(_) => Layer::Subjects,
+            Overlay::ConfigForm(_) => Layer::ConfigForm,
+            Overlay::ConfigPreview(_) => Layer::ConfirmAction,
         }
     }
 }
@@ -116,6 +126,8 @@ pub fn on_key(
         Overlay::DeadLetters(state) => state.on_key(app, command, effects),
         Overlay::Operate(form) => form.on_key(app, command, key, effects),
         Overlay::Subjects(state) => state.on_key(app, command, effects),
+        Overlay::ConfigForm(form) => form.on_key(app, command, key),
+        Overlay::ConfigPreview(preview) => preview.on_key(app, command, effects),
     }
 }
 
@@ -153,6 +165,7 @@ pub fn paste(overlay: &mut Overlay, text: &str, max_payload: Option<usize>) -> b
                 insert_limited(&mut prompt.input, &one_line(text, " "), "the answer").err();
         }
         Overlay::Operate(form) => form.paste(text),
+        Overlay::ConfigForm(form) => form.paste(text),
         _ => return false,
     }
     true

@@ -26,11 +26,14 @@ pub fn entries() -> Vec<(&'static str, &'static str)> {
 
 pub fn render(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
     let area = centered(area, 80, 96);
-    let mut lines: Vec<Line> = entries()
+    let entries = entries();
+    // The keys' column as wide as its longest label, so none runs into its text.
+    let width = entries.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 2;
+    let mut lines: Vec<Line> = entries
         .into_iter()
         .map(|(k, what)| {
             Line::from(vec![
-                Span::styled(format!(" {k:<22}"), Style::new().bold().fg(Color::Cyan)),
+                Span::styled(format!(" {k:<width$}"), Style::new().bold().fg(Color::Cyan)),
                 Span::raw(what),
             ])
         })

@@ -1,6 +1,7 @@
 //! Rendering: reads the `App`, draws the frame, changes nothing. One file per pane.
 
 mod browse;
+mod config_form;
 mod consumers;
 mod counters;
 mod deadletters;
@@ -108,6 +109,8 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::DeadLetters(state) => deadletters::render(frame, app, state, area),
         Overlay::Browse(state) => browse::render(frame, app, state, area),
         Overlay::Message { view, scroll } => message::render(frame, view, *scroll, area),
+        Overlay::ConfigForm(form) => config_form::render_form(frame, form, area),
+        Overlay::ConfigPreview(preview) => config_form::render_preview(frame, preview, area),
     }
 }
 
