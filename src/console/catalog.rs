@@ -76,6 +76,14 @@ impl Catalog {
             self.listed_at = Some(now);
         }
         self.turn += 1;
+        // Nothing on screen yet (the first refresh): the first rows are what shows first.
+        let first_rows: Vec<String>;
+        let wanted = if wanted.is_empty() {
+            first_rows = self.names.iter().take(AROUND).cloned().collect();
+            &first_rows
+        } else {
+            wanted
+        };
         let mut infos = Vec::new();
         for fetch in plan(&self.names, wanted, MAX_INFO_REQUESTS, self.turn) {
             match fetch {
