@@ -7,6 +7,7 @@ use std::time::SystemTime;
 
 use crate::broker::ServerVersion;
 use crate::console::model::{ConsumersView, StreamView};
+use crate::deadletters::AdvisoryEvent;
 use crate::diagnosis::{self, ConsumerFacts, Finding, History};
 
 /// (stream, consumer).
@@ -28,14 +29,16 @@ pub struct Diagnoses {
 
 impl Diagnoses {
     /// Diagnoses every consumer of `consumers` against its stream in `streams`; forgets
-    /// the consumers of that stream no longer listed. Returns the facts of the
+    /// the consumers of that stream no longer listed. `seen` are the message advisories
+    /// jetdeck saw (it watches them all while connected): they say how many messages ran
+    /// out of deliveries and how many naks came, per consumer. Returns the facts of the
     /// `selected` consumer when its per-subject counts are wanted and not yet asked for.
     pub fn refresh(
         &mut self,
         streams: &[StreamView],
         consumers: &ConsumersView,
         selected: Option<&str>,
-        version: Option<ServerVersion>,
+        (version, seen): (Option<ServerVersion>, &[AdvisoryEvent]),
         now: SystemTime,
     ) -> Option<ConsumerFacts> {
         let stream = consumers.stream.as_deref()?;
@@ -47,10 +50,16 @@ impl Diagnoses {
         self.stored_subjects.retain(|k, _| listed(k));
         self.asked.retain(|k| listed(k));
         self.unchecked.clear();
+        let counts = diagnosis::advisory_counts(seen, now);
         for row in &consumers.rows {
             let key = (stream.to_string(), row.name().to_string());
             let mut facts =
                 ConsumerFacts::from_info(&stream_info.info, &row.info, version.clone(), now);
+            counts
+                .get(&key)
+                .copied()
+                .unwrap_or_default()
+                .apply(&mut facts);
             if facts.filter_may_match_nothing() {
                 facts.stored_subjects = self.stored_subjects.get(&key).cloned();
                 if selected == Some(row.name()) && self.asked.insert(key.clone()) {
@@ -208,6 +217,43 @@ mod tests {
         let findings = app.diagnoses.findings("ORDERS", "invoice-mailer").unwrap();
         assert!(
             findings[0].sentence.contains("orders.billing"),
+            "{findings:?}"
+        );
+    }
+
+    /// The advisories the events pane holds feed the diagnosis: a MAX_DELIVERIES for a
+    /// consumer makes its column say `dead letters`.
+    #[test]
+    fn advisories_seen_mark_a_consumer_with_dead_letters() {
+        use crate::console::model::AdvisoryKind;
+        let mut app = app_with(fixtures::orders_consumers());
+        let marker = |app: &App| {
+            app.diagnoses
+                .marker("ORDERS", "order-processor")
+                .map(|(w, _)| w)
+        };
+        assert_eq!(marker(&app), Some("healthy"));
+        update(
+            &mut app,
+            Action::Advisory(fixtures::advisory(
+                AdvisoryKind::MaxDeliveries,
+                "ORDERS",
+                Some("order-processor"),
+                "seq 12, 3 deliveries",
+                5,
+            )),
+        );
+        update(
+            &mut app,
+            Action::Snapshot(Box::new(fixtures::snapshot(
+                fixtures::streams(),
+                fixtures::orders_consumers(),
+            ))),
+        );
+        assert_eq!(marker(&app), Some("dead letters"));
+        let findings = app.diagnoses.findings("ORDERS", "order-processor").unwrap();
+        assert!(
+            findings[0].sentence.starts_with("1 messages ran out"),
             "{findings:?}"
         );
     }

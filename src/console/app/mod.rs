@@ -184,10 +184,14 @@ impl App {
             .as_deref()
             .and_then(|v| v.parse().ok());
         let selected = self.selected_consumer.as_deref();
-        if let Some(facts) =
-            self.diagnoses
-                .refresh(&self.streams, &self.consumers, selected, version, self.now)
-        {
+        let seen = self.seen_advisories();
+        if let Some(facts) = self.diagnoses.refresh(
+            &self.streams,
+            &self.consumers,
+            selected,
+            (version, &seen),
+            self.now,
+        ) {
             effects.push(Effect::StoredSubjects(actions::SubjectsWanted(Box::new(
                 facts,
             ))));
