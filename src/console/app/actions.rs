@@ -36,6 +36,12 @@ pub enum AfterCreate {
         topic: String,
         queue: String,
     },
+    /// A move stopped because no stream covers its subject: create the dead-letter
+    /// stream `stream`, then move the letters left.
+    DeadLetters {
+        stream: String,
+        plan: Box<DeadLetterPlan>,
+    },
 }
 
 /// What the operator does to dead letters (the engine's operations).
@@ -78,6 +84,9 @@ impl DeadLetterOp {
 pub struct DeadLetterPlan {
     pub op: DeadLetterOp,
     pub letters: Vec<DeadLetter>,
+    /// Copies jetdeck kept of letters whose original the stream removed (it termed them
+    /// itself): retry and move publish from these.
+    pub kept: Vec<StoredMessage>,
 }
 
 /// How the operator settles a held message: the broker's own kinds.
@@ -163,6 +172,8 @@ pub enum Action {
         op: DeadLetterOp,
         summary: String,
         ok: bool,
+        /// The letters retried or moved (their kept copies are no longer needed).
+        copied: Vec<crate::deadletters::Target>,
     },
     /// The capture stream was created (true), was there already (false), or not.
     CaptureCreated(Result<bool, ActionError>),

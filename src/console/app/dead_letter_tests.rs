@@ -143,6 +143,7 @@ fn dead_letters_retry_is_previewed_confirmed_and_reported() {
         op: DeadLetterOp::Retry,
         summary: "1 retried".into(),
         ok: true,
+        copied: vec![],
     };
     let effects = update(&mut app, done);
     assert!(matches!(

@@ -134,6 +134,8 @@ pub struct App {
     pub detaching: std::collections::HashMap<u64, DetachNote>,
     /// The consumers' findings, per refresh.
     pub diagnoses: Diagnoses,
+    /// The settles jetdeck sent and the bodies of messages it termed (bounded).
+    pub held_log: super::attached::HeldLog,
     pub now: SystemTime,
     pub quit: bool,
 }
@@ -168,6 +170,7 @@ impl App {
             refresh_failure: None,
             detaching: Default::default(),
             diagnoses: Diagnoses::default(),
+            held_log: Default::default(),
             refresh_every: Duration::from_secs(1),
             now,
             quit: false,
