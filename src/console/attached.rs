@@ -217,11 +217,7 @@ pub struct HeldLog {
 }
 
 fn size_of(message: &StoredMessage) -> usize {
-    let headers: usize = message
-        .headers
-        .iter()
-        .map(|(k, v)| k.len() + v.len())
-        .sum();
+    let headers: usize = message.headers.iter().map(|(k, v)| k.len() + v.len()).sum();
     message.body.len() + headers + message.subject.len()
 }
 
@@ -271,7 +267,8 @@ impl HeldLog {
 
     /// Records a settle that reached the server.
     pub fn record(&mut self, stream: &str, sequence: u64, entry: TimelineEntry) {
-        self.settles.push_back((stream.to_string(), sequence, entry));
+        self.settles
+            .push_back((stream.to_string(), sequence, entry));
         while self.settles.len() > SETTLES_KEPT {
             self.settles.pop_front();
         }

@@ -163,7 +163,9 @@ pub enum DeadLetterError {
         #[source]
         source: ApiError,
     },
-    #[error("stream {stream} was created but the server says no stream covers {subject}; nothing was moved")]
+    #[error(
+        "stream {stream} was created but the server says no stream covers {subject}; nothing was moved"
+    )]
     NotCovered { stream: String, subject: String },
     #[error("listing dead letters failed: {0}")]
     Api(#[from] ApiError),

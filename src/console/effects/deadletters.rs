@@ -105,7 +105,10 @@ pub(super) async fn run(broker: Broker, reply: Reply, plan: DeadLetterPlan) {
                 .last()
                 .map(|d| format!(" (stored in stream {})", d.copy_stream))
                 .unwrap_or_default();
-            (format!("{} to {to}{into}", report.summary(word)), report.ok())
+            (
+                format!("{} to {to}{into}", report.summary(word)),
+                report.ok(),
+            )
         }
         DeadLetterOp::Discard => {
             let report = bulk(&letters, |l| deadletters::discard(&broker, l), progress).await;
@@ -149,7 +152,11 @@ fn rest_of<T>(plan: &DeadLetterPlan, report: &deadletters::BulkReport<T>) -> Dea
         kept: plan
             .kept
             .iter()
-            .filter(|m| letters.iter().any(|l| l.stream == m.stream && l.sequence == m.sequence))
+            .filter(|m| {
+                letters
+                    .iter()
+                    .any(|l| l.stream == m.stream && l.sequence == m.sequence)
+            })
             .cloned()
             .collect(),
         letters,

@@ -27,8 +27,7 @@ pub(crate) async fn create_stream_then(broker: Broker, reply: Reply, then: After
         AfterCreate::Publish(ref request) => request.subject.clone(),
         AfterCreate::Attach { ref topic, .. } => topic.clone(),
         AfterCreate::DeadLetters { stream, plan } => {
-            return super::deadletters::create_stream_then_move(broker, reply, stream, *plan)
-                .await;
+            return super::deadletters::create_stream_then_move(broker, reply, stream, *plan).await;
         }
     };
     match broker.ensure_stream(&topic).await {

@@ -113,7 +113,11 @@ pub fn step_text(entry: &TimelineEntry) -> String {
         | Step::InProgressSent { .. }
         | Step::TermSent { .. } => sent_text(&entry.step),
     };
-    let by = if sent_by_jetdeck(&entry.step) { "via" } else { "by" };
+    let by = if sent_by_jetdeck(&entry.step) {
+        "via"
+    } else {
+        "by"
+    };
     match &entry.consumer {
         Some(c) => format!("{what} {by} {c}"),
         None => what,
@@ -123,7 +127,10 @@ pub fn step_text(entry: &TimelineEntry) -> String {
 fn sent_by_jetdeck(step: &Step) -> bool {
     matches!(
         step,
-        Step::AckSent { .. } | Step::NakSent { .. } | Step::InProgressSent { .. } | Step::TermSent { .. }
+        Step::AckSent { .. }
+            | Step::NakSent { .. }
+            | Step::InProgressSent { .. }
+            | Step::TermSent { .. }
     )
 }
 

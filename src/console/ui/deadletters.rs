@@ -33,9 +33,14 @@ fn row(app: &App, state: &DeadLettersState, letter: &DeadLetter) -> (Vec<Cell<'s
     } else {
         " "
     };
+    let kept = app.held_log.kept(&letter.stream, letter.sequence);
+    let subject = letter
+        .subject()
+        .or(kept.map(|m| m.subject.as_str()))
+        .unwrap_or("-");
     let original = if letter.in_stream() {
         Span::raw("in stream")
-    } else if app.held_log.kept(&letter.stream, letter.sequence).is_some() {
+    } else if kept.is_some() {
         Span::styled("gone (kept)", Style::new().fg(Color::Yellow))
     } else {
         Span::styled("gone", Style::new().fg(Color::DarkGray))
@@ -44,7 +49,7 @@ fn row(app: &App, state: &DeadLettersState, letter: &DeadLetter) -> (Vec<Cell<'s
         Cell::from(Span::styled(mark, Style::new().fg(Color::Yellow))),
         Cell::from(truncate(&letter.stream, 40)),
         right(letter.sequence.to_string()),
-        Cell::from(truncate(letter.subject().unwrap_or("-"), 60)),
+        Cell::from(truncate(subject, 60)),
         Cell::from(truncate(&letter.consumer, 40)),
         right(letter.deliveries.to_string()),
         Cell::from(truncate(&letter.cause.describe(), 60)),
