@@ -274,6 +274,19 @@ impl HeldLog {
         }
     }
 
+    /// The stream sequences of `stream` that jetdeck nak'd on `consumer`.
+    pub fn naks_sent(&self, stream: &str, consumer: &str) -> Vec<u64> {
+        self.settles
+            .iter()
+            .filter(|(s, _, e)| {
+                s == stream
+                    && e.consumer.as_deref() == Some(consumer)
+                    && matches!(e.step, crate::deadletters::Step::NakSent { .. })
+            })
+            .map(|(_, seq, _)| *seq)
+            .collect()
+    }
+
     /// The settles recorded for `stream` seq `sequence`, oldest first.
     pub fn settles_of<'a>(
         &'a self,

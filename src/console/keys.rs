@@ -62,6 +62,7 @@ pub enum Command {
     Discard,
     Export,
     CreateCapture,
+    Outstanding,
 }
 
 impl Command {
@@ -121,6 +122,9 @@ impl Command {
             Discard => "discard: delete the original (asks)",
             Export => "export to a JSON Lines file (asks for the path)",
             CreateCapture => "create the capture stream (shows its limits, asks)",
+            Outstanding => {
+                "the consumer's outstanding messages (between ack floor and last delivered), by page"
+            }
         }
     }
 }
@@ -139,10 +143,11 @@ pub enum Layer {
     ConfirmCreate,
     DeadLetters,
     ConfirmAction,
+    Outstanding,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 12] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -154,6 +159,7 @@ impl Layer {
         Layer::ConfirmCreate,
         Layer::DeadLetters,
         Layer::ConfirmAction,
+        Layer::Outstanding,
     ];
 
     pub fn name(self) -> &'static str {
@@ -169,6 +175,7 @@ impl Layer {
             Layer::ConfirmCreate => "create confirmation",
             Layer::DeadLetters => "dead letters",
             Layer::ConfirmAction => "action confirmation",
+            Layer::Outstanding => "outstanding",
         }
     }
 }

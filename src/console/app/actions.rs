@@ -175,6 +175,13 @@ pub enum Action {
         /// The letters retried or moved (their kept copies are no longer needed).
         copied: Vec<crate::deadletters::Target>,
     },
+    /// A page of a consumer's outstanding messages (`from` as asked).
+    OutstandingRead {
+        stream: String,
+        consumer: String,
+        from: Option<u64>,
+        result: Result<crate::diagnosis::OutstandingPage, ActionError>,
+    },
     /// The capture stream was created (true), was there already (false), or not.
     CaptureCreated(Result<bool, ActionError>),
     /// An effect failed before it could do anything (not connected, say).
@@ -265,6 +272,14 @@ pub enum Effect {
     DeadLetters(Box<DeadLetterPlan>),
     /// Create the capture stream (the operator said yes to the offer).
     CreateCapture,
+    /// Read a page of `consumer`'s outstanding messages from `from` (by sequence,
+    /// nothing consumed); `known` is what jetdeck knows per sequence.
+    Outstanding {
+        stream: String,
+        consumer: String,
+        from: Option<u64>,
+        known: std::collections::BTreeMap<u64, Vec<crate::diagnosis::Known>>,
+    },
     /// The diagnosis's one extra request, for the selected consumer only: the stream's
     /// per-subject counts, when its filter may match nothing.
     StoredSubjects(SubjectsWanted),

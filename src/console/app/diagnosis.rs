@@ -110,6 +110,64 @@ impl Diagnoses {
     }
 }
 
+impl super::App {
+    /// A page of outstanding messages came back: into the view that asked, if open.
+    pub(super) fn outstanding_read(
+        &mut self,
+        stream: &str,
+        consumer: &str,
+        from: Option<u64>,
+        result: Result<crate::diagnosis::OutstandingPage, crate::console::error::ActionError>,
+    ) {
+        use crate::console::overlays::Overlay;
+        let view = self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Outstanding(v) if v.stream == stream && v.consumer == consumer => {
+                Some(v.as_mut())
+            }
+            _ => None,
+        });
+        match view {
+            Some(view) => view.read_done(from, result.map_err(|e| e.to_string())),
+            None => tracing::debug!(stream, consumer, "outstanding page for a closed view"),
+        }
+    }
+
+    /// What jetdeck knows of `consumer`'s messages per stream sequence, for its
+    /// outstanding messages: held by an attached subscription here, naked (advisories
+    /// seen, naks sent), out of deliveries.
+    pub fn known_of(
+        &self,
+        stream: &str,
+        consumer: &str,
+    ) -> BTreeMap<u64, Vec<crate::diagnosis::Known>> {
+        use crate::console::attached::RowState;
+        let held: Vec<u64> = self
+            .attached
+            .iter()
+            .filter(|a| a.stream == stream && a.consumer == consumer)
+            .flat_map(|a| a.rows.iter())
+            .filter(|r| {
+                matches!(
+                    r.state,
+                    RowState::Held | RowState::Failed(_) | RowState::Settling(_)
+                )
+            })
+            .map(|r| r.delivery.stream_sequence)
+            .collect();
+        let seen = self.seen_advisories();
+        let of = |kind: crate::deadletters::AdvisoryKind| -> Vec<u64> {
+            seen.iter()
+                .filter(|e| e.stream == stream && e.consumer == consumer && e.kind == kind)
+                .map(|e| e.stream_seq)
+                .collect()
+        };
+        let mut naked = of(crate::deadletters::AdvisoryKind::Naked);
+        naked.extend(self.held_log.naks_sent(stream, consumer));
+        let out = of(crate::deadletters::AdvisoryKind::MaxDeliveries);
+        crate::console::overlays::outstanding::known_from(&held, &naked, &out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::console::app::{Action, App, update};

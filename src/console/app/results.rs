@@ -75,6 +75,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             on_dead_letters_done(app, &op, summary, ok, &mut effects)
         }
+        Action::OutstandingRead {
+            stream,
+            consumer,
+            from,
+            result,
+        } => app.outstanding_read(&stream, &consumer, from, result),
         Action::CaptureCreated(result) => on_capture_created(app, result, &mut effects),
         Action::Failed(e) => app.complain(e.to_string()),
     }

@@ -57,6 +57,7 @@ const PANES: Scope = Scope::Panes(ALL_PANES);
 const LETTERS: Scope = Scope::Layers(&[Layer::DeadLetters]);
 const SCROLLED: Scope = Scope::Layers(&[Layer::Help, Layer::Details, Layer::Message]);
 const BROWSE: Scope = Scope::Layers(&[Layer::Browse]);
+const OUTSTANDING: Scope = Scope::Layers(&[Layer::Outstanding]);
 const FORMS: Scope = Scope::Layers(&[Layer::Publish, Layer::AttachForm, Layer::Prompt]);
 const DOWN: &[Key] = &[code(KeyCode::Down), ch('j')];
 const UP: &[Key] = &[code(KeyCode::Up), ch('k')];
@@ -336,6 +337,31 @@ pub const BINDINGS: &[Binding] = &[
         None,
     ),
     with(bind(ESC, BROWSE, C::Close), hint(3, "Esc", "close"), None),
+    with(
+        bind(&[ch('o')], Scope::Layers(&[Layer::Details]), C::Outstanding),
+        hint(3, "o", "outstanding"),
+        help("o  in a consumer's details", "its outstanding messages"),
+    ),
+    with(
+        bind(&[ch('n')], OUTSTANDING, C::NextPage),
+        hint(0, "n/p", "page"),
+        help("n p Enter  in outstanding", "page, open the message"),
+    ),
+    bind(&[ch('p')], OUTSTANDING, C::PrevPage),
+    bind(DOWN, OUTSTANDING, C::Down),
+    bind(UP, OUTSTANDING, C::Up),
+    bind(&[ch('g')], OUTSTANDING, C::First),
+    bind(&[ch('G')], OUTSTANDING, C::Last),
+    with(
+        bind(ENTER, OUTSTANDING, C::OpenMessage),
+        hint(1, "Enter", "open"),
+        None,
+    ),
+    with(
+        bind(ESC, OUTSTANDING, C::Close),
+        hint(2, "Esc", "close"),
+        None,
+    ),
     with(
         bind(&[ch('y')], Scope::Layers(&[Layer::ConfirmDelete]), C::Yes),
         hint(0, "y", "delete"),

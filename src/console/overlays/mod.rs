@@ -8,6 +8,7 @@ pub mod browse;
 pub mod confirm;
 pub mod deadletters;
 pub mod message;
+pub mod outstanding;
 pub mod prompt;
 pub mod publish;
 
@@ -47,6 +48,8 @@ pub enum Overlay {
     Browse(Box<BrowseState>),
     /// Dead letters, and what to do with them.
     DeadLetters(Box<deadletters::DeadLettersState>),
+    /// A consumer's outstanding messages, a page at a time.
+    Outstanding(Box<outstanding::OutstandingState>),
     /// One message, whole.
     Message {
         view: Box<MessageView>,
@@ -77,6 +80,7 @@ impl Overlay {
             Overlay::Browse(_) => Layer::Browse,
             Overlay::Message { .. } => Layer::Message,
             Overlay::DeadLetters(_) => Layer::DeadLetters,
+            Overlay::Outstanding(_) => Layer::Outstanding,
         }
     }
 }
@@ -90,6 +94,15 @@ pub fn on_key(
     effects: &mut Vec<Effect>,
 ) -> Next {
     match overlay {
+        Overlay::ConsumerDetail {
+            stream, consumer, ..
+        } if command == Some(Command::Outstanding) => Next::Open(Overlay::Outstanding(Box::new(
+            outstanding::OutstandingState::open(app, stream, consumer, effects),
+        ))),
+        Overlay::StreamDetail { .. } if command == Some(Command::Outstanding) => {
+            app.complain("o lists a consumer's outstanding messages: open a consumer's details");
+            Next::Stay
+        }
         Overlay::Help { scroll }
         | Overlay::StreamDetail { scroll, .. }
         | Overlay::ConsumerDetail { scroll, .. }
@@ -100,6 +113,7 @@ pub fn on_key(
         Overlay::Confirm(confirm) => confirm.on_key(app, command, effects),
         Overlay::Browse(state) => state.on_key(command, effects),
         Overlay::DeadLetters(state) => state.on_key(app, command, effects),
+        Overlay::Outstanding(state) => state.on_key(app, command, effects),
     }
 }
 

@@ -12,6 +12,7 @@ mod help;
 mod hints;
 mod message;
 mod messages;
+mod outstanding;
 mod streams;
 
 use std::time::{Duration, SystemTime};
@@ -96,6 +97,7 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::Confirm(confirm) => forms::render_confirm(frame, confirm, area),
         Overlay::DeadLetters(state) => deadletters::render(frame, app, state, area),
         Overlay::Browse(state) => browse::render(frame, app, state, area),
+        Overlay::Outstanding(state) => outstanding::render(frame, app, state, area),
         Overlay::Message { view, scroll } => message::render(frame, view, *scroll, area),
     }
 }
