@@ -507,3 +507,93 @@ mod command {
         );
     }
 }
+
+/// `backlog stuck`: 1,100 pending and the ack floor still. The condition is real on the
+/// server (the floor does not move between two looks); the five minutes are the
+/// history's: its first sample is dated 301 s back, the clock the rule reads. Once one
+/// message is acked the floor moves and the finding goes.
+#[tokio::test]
+async fn backlog_stuck_when_the_ack_floor_stays_under_a_large_backlog() {
+    let (server, broker) = start().await;
+    let js = raw(&server).await;
+    filled(&js, "BACKLOG", &[("job", 1100)]).await;
+    let c = pull(
+        &js,
+        "BACKLOG",
+        consumer::pull::Config {
+            durable_name: Some("stuck".into()),
+            ack_wait: Duration::from_secs(120),
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut first = facts(&broker, "BACKLOG", "stuck").await.sample();
+    first.at -= diagnosis::BACKLOG_STILL + Duration::from_secs(1);
+    let mut history = History::default();
+    history.push(first);
+    // A worker takes one message and never settles it: the floor stays at 0.
+    let mut batch = c
+        .fetch()
+        .max_messages(1)
+        .expires(Duration::from_secs(2))
+        .messages()
+        .await
+        .unwrap();
+    let held = batch.next().await.expect("a delivery").unwrap();
+    let f = facts(&broker, "BACKLOG", "stuck").await;
+    assert_eq!((f.num_pending, f.ack_floor_stream_seq), (1099, 0));
+    let findings = diagnose(&f, &history, f.taken_at);
+    let stuck = only(&findings, Kind::BacklogStuck);
+    assert_eq!(stuck.severity, Severity::Problem);
+    says(
+        stuck,
+        &["1099 messages pending", "stayed at stream seq 0", "5m"],
+    );
+    held.double_ack().await.unwrap();
+    let f = facts(&broker, "BACKLOG", "stuck").await;
+    assert_eq!(f.ack_floor_stream_seq, 1);
+    let findings = diagnose(&f, &history, f.taken_at);
+    assert!(
+        findings.iter().all(|x| x.kind != Kind::BacklogStuck),
+        "{findings:#?}"
+    );
+}
+
+/// `expiring`: an ephemeral consumer with a 6 s inactive threshold that nobody pulls
+/// from is said to expire once idle for half of it, before the server deletes it.
+#[tokio::test]
+async fn an_ephemeral_consumer_nobody_pulls_from_is_expiring() {
+    let (server, broker) = start().await;
+    let js = raw(&server).await;
+    filled(&js, "EPH", &[("a", 2)]).await;
+    pull(
+        &js,
+        "EPH",
+        consumer::pull::Config {
+            name: Some("temp".into()),
+            inactive_threshold: Duration::from_secs(6),
+            ..Default::default()
+        },
+    )
+    .await;
+    let f = facts(&broker, "EPH", "temp").await;
+    assert!(!f.durable);
+    let fresh = diagnose(&f, &History::default(), f.taken_at);
+    assert!(fresh.iter().all(|x| x.kind != Kind::Expiring), "{fresh:#?}");
+    let expiring = eventually(Duration::from_secs(5), "the expiring finding", || async {
+        let f = facts(&broker, "EPH", "temp").await;
+        diagnose(&f, &History::default(), f.taken_at)
+            .into_iter()
+            .find(|x| x.kind == Kind::Expiring)
+    })
+    .await;
+    says(
+        &expiring,
+        &["Ephemeral consumer idle for", "6s inactive threshold"],
+    );
+    // The server does delete it: the finding said what would happen.
+    eventually(Duration::from_secs(10), "the consumer deleted", || async {
+        broker.consumer_info("EPH", "temp").await.err()
+    })
+    .await;
+}
