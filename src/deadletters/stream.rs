@@ -40,7 +40,7 @@ pub fn describe_stream_config(config: &stream::Config) -> String {
         limit(config.max_bytes, "bytes"),
         (!config.max_age.is_zero()).then(|| {
             let days = config.max_age.as_secs() / 86_400;
-            if days > 0 && config.max_age.as_secs() % 86_400 == 0 {
+            if days > 0 && config.max_age.as_secs().is_multiple_of(86_400) {
                 format!("max age {days} days")
             } else {
                 format!("max age {}s", config.max_age.as_secs())
