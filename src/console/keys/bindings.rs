@@ -340,12 +340,15 @@ pub const BINDINGS: &[Binding] = &[
     with(
         bind(&[ch('o')], Scope::Layers(&[Layer::Details]), C::Outstanding),
         hint(3, "o", "outstanding"),
-        help("o  in a consumer's details", "its outstanding messages"),
+        help(
+            "o  in a consumer's details",
+            "its outstanding messages (n p page)",
+        ),
     ),
     with(
         bind(&[ch('n')], OUTSTANDING, C::NextPage),
         hint(0, "n/p", "page"),
-        help("n p Enter  in outstanding", "page, open the message"),
+        None,
     ),
     bind(&[ch('p')], OUTSTANDING, C::PrevPage),
     bind(DOWN, OUTSTANDING, C::Down),
