@@ -433,4 +433,21 @@ mod tests {
         assert!(log.kept("ORDERS", 1001).is_none());
         assert_eq!(log.kept_bytes, 0);
     }
+
+    #[test]
+    fn recorded_settles_are_bounded_oldest_dropped() {
+        use crate::deadletters::Step;
+        let mut log = HeldLog::default();
+        for seq in 0..(SETTLES_KEPT as u64 + 10) {
+            let entry = TimelineEntry {
+                time: SystemTime::UNIX_EPOCH,
+                consumer: Some("c".into()),
+                step: Step::AckSent { delivery: 1 },
+            };
+            log.record("ORDERS", seq, entry);
+        }
+        assert_eq!(log.settles.len(), SETTLES_KEPT);
+        assert_eq!(log.settles_of("ORDERS", 9).count(), 0, "the oldest went");
+        assert_eq!(log.settles_of("ORDERS", 10).count(), 1);
+    }
 }
