@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
-use crate::broker::{Delivery, Headers};
+use crate::broker::{Delivery, Headers, StoredMessage};
+use crate::deadletters::TimelineEntry;
 
 /// Messages an automatic subscription keeps on screen (older ones scroll away).
 pub const AUTO_WINDOW: usize = 200;
@@ -197,6 +198,122 @@ fn is_held(row: &MessageRow) -> bool {
     )
 }
 
+/// Bodies of messages jetdeck termed that it keeps, newest last: a term on a WorkQueue
+/// (or Interest) stream removes the message, and this copy is then the only one left to
+/// retry or move from. Bounded: at most this many, the oldest dropped first...
+pub const KEPT_BODIES: usize = 100;
+/// ...and at most this many bytes of bodies and headers in all.
+pub const KEPT_BYTES: usize = 16 * 1024 * 1024;
+/// The settles jetdeck sent that its timelines show, newest last (oldest dropped).
+pub const SETTLES_KEPT: usize = 2000;
+
+/// What jetdeck did itself to messages it held: the settles it sent (for timelines) and
+/// the bodies of those it termed (to retry from when the stream removed them).
+#[derive(Debug, Default)]
+pub struct HeldLog {
+    kept: VecDeque<StoredMessage>,
+    kept_bytes: usize,
+    settles: VecDeque<(String, u64, TimelineEntry)>,
+}
+
+fn size_of(message: &StoredMessage) -> usize {
+    let headers: usize = message.headers.iter().map(|(k, v)| k.len() + v.len()).sum();
+    message.body.len() + headers + message.subject.len()
+}
+
+impl HeldLog {
+    /// Keeps `message` (replacing an earlier copy of the same sequence), dropping the
+    /// oldest kept ones past [`KEPT_BODIES`] or [`KEPT_BYTES`]. A message larger than
+    /// the byte bound alone is not kept.
+    pub fn keep(&mut self, message: StoredMessage) {
+        self.forget(&message.stream, message.sequence);
+        let size = size_of(&message);
+        if size > KEPT_BYTES {
+            tracing::info!(stream = %message.stream, seq = message.sequence, size, "termed body too large to keep");
+            return;
+        }
+        self.kept_bytes += size;
+        self.kept.push_back(message);
+        while self.kept.len() > KEPT_BODIES || self.kept_bytes > KEPT_BYTES {
+            let Some(dropped) = self.kept.pop_front() else {
+                break;
+            };
+            self.kept_bytes -= size_of(&dropped);
+        }
+    }
+
+    /// The kept copy of `stream` seq `sequence`.
+    pub fn kept(&self, stream: &str, sequence: u64) -> Option<&StoredMessage> {
+        self.kept
+            .iter()
+            .find(|m| m.stream == stream && m.sequence == sequence)
+    }
+
+    /// Drops the kept copy (retried or moved: the copy is stored elsewhere now).
+    pub fn forget(&mut self, stream: &str, sequence: u64) {
+        if let Some(i) = self
+            .kept
+            .iter()
+            .position(|m| m.stream == stream && m.sequence == sequence)
+            && let Some(gone) = self.kept.remove(i)
+        {
+            self.kept_bytes -= size_of(&gone);
+        }
+    }
+
+    pub fn kept_count(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Records a settle that reached the server.
+    pub fn record(&mut self, stream: &str, sequence: u64, entry: TimelineEntry) {
+        self.settles
+            .push_back((stream.to_string(), sequence, entry));
+        while self.settles.len() > SETTLES_KEPT {
+            self.settles.pop_front();
+        }
+    }
+
+    /// The stream sequences of `stream` that jetdeck nak'd on `consumer`.
+    pub fn naks_sent(&self, stream: &str, consumer: &str) -> Vec<u64> {
+        self.settles
+            .iter()
+            .filter(|(s, _, e)| {
+                s == stream
+                    && e.consumer.as_deref() == Some(consumer)
+                    && matches!(e.step, crate::deadletters::Step::NakSent { .. })
+            })
+            .map(|(_, seq, _)| *seq)
+            .collect()
+    }
+
+    /// The settles recorded for `stream` seq `sequence`, oldest first.
+    pub fn settles_of<'a>(
+        &'a self,
+        stream: &'a str,
+        sequence: u64,
+    ) -> impl Iterator<Item = &'a TimelineEntry> + 'a {
+        self.settles
+            .iter()
+            .filter(move |(s, q, _)| s == stream && *q == sequence)
+            .map(|(_, _, e)| e)
+    }
+}
+
+impl MessageRow {
+    /// The row as the stream stored it (for keeping its body after a term).
+    pub fn stored(&self) -> StoredMessage {
+        StoredMessage {
+            stream: self.delivery.stream.clone(),
+            subject: self.subject.clone(),
+            sequence: self.delivery.stream_sequence,
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+            time: self.delivery.published,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,5 +405,49 @@ mod tests {
         assert_eq!(a.held().count(), 1, "the held row survived");
         assert_eq!(a.rows[0].delivery.stream_sequence, AUTO_WINDOW as u64 + 99);
         assert_eq!(a.rows.back().unwrap().delivery.stream_sequence, u64::MAX);
+    }
+
+    fn stored(seq: u64, body: usize) -> StoredMessage {
+        let mut r = row(seq, 1, SystemTime::UNIX_EPOCH);
+        r.body = Bytes::from(vec![b'x'; body]);
+        r.stored()
+    }
+
+    #[test]
+    fn kept_bodies_are_bounded_in_number_and_bytes_oldest_dropped() {
+        let mut log = HeldLog::default();
+        for seq in 0..(KEPT_BODIES as u64 + 5) {
+            log.keep(stored(seq, 10));
+        }
+        assert_eq!(log.kept_count(), KEPT_BODIES);
+        assert!(log.kept("ORDERS", 4).is_none(), "the oldest went first");
+        assert!(log.kept("ORDERS", 5).is_some());
+        log.keep(stored(1000, KEPT_BYTES / 2));
+        log.keep(stored(1001, KEPT_BYTES / 2));
+        assert!(log.kept_bytes <= KEPT_BYTES);
+        assert!(log.kept("ORDERS", 1001).is_some());
+        assert!(log.kept("ORDERS", 1000).is_none(), "dropped for bytes");
+        log.keep(stored(2000, KEPT_BYTES + 1));
+        assert!(log.kept("ORDERS", 2000).is_none(), "too large alone");
+        log.forget("ORDERS", 1001);
+        assert!(log.kept("ORDERS", 1001).is_none());
+        assert_eq!(log.kept_bytes, 0);
+    }
+
+    #[test]
+    fn recorded_settles_are_bounded_oldest_dropped() {
+        use crate::deadletters::Step;
+        let mut log = HeldLog::default();
+        for seq in 0..(SETTLES_KEPT as u64 + 10) {
+            let entry = TimelineEntry {
+                time: SystemTime::UNIX_EPOCH,
+                consumer: Some("c".into()),
+                step: Step::AckSent { delivery: 1 },
+            };
+            log.record("ORDERS", seq, entry);
+        }
+        assert_eq!(log.settles.len(), SETTLES_KEPT);
+        assert_eq!(log.settles_of("ORDERS", 9).count(), 0, "the oldest went");
+        assert_eq!(log.settles_of("ORDERS", 10).count(), 1);
     }
 }

@@ -84,6 +84,7 @@ pub enum Command {
     CopyConsumer,
     NextChoice,
     PrevChoice,
+    Outstanding,
 }
 
 impl Command {
@@ -171,6 +172,9 @@ impl Command {
             CopyConsumer => "copy the consumer's config into the create form, under a new name",
             NextChoice => "next option of a choice (in a text field: as typed)",
             PrevChoice => "previous option of a choice (in a text field: as typed)",
+            Outstanding => {
+                "the consumer's outstanding messages (between ack floor and last delivered), by page"
+            }
         }
     }
 }
@@ -195,9 +199,7 @@ impl Command {
             | Jump | Close | Yes | No | NextField | PrevField | Submit | Template
             | FilterEvents | OpenEvent | DeadLetters | Mark | Export | FilterSubject | Since
             | LastOfSubject | CopyBody | SaveBody | Subjects | SortSubjects | BrowseSubject
-            | NextChoice | PrevChoice => {
-                false
-            }
+            | NextChoice | PrevChoice | Outstanding => false,
         }
     }
 }
@@ -219,10 +221,11 @@ pub enum Layer {
     Subjects,
     ConfirmMessageDelete,
     ConfigForm,
+    Outstanding,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 14] = [
+    pub const ALL: [Layer; 15] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -237,6 +240,7 @@ impl Layer {
         Layer::Subjects,
         Layer::ConfirmMessageDelete,
         Layer::ConfigForm,
+        Layer::Outstanding,
     ];
 
     pub fn name(self) -> &'static str {
@@ -255,6 +259,7 @@ impl Layer {
             Layer::Subjects => "subjects",
             Layer::ConfirmMessageDelete => "message delete confirmation",
             Layer::ConfigForm => "config form",
+            Layer::Outstanding => "outstanding",
         }
     }
 }

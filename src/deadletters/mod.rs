@@ -15,6 +15,7 @@ mod export;
 pub mod headless;
 mod list;
 mod retry;
+mod stream;
 mod timeline;
 
 use std::time::SystemTime;
@@ -35,6 +36,11 @@ pub use list::{Filter, dead_letters_from, list};
 pub use retry::{
     Done, HEADER_CONSUMER, HEADER_DELIVERIES, HEADER_ORIGINAL_MSG_ID, HEADER_REASON,
     HEADER_SEQUENCE, HEADER_STREAM, HEADER_SUBJECT, copy_msg_id, move_to, retry, retry_held,
+};
+pub use stream::{
+    DEAD_LETTER_STREAM, DEFAULT_DEAD_LETTER_MAX_AGE, DEFAULT_DEAD_LETTER_MAX_BYTES,
+    create_dead_letter_stream, dead_letter_stream_config, describe_stream_config,
+    free_dead_letter_stream_name,
 };
 pub use timeline::{Step, TimelineEntry, timeline};
 
@@ -151,6 +157,16 @@ pub enum DeadLetterError {
         "stream {stream} exists but does not record {missing}; it is not a capture stream jetdeck made"
     )]
     NotACapture { stream: String, missing: String },
+    #[error("creating stream {stream} failed (nothing was moved): {source}")]
+    CreateStream {
+        stream: String,
+        #[source]
+        source: ApiError,
+    },
+    #[error(
+        "stream {stream} was created but the server says no stream covers {subject}; nothing was moved"
+    )]
+    NotCovered { stream: String, subject: String },
     #[error("listing dead letters failed: {0}")]
     Api(#[from] ApiError),
     #[error("writing {path} failed: {reason}")]

@@ -42,6 +42,42 @@ pub enum Step {
         sequence: u64,
     },
     Deleted,
+    /// Settles the caller sent itself (the console's attached subscriptions), timed when
+    /// they reached the server; `delivery` is the delivery count they settled.
+    AckSent {
+        delivery: u64,
+    },
+    NakSent {
+        delivery: u64,
+        /// The redelivery delay asked for, in milliseconds (none: at once).
+        delay_ms: Option<u64>,
+    },
+    InProgressSent {
+        delivery: u64,
+    },
+    TermSent {
+        delivery: u64,
+        reason: Option<String>,
+    },
+}
+
+impl Step {
+    /// The step for a settle the caller sent on delivery `delivery`.
+    pub fn sent(settle: &crate::broker::SettleKind, delivery: u64) -> Self {
+        use crate::broker::SettleKind;
+        match settle {
+            SettleKind::Ack => Step::AckSent { delivery },
+            SettleKind::Nak(delay) => Step::NakSent {
+                delivery,
+                delay_ms: delay.map(|d| d.as_millis() as u64),
+            },
+            SettleKind::InProgress => Step::InProgressSent { delivery },
+            SettleKind::Term(reason) => Step::TermSent {
+                delivery,
+                reason: reason.clone(),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

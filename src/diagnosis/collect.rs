@@ -8,12 +8,11 @@ use std::time::SystemTime;
 use async_nats::jetstream::{consumer, stream};
 
 use super::facts::ConsumerFacts;
-use crate::broker::{ApiError, Broker, ServerVersion};
+use crate::broker::{ApiError, Broker, ServerVersion, subject_matches};
 use crate::deadletters::{self, AdvisoryKind, DeadLetterError, Filter};
 
 /// The facts of one consumer from infos already read, plus the per-subject counts when
-/// its filter may match nothing (one request, two when nothing matched, to name the
-/// subjects there are), and the dead-letter count when `dead_letters` has one for it.
+/// its filter may match nothing (one request), and the dead-letter count when `dead_letters` has one for it.
 pub async fn collect(
     broker: &Broker,
     stream: &stream::Info,
@@ -33,9 +32,10 @@ pub async fn collect(
 }
 
 /// The stream's per-subject counts when the consumer's filter may match nothing stored
-/// (see [`ConsumerFacts::filter_may_match_nothing`]), else `None` (no request). The
-/// counts of the filter's subjects when there are any; otherwise every subject, so the
-/// closest ones can be named.
+/// (see [`ConsumerFacts::filter_may_match_nothing`]), else `None` (no request). One
+/// request (paged by the server only past its page size, 100,000 subjects): every
+/// subject with the `>` filter; then the counts of the filter's subjects when there are
+/// any, otherwise all of them, so the closest ones can be named.
 pub async fn stored_subjects(
     broker: &Broker,
     facts: &ConsumerFacts,
@@ -43,14 +43,18 @@ pub async fn stored_subjects(
     if !facts.filter_may_match_nothing() {
         return Ok(None);
     }
-    let mut matched = BTreeMap::new();
-    for filter in &facts.filter_subjects {
-        matched.extend(broker.stream_subjects(&facts.stream, filter).await?);
-    }
-    if !matched.is_empty() {
-        return Ok(Some(matched));
-    }
-    broker.stream_subjects(&facts.stream, ">").await.map(Some)
+    let all = broker.stream_subjects(&facts.stream, ">").await?;
+    Ok(Some(matching_or_all(all, &facts.filter_subjects)))
+}
+
+/// The subjects of `all` that one of `filters` matches, or `all` when none does.
+fn matching_or_all(all: BTreeMap<String, u64>, filters: &[String]) -> BTreeMap<String, u64> {
+    let matched: BTreeMap<String, u64> = all
+        .iter()
+        .filter(|(s, _)| filters.iter().any(|f| subject_matches(f, s)))
+        .map(|(s, n)| (s.clone(), *n))
+        .collect();
+    if matched.is_empty() { all } else { matched }
 }
 
 /// How many messages ran out of deliveries, per (stream, consumer), from the MAX_DELIVERIES
@@ -71,4 +75,22 @@ pub async fn dead_letter_counts(
         *counts.entry((letter.stream, letter.consumer)).or_insert(0) += 1;
     }
     Ok(Some(counts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_filter_subjects_when_some_match_else_every_subject() {
+        let all: BTreeMap<String, u64> = [
+            ("orders.billing".to_string(), 5),
+            ("orders.new".to_string(), 2),
+        ]
+        .into();
+        let typo = matching_or_all(all.clone(), &["orders.bilingg".to_string()]);
+        assert_eq!(typo, all);
+        let right = matching_or_all(all, &["orders.billing".to_string(), "x.>".to_string()]);
+        assert_eq!(right, [("orders.billing".to_string(), 5)].into());
+    }
 }

@@ -7,6 +7,7 @@
 //! which the console already polls; the one extra request is the stream's per-subject
 //! counts ([`collect::stored_subjects`]), asked only when the filter may match nothing.
 
+mod advisories;
 mod collect;
 pub mod doctor;
 mod facts;
@@ -16,6 +17,7 @@ mod similar;
 
 use std::time::Duration;
 
+pub use advisories::{AdvisoryCounts, advisory_counts};
 pub use collect::{collect, dead_letter_counts, stored_subjects};
 pub use facts::{ConsumerFacts, History, Replica, Sample};
 pub use outstanding::{

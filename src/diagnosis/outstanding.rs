@@ -28,6 +28,19 @@ pub enum Known {
     Unacknowledged,
 }
 
+impl Known {
+    /// In words, for a column.
+    pub fn word(self) -> &'static str {
+        match self {
+            Known::HeldHere => "held here",
+            Known::Naked => "naked",
+            Known::OutOfDeliveries => "out of deliveries",
+            Known::AwaitingRedelivery => "awaiting redelivery",
+            Known::Unacknowledged => "unacknowledged",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutstandingMessage {
     pub message: StoredMessage,

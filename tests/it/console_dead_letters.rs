@@ -159,3 +159,167 @@ async fn d_lists_the_dead_letter_and_a_confirmed_retry_moves_it_on_the_server() 
         })
     });
 }
+
+/// A term on a WorkQueue stream removes the message; jetdeck, which held and termed it,
+/// keeps its body: the dead-letters view says so, Enter opens the kept copy with the
+/// term jetdeck sent in its timeline, and a confirmed retry publishes it again from
+/// that copy (with the retry headers), checked on the server.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_jetdeck_termed_on_a_workqueue_stream_is_retried_from_its_kept_body() {
+    let server = NatsServer::start().await.unwrap();
+    let js = raw(&server).await;
+    let stream = js
+        .create_stream(stream::Config {
+            name: "WQ".into(),
+            subjects: vec!["wq.>".into()],
+            retention: stream::RetentionPolicy::WorkQueue,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    stream
+        .create_consumer(consumer::pull::Config {
+            durable_name: Some("billing".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    js.publish("wq.orders", "keep-my-body".into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let mut console = Console::start(&["--server", &server.url()]);
+    console.wait_for(Duration::from_secs(10), "the consumer", |s| {
+        s.lines().any(|l| l.contains("billing"))
+    });
+    console.press("\ts");
+    console.wait_for(Duration::from_secs(5), "attached", |s| {
+        s.contains("attached to WQ/billing")
+    });
+    console.press("f");
+    console.wait_for(Duration::from_secs(5), "held", |s| {
+        crate::pty::delivery_of(s, "wq.orders") == Some(1)
+    });
+    console.press("t");
+    console.wait_for(Duration::from_secs(3), "the reason prompt", |s| {
+        s.contains("Term, reason")
+    });
+    console.press("bad total\r");
+    console.wait_for(Duration::from_secs(5), "the advisory", |s| {
+        s.contains("MSG_TERMINATED")
+    });
+    // WorkQueue: the server removed the termed message.
+    let mut stream = stream;
+    eventually(Duration::from_secs(3), "the original removed", || {
+        let stream = stream.clone();
+        async move { stream.get_raw_message(1).await.is_err().then_some(()) }
+    })
+    .await;
+    console.press("D");
+    let screen = console.wait_for(Duration::from_secs(5), "the kept letter", |s| {
+        s.contains("gone (body kept by jetdeck")
+    });
+    assert!(
+        screen.lines().any(
+            |l| crate::pty::has_words(l, &["WQ", "1", "wq.orders", "billing"])
+                && l.contains("gone (kept)")
+        ),
+        "{screen}"
+    );
+    console.press("\r");
+    let screen = console.wait_for(Duration::from_secs(5), "the kept copy", |s| {
+        s.contains("keep-my-body") && s.contains("Timeline")
+    });
+    assert!(
+        screen.contains("jetdeck sent term (delivery 1): bad total via billing"),
+        "{screen}"
+    );
+    console.press("\x1b");
+    console.wait_for(Duration::from_secs(3), "back in the list", |s| {
+        !s.contains("Timeline")
+    });
+    console.press("r");
+    let screen = console.wait_for(Duration::from_secs(3), "the preview", |s| {
+        s.contains("Retry 1 dead letter?")
+    });
+    assert!(screen.contains("from the body jetdeck kept"), "{screen}");
+    console.press("y");
+    console.wait_for(Duration::from_secs(5), "the exact count", |s| {
+        s.contains("1 retried")
+    });
+    let copy = eventually(Duration::from_secs(3), "the copy", || {
+        let stream = stream.clone();
+        async move { stream.get_raw_message(2).await.ok() }
+    })
+    .await;
+    assert_eq!(copy.subject.as_str(), "wq.orders");
+    assert_eq!(&copy.payload[..], b"keep-my-body");
+    assert_eq!(
+        copy.headers
+            .get(jetdeck::deadletters::HEADER_SEQUENCE)
+            .map(|v| v.as_str()),
+        Some("1")
+    );
+    assert_eq!(
+        copy.headers
+            .get(jetdeck::deadletters::HEADER_REASON)
+            .map(|v| v.as_str()),
+        Some("terminated: bad total")
+    );
+    assert_eq!(stream.info().await.unwrap().state.messages, 1);
+}
+
+/// `m` to a subject no stream covers: nothing moves, and jetdeck offers a dead-letter
+/// stream (name, subject and limits shown); yes creates it and the move goes on,
+/// checked on the server.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_move_to_an_uncovered_subject_offers_a_dead_letter_stream_then_moves() {
+    let server = NatsServer::start().await.unwrap();
+    let mut console = Console::start(&["--server", &server.url()]);
+    console.wait_for(Duration::from_secs(10), "connected", |s| {
+        s.contains("● connected")
+    });
+    let js = raw(&server).await;
+    let stream = dead_letter(&js, "move-me").await;
+    console.wait_for(Duration::from_secs(5), "the advisory", |s| {
+        s.contains("MAX_DELIVERIES")
+    });
+    console.press("D");
+    console.wait_for(Duration::from_secs(5), "the row", |s| {
+        s.contains("in stream")
+    });
+    console.press("m");
+    console.wait_for(Duration::from_secs(3), "the subject prompt", |s| {
+        s.contains("Move to")
+    });
+    console.press("dead.orders\r");
+    console.wait_for(Duration::from_secs(3), "the preview", |s| {
+        s.contains("Move 1 dead letter?")
+    });
+    console.press("y");
+    let screen = console.wait_for(Duration::from_secs(5), "the offer", |s| {
+        s.contains("Create stream DEAD_LETTERS on dead.orders")
+    });
+    assert!(
+        screen.contains(
+            "Limits retention, File storage, 1 replica, max 1073741824 bytes, max age 30 days"
+        ),
+        "{screen}"
+    );
+    // Nothing was created or moved before the yes.
+    assert!(js.get_stream("DEAD_LETTERS").await.is_err());
+    assert!(stream.get_raw_message(1).await.is_ok());
+    console.press("y");
+    console.wait_for(Duration::from_secs(5), "the move", |s| {
+        s.contains("1 moved to dead.orders (stored in stream DEAD_LETTERS)")
+    });
+    let mut dead = js.get_stream("DEAD_LETTERS").await.unwrap();
+    assert_eq!(dead.info().await.unwrap().state.messages, 1);
+    let copy = dead.get_raw_message(1).await.unwrap();
+    assert_eq!(&copy.payload[..], b"move-me");
+    assert!(
+        stream.get_raw_message(1).await.is_err(),
+        "the original is gone"
+    );
+}

@@ -38,6 +38,12 @@ pub enum AfterCreate {
         topic: String,
         queue: String,
     },
+    /// A move stopped because no stream covers its subject: create the dead-letter
+    /// stream `stream`, then move the letters left.
+    DeadLetters {
+        stream: String,
+        plan: Box<DeadLetterPlan>,
+    },
 }
 
 /// What the operator does to dead letters (the engine's operations).
@@ -80,6 +86,9 @@ impl DeadLetterOp {
 pub struct DeadLetterPlan {
     pub op: DeadLetterOp,
     pub letters: Vec<DeadLetter>,
+    /// Copies jetdeck kept of letters whose original the stream removed (it termed them
+    /// itself): retry and move publish from these.
+    pub kept: Vec<StoredMessage>,
 }
 
 /// How the operator settles a held message: the broker's own kinds.
@@ -165,6 +174,15 @@ pub enum Action {
         op: DeadLetterOp,
         summary: String,
         ok: bool,
+        /// The letters retried or moved (their kept copies are no longer needed).
+        copied: Vec<crate::deadletters::Target>,
+    },
+    /// A page of a consumer's outstanding messages (`from` as asked).
+    OutstandingRead {
+        stream: String,
+        consumer: String,
+        from: Option<u64>,
+        result: Result<crate::diagnosis::OutstandingPage, ActionError>,
     },
     /// The capture stream was created (true), was there already (false), or not.
     CaptureCreated(Result<bool, ActionError>),
@@ -303,6 +321,14 @@ pub enum Effect {
     DeadLetters(Box<DeadLetterPlan>),
     /// Create the capture stream (the operator said yes to the offer).
     CreateCapture,
+    /// Read a page of `consumer`'s outstanding messages from `from` (by sequence,
+    /// nothing consumed); `known` is what jetdeck knows per sequence.
+    Outstanding {
+        stream: String,
+        consumer: String,
+        from: Option<u64>,
+        known: std::collections::BTreeMap<u64, Vec<crate::diagnosis::Known>>,
+    },
     /// The diagnosis's one extra request, for the selected consumer only: the stream's
     /// per-subject counts, when its filter may match nothing.
     StoredSubjects(SubjectsWanted),

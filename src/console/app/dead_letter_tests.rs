@@ -143,6 +143,7 @@ fn dead_letters_retry_is_previewed_confirmed_and_reported() {
         op: DeadLetterOp::Retry,
         summary: "1 retried".into(),
         ok: true,
+        copied: vec![],
     };
     let effects = update(&mut app, done);
     assert!(matches!(
@@ -259,4 +260,119 @@ fn the_capture_stream_gives_way_to_the_first_real_stream() {
         app.selected_stream.as_deref(),
         Some(crate::deadletters::CAPTURE_STREAM)
     );
+}
+
+/// jetdeck's own settles join the message's timeline when they reach the server (with
+/// the nak's delay and the term's reason, at the time they were confirmed); a settle
+/// that failed is not recorded; a term keeps the body, which a retry then carries.
+#[test]
+fn own_settles_join_the_timeline_and_a_term_keeps_the_body() {
+    use std::time::Duration;
+
+    use crate::console::attached::MessageKey;
+    use crate::deadletters::Step;
+
+    let (mut app, id) = super::tests::attached_app();
+    let k8 = MessageKey {
+        stream_sequence: 8,
+        delivered: 3,
+    };
+    let settled = |app: &mut App, how: Settle, ok: bool, secs: u64| {
+        app.now = fixtures::now() + Duration::from_secs(secs);
+        update(
+            app,
+            Action::Settled {
+                id,
+                key: k8,
+                how,
+                result: if ok { Ok(()) } else { Err("closed".into()) },
+            },
+        );
+    };
+    settled(&mut app, Settle::InProgress, true, 1);
+    settled(
+        &mut app,
+        Settle::Nak(Some(Duration::from_secs(5))),
+        false,
+        2,
+    );
+    settled(&mut app, Settle::Nak(Some(Duration::from_secs(5))), true, 3);
+    settled(&mut app, Settle::Term(Some("bad total".into())), true, 4);
+    let own: Vec<(u64, Step)> = app
+        .seen_of("ORDERS", 8)
+        .into_iter()
+        .filter(|e| !matches!(e.step, Step::Delivered { .. }))
+        .map(|e| {
+            let at = e.time.duration_since(fixtures::now()).unwrap().as_secs();
+            assert_eq!(e.consumer.as_deref(), Some("flaky-billing"));
+            (at, e.step)
+        })
+        .collect();
+    assert_eq!(
+        own,
+        [
+            (1, Step::InProgressSent { delivery: 3 }),
+            (
+                3,
+                Step::NakSent {
+                    delivery: 3,
+                    delay_ms: Some(5000)
+                }
+            ),
+            (
+                4,
+                Step::TermSent {
+                    delivery: 3,
+                    reason: Some("bad total".into())
+                }
+            ),
+        ]
+    );
+    let kept = app
+        .held_log
+        .kept("ORDERS", 8)
+        .expect("the termed body kept");
+    assert_eq!(kept.subject, "orders.billing");
+    assert!(app.held_log.kept("ORDERS", 7).is_none(), "not termed");
+
+    // Listed as gone (a WorkQueue term removed it): retry takes it, from the kept copy.
+    key(&mut app, KeyCode::Char('D'));
+    let mut letter = crate::deadletters::DeadLetter {
+        stream: "ORDERS".into(),
+        sequence: 8,
+        consumer: "flaky-billing".into(),
+        deliveries: 3,
+        cause: crate::deadletters::Cause::Terminated {
+            reason: Some("bad total".into()),
+        },
+        time: app.now,
+        original: None,
+    };
+    update(
+        &mut app,
+        Action::DeadLettersListed {
+            result: Ok((vec![letter.clone()], false)),
+        },
+    );
+    key(&mut app, KeyCode::Char('r'));
+    let plan = plan_on_top(&app);
+    assert_eq!(plan.letters, [letter.clone()]);
+    assert_eq!(plan.kept.len(), 1);
+    assert_eq!(plan.kept[0].sequence, 8);
+    // Discard has nothing to delete.
+    key(&mut app, KeyCode::Esc);
+    assert!(key(&mut app, KeyCode::Char('x')).is_empty());
+    assert!(app.status.as_ref().unwrap().error);
+    // Once retried, the kept copy is dropped.
+    letter.original = None;
+    update(
+        &mut app,
+        Action::DeadLettersDone {
+            op: DeadLetterOp::Retry,
+            summary: "1 retried".into(),
+            ok: true,
+            copied: vec![letter.target()],
+        },
+    );
+    assert!(app.held_log.kept("ORDERS", 8).is_none());
 }

@@ -1,7 +1,9 @@
 //! The dead-letters side of the console's state: what jetdeck itself saw of a message
-//! (for its timeline), and the dead letters the events pane's advisories name.
+//! (for its timeline), the settles it sent and the bodies it kept, and the dead letters
+//! the events pane's advisories name.
 
-use super::App;
+use super::{App, Settle};
+use crate::console::attached::MessageKey;
 use crate::deadletters::{AdvisoryEvent, Step, TimelineEntry};
 
 impl App {
@@ -37,6 +39,32 @@ impl App {
                 },
             }));
         }
+        seen.extend(self.held_log.settles_of(stream, sequence).cloned());
         seen
+    }
+
+    /// A settle of subscription `id` reached the server: it goes into the message's
+    /// timeline, and a term keeps the body (the stream may remove the message).
+    pub(super) fn record_settle(&mut self, id: u64, key: MessageKey, how: &Settle) {
+        let now = self.now;
+        let Some(row) = self
+            .attached
+            .iter()
+            .find(|a| a.id == id)
+            .and_then(|a| a.rows.iter().find(|r| r.key() == key))
+        else {
+            return;
+        };
+        let (stream, sequence) = (row.delivery.stream.clone(), key.stream_sequence);
+        let entry = TimelineEntry {
+            time: now,
+            consumer: Some(row.delivery.consumer.clone()),
+            step: Step::sent(how, key.delivered),
+        };
+        let kept = matches!(how, Settle::Term(_)).then(|| row.stored());
+        self.held_log.record(&stream, sequence, entry);
+        if let Some(message) = kept {
+            self.held_log.keep(message);
+        }
     }
 }

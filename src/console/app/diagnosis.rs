@@ -7,6 +7,7 @@ use std::time::SystemTime;
 
 use crate::broker::ServerVersion;
 use crate::console::model::{ConsumersView, StreamView};
+use crate::deadletters::AdvisoryEvent;
 use crate::diagnosis::{self, ConsumerFacts, Finding, History};
 
 /// (stream, consumer).
@@ -28,14 +29,16 @@ pub struct Diagnoses {
 
 impl Diagnoses {
     /// Diagnoses every consumer of `consumers` against its stream in `streams`; forgets
-    /// the consumers of that stream no longer listed. Returns the facts of the
+    /// the consumers of that stream no longer listed. `seen` are the message advisories
+    /// jetdeck saw (it watches them all while connected): they say how many messages ran
+    /// out of deliveries and how many naks came, per consumer. Returns the facts of the
     /// `selected` consumer when its per-subject counts are wanted and not yet asked for.
     pub fn refresh(
         &mut self,
         streams: &[StreamView],
         consumers: &ConsumersView,
         selected: Option<&str>,
-        version: Option<ServerVersion>,
+        (version, seen): (Option<ServerVersion>, &[AdvisoryEvent]),
         now: SystemTime,
     ) -> Option<ConsumerFacts> {
         let stream = consumers.stream.as_deref()?;
@@ -47,10 +50,16 @@ impl Diagnoses {
         self.stored_subjects.retain(|k, _| listed(k));
         self.asked.retain(|k| listed(k));
         self.unchecked.clear();
+        let counts = diagnosis::advisory_counts(seen, now);
         for row in &consumers.rows {
             let key = (stream.to_string(), row.name().to_string());
             let mut facts =
                 ConsumerFacts::from_info(&stream_info.info, &row.info, version.clone(), now);
+            counts
+                .get(&key)
+                .copied()
+                .unwrap_or_default()
+                .apply(&mut facts);
             if facts.filter_may_match_nothing() {
                 facts.stored_subjects = self.stored_subjects.get(&key).cloned();
                 if selected == Some(row.name()) && self.asked.insert(key.clone()) {
@@ -98,6 +107,64 @@ impl Diagnoses {
             return Some(("filter?", severity));
         }
         Some((word, severity))
+    }
+}
+
+impl super::App {
+    /// A page of outstanding messages came back: into the view that asked, if open.
+    pub(super) fn outstanding_read(
+        &mut self,
+        stream: &str,
+        consumer: &str,
+        from: Option<u64>,
+        result: Result<crate::diagnosis::OutstandingPage, crate::console::error::ActionError>,
+    ) {
+        use crate::console::overlays::Overlay;
+        let view = self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Outstanding(v) if v.stream == stream && v.consumer == consumer => {
+                Some(v.as_mut())
+            }
+            _ => None,
+        });
+        match view {
+            Some(view) => view.read_done(from, result.map_err(|e| e.to_string())),
+            None => tracing::debug!(stream, consumer, "outstanding page for a closed view"),
+        }
+    }
+
+    /// What jetdeck knows of `consumer`'s messages per stream sequence, for its
+    /// outstanding messages: held by an attached subscription here, naked (advisories
+    /// seen, naks sent), out of deliveries.
+    pub fn known_of(
+        &self,
+        stream: &str,
+        consumer: &str,
+    ) -> BTreeMap<u64, Vec<crate::diagnosis::Known>> {
+        use crate::console::attached::RowState;
+        let held: Vec<u64> = self
+            .attached
+            .iter()
+            .filter(|a| a.stream == stream && a.consumer == consumer)
+            .flat_map(|a| a.rows.iter())
+            .filter(|r| {
+                matches!(
+                    r.state,
+                    RowState::Held | RowState::Failed(_) | RowState::Settling(_)
+                )
+            })
+            .map(|r| r.delivery.stream_sequence)
+            .collect();
+        let seen = self.seen_advisories();
+        let of = |kind: crate::deadletters::AdvisoryKind| -> Vec<u64> {
+            seen.iter()
+                .filter(|e| e.stream == stream && e.consumer == consumer && e.kind == kind)
+                .map(|e| e.stream_seq)
+                .collect()
+        };
+        let mut naked = of(crate::deadletters::AdvisoryKind::Naked);
+        naked.extend(self.held_log.naks_sent(stream, consumer));
+        let out = of(crate::deadletters::AdvisoryKind::MaxDeliveries);
+        crate::console::overlays::outstanding::known_from(&held, &naked, &out)
     }
 }
 
@@ -208,6 +275,43 @@ mod tests {
         let findings = app.diagnoses.findings("ORDERS", "invoice-mailer").unwrap();
         assert!(
             findings[0].sentence.contains("orders.billing"),
+            "{findings:?}"
+        );
+    }
+
+    /// The advisories the events pane holds feed the diagnosis: a MAX_DELIVERIES for a
+    /// consumer makes its column say `dead letters`.
+    #[test]
+    fn advisories_seen_mark_a_consumer_with_dead_letters() {
+        use crate::console::model::AdvisoryKind;
+        let mut app = app_with(fixtures::orders_consumers());
+        let marker = |app: &App| {
+            app.diagnoses
+                .marker("ORDERS", "order-processor")
+                .map(|(w, _)| w)
+        };
+        assert_eq!(marker(&app), Some("healthy"));
+        update(
+            &mut app,
+            Action::Advisory(fixtures::advisory(
+                AdvisoryKind::MaxDeliveries,
+                "ORDERS",
+                Some("order-processor"),
+                "seq 12, 3 deliveries",
+                5,
+            )),
+        );
+        update(
+            &mut app,
+            Action::Snapshot(Box::new(fixtures::snapshot(
+                fixtures::streams(),
+                fixtures::orders_consumers(),
+            ))),
+        );
+        assert_eq!(marker(&app), Some("dead letters"));
+        let findings = app.diagnoses.findings("ORDERS", "order-processor").unwrap();
+        assert!(
+            findings[0].sentence.starts_with("1 messages ran out"),
             "{findings:?}"
         );
     }

@@ -149,6 +149,8 @@ pub struct App {
     pub detaching: std::collections::HashMap<u64, DetachNote>,
     /// The consumers' findings, per refresh.
     pub diagnoses: Diagnoses,
+    /// The settles jetdeck sent and the bodies of messages it termed (bounded).
+    pub held_log: super::attached::HeldLog,
     pub now: SystemTime,
     pub quit: bool,
 }
@@ -185,6 +187,7 @@ impl App {
             refresh_failure: None,
             detaching: Default::default(),
             diagnoses: Diagnoses::default(),
+            held_log: Default::default(),
             refresh_every: Duration::from_secs(1),
             now,
             quit: false,
@@ -201,10 +204,14 @@ impl App {
             .as_deref()
             .and_then(|v| v.parse().ok());
         let selected = self.selected_consumer.as_deref();
-        if let Some(facts) =
-            self.diagnoses
-                .refresh(&self.streams, &self.consumers, selected, version, self.now)
-        {
+        let seen = self.seen_advisories();
+        if let Some(facts) = self.diagnoses.refresh(
+            &self.streams,
+            &self.consumers,
+            selected,
+            (version, &seen),
+            self.now,
+        ) {
             effects.push(Effect::StoredSubjects(actions::SubjectsWanted(Box::new(
                 facts,
             ))));

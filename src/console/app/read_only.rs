@@ -112,6 +112,7 @@ impl Effect {
             | Effect::BrowseLocate { .. }
             | Effect::BrowseWindow { .. }
             | Effect::ListSubjects { .. }
+            | Effect::Outstanding { .. }
             // Local only: a file, the terminal's clipboard.
             | Effect::SaveBody { .. }
             | Effect::Clipboard(_) => false,

@@ -64,9 +64,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         } => on_message_read(app, &stream, sequence, result),
         Action::DeadLettersListed { result } => on_dead_letters_listed(app, result),
         Action::DeadLetterProgress(p) => on_dead_letter_progress(app, &p),
-        Action::DeadLettersDone { op, summary, ok } => {
+        Action::DeadLettersDone {
+            op,
+            summary,
+            ok,
+            copied,
+        } => {
+            for t in &copied {
+                app.held_log.forget(&t.stream, t.sequence);
+            }
             on_dead_letters_done(app, &op, summary, ok, &mut effects)
         }
+        Action::OutstandingRead {
+            stream,
+            consumer,
+            from,
+            result,
+        } => app.outstanding_read(&stream, &consumer, from, result),
         Action::CaptureCreated(result) => on_capture_created(app, result, &mut effects),
         Action::Operated(done) => app.operated(done),
         Action::MessageDeleted {
@@ -272,6 +286,7 @@ fn on_settled(
             };
             let seq = key.stream_sequence;
             app.say(format!("{} sent for sequence {seq}", how.name()));
+            app.record_settle(id, key, &how);
         }
         Err(e) => {
             let by = time_of_day(row.clock_start + ack_wait);

@@ -5,10 +5,11 @@ use std::path::Path;
 
 use super::Reply;
 use crate::broker::Broker;
-use crate::console::app::{Action, DeadLetterOp, DeadLetterPlan};
+use crate::console::app::{Action, AfterCreate, DeadLetterOp, DeadLetterPlan, Effect, StreamOffer};
 use crate::console::error::ActionError;
 use crate::deadletters::{
-    self, AdvisoryEvent, CAPTURE_STREAM, CaptureConfig, Filter, Progress, TimelineEntry, bulk,
+    self, AdvisoryEvent, CAPTURE_STREAM, CaptureConfig, DeadLetter, DeadLetterError, Filter,
+    Progress, Target, TimelineEntry, bulk,
 };
 
 /// The capture stream's name when it exists (so timelines and lists include what
@@ -60,19 +61,54 @@ pub(super) async fn list(broker: Broker, reply: Reply, filter: Filter, seen: Vec
 }
 
 /// Runs a confirmed operation over its letters in order, reporting progress after each
-/// and the exact counts at the end (the engine stops at the first failure).
+/// and the exact counts at the end (the engine stops at the first failure). A letter the
+/// stream removed is retried or moved from the copy jetdeck kept. A move to a subject no
+/// stream covers ends with an offer to create a dead-letter stream for the rest.
 pub(super) async fn run(broker: Broker, reply: Reply, plan: DeadLetterPlan) {
-    let DeadLetterPlan { op, letters } = plan;
+    let DeadLetterPlan { op, letters, kept } = plan.clone();
     let word = op.done_word();
     let progress = |p: &Progress| reply.send(Action::DeadLetterProgress(p.clone()));
+    let held = |l: &DeadLetter| {
+        kept.iter()
+            .find(|m| m.stream == l.stream && m.sequence == l.sequence)
+    };
+    let copy = |l: &DeadLetter, to: Option<String>| {
+        let broker = broker.clone();
+        let held = held(l).cloned();
+        let l = l.clone();
+        async move {
+            match held {
+                Some(held) => deadletters::retry_held(&broker, &l, &held, to.as_deref()).await,
+                None => match to {
+                    Some(to) => deadletters::move_to(&broker, &l, &to).await,
+                    None => deadletters::retry(&broker, &l, None).await,
+                },
+            }
+        }
+    };
+    let mut copied = Vec::new();
+    let mut offer = None;
     let (summary, ok) = match &op {
         DeadLetterOp::Retry => {
-            let report = bulk(&letters, |l| deadletters::retry(&broker, l, None), progress).await;
+            let report = bulk(&letters, |l| copy(l, None), progress).await;
+            copied = report.done.iter().map(|d| d.original.clone()).collect();
             (report.summary(word), report.ok())
         }
         DeadLetterOp::Move { to } => {
-            let report = bulk(&letters, |l| deadletters::move_to(&broker, l, to), progress).await;
-            (format!("{} to {to}", report.summary(word)), report.ok())
+            let report = bulk(&letters, |l| copy(l, Some(to.clone())), progress).await;
+            copied = report.done.iter().map(|d| d.original.clone()).collect();
+            if let Some((_, DeadLetterError::NoStreamFor { .. })) = &report.failed {
+                offer = Some(rest_of(&plan, &report));
+            }
+            let into = report
+                .done
+                .last()
+                .map(|d| format!(" (stored in stream {})", d.copy_stream))
+                .unwrap_or_default();
+            (
+                format!("{} to {to}{into}", report.summary(word)),
+                report.ok(),
+            )
         }
         DeadLetterOp::Discard => {
             let report = bulk(&letters, |l| deadletters::discard(&broker, l), progress).await;
@@ -86,7 +122,92 @@ pub(super) async fn run(broker: Broker, reply: Reply, plan: DeadLetterPlan) {
             Err(e) => (format!("0 {word}: {e}"), false),
         },
     };
-    reply.send(Action::DeadLettersDone { op, summary, ok });
+    reply.send(Action::DeadLettersDone {
+        op,
+        summary,
+        ok,
+        copied,
+    });
+    if let Some(rest) = offer {
+        offer_stream(&broker, &reply, rest).await;
+    }
+}
+
+/// The letters of `plan` a stopped run left: the one that failed and those untouched.
+fn rest_of<T>(plan: &DeadLetterPlan, report: &deadletters::BulkReport<T>) -> DeadLetterPlan {
+    let left: Vec<Target> = report
+        .failed
+        .iter()
+        .map(|(t, _)| t.clone())
+        .chain(report.untouched.iter().cloned())
+        .collect();
+    let letters: Vec<DeadLetter> = plan
+        .letters
+        .iter()
+        .filter(|l| left.contains(&l.target()))
+        .cloned()
+        .collect();
+    DeadLetterPlan {
+        op: plan.op.clone(),
+        kept: plan
+            .kept
+            .iter()
+            .filter(|m| {
+                letters
+                    .iter()
+                    .any(|l| l.stream == m.stream && l.sequence == m.sequence)
+            })
+            .cloned()
+            .collect(),
+        letters,
+    }
+}
+
+/// Offers (never creates) a dead-letter stream for the move's subject: a free name, its
+/// subjects and limits shown; yes creates it and runs the move of `rest` again.
+async fn offer_stream(broker: &Broker, reply: &Reply, rest: DeadLetterPlan) {
+    let DeadLetterOp::Move { to } = &rest.op else {
+        return;
+    };
+    let to = to.clone();
+    match deadletters::free_dead_letter_stream_name(broker).await {
+        Ok(name) => {
+            let config = deadletters::dead_letter_stream_config(&name, &to);
+            let name_for_then = name.clone();
+            let offer = StreamOffer {
+                subject: to,
+                stream: name,
+                subjects: config.subjects.clone(),
+                config: deadletters::describe_stream_config(&config),
+                then: AfterCreate::DeadLetters {
+                    stream: name_for_then,
+                    plan: Box::new(rest),
+                },
+            };
+            reply.send(Action::NeedsStream(Box::new(offer)));
+        }
+        Err(e) => reply.send(Action::Failed(ActionError::from(e))),
+    }
+}
+
+/// Creates the dead-letter stream the operator accepted, checks it covers the subject,
+/// then runs the move again for the letters left.
+pub(super) async fn create_stream_then_move(
+    broker: Broker,
+    reply: Reply,
+    stream: String,
+    plan: DeadLetterPlan,
+) {
+    let DeadLetterOp::Move { to } = &plan.op else {
+        return;
+    };
+    match deadletters::create_dead_letter_stream(&broker, &stream, to).await {
+        Ok(()) => {
+            tracing::info!(%stream, subject = %to, "dead-letter stream created");
+            reply.send(Action::Run(Effect::DeadLetters(Box::new(plan))));
+        }
+        Err(e) => reply.send(Action::Failed(ActionError::from(e))),
+    }
 }
 
 /// Creates the capture stream with the default limits (the operator said yes).

@@ -16,3 +16,23 @@ pub(super) async fn stored_subjects(broker: Broker, reply: Reply, facts: Consume
         result,
     });
 }
+
+/// Reads one page of a consumer's outstanding messages.
+pub(super) async fn outstanding(
+    broker: Broker,
+    reply: Reply,
+    (stream, consumer): (String, String),
+    from: Option<u64>,
+    known: std::collections::BTreeMap<u64, Vec<diagnosis::Known>>,
+) {
+    let page = crate::console::overlays::outstanding::PAGE;
+    let result = diagnosis::outstanding(&broker, &stream, &consumer, from, page, &known)
+        .await
+        .map_err(Into::into);
+    reply.send(Action::OutstandingRead {
+        stream,
+        consumer,
+        from,
+        result,
+    });
+}

@@ -137,7 +137,8 @@ impl EffectRunner {
             | Effect::ListDeadLetters { .. }
             | Effect::DeadLetters(_)
             | Effect::CreateCapture
-            | Effect::StoredSubjects(_)) => self.run_inspection(inspection),
+            | Effect::StoredSubjects(_)
+            | Effect::Outstanding { .. }) => self.run_inspection(inspection),
             messages @ (Effect::DeleteMessage { .. }
             | Effect::BrowseLocate { .. }
             | Effect::BrowseWindow { .. }
@@ -213,6 +214,15 @@ impl EffectRunner {
             }
             Effect::StoredSubjects(facts) => {
                 tokio::spawn(diagnosis::stored_subjects(broker, reply, *facts.0));
+            }
+            Effect::Outstanding {
+                stream,
+                consumer,
+                from,
+                known,
+            } => {
+                let whose = (stream, consumer);
+                tokio::spawn(diagnosis::outstanding(broker, reply, whose, from, known));
             }
             _ => unreachable!("run handles every other effect"),
         }

@@ -23,9 +23,12 @@ pub(crate) async fn publish(broker: Broker, reply: Reply, request: PublishReques
 
 /// Creates the stream the operator accepted, then does what waited for it.
 pub(crate) async fn create_stream_then(broker: Broker, reply: Reply, then: AfterCreate) {
-    let topic = match &then {
-        AfterCreate::Publish(request) => request.subject.clone(),
-        AfterCreate::Attach { topic, .. } => topic.clone(),
+    let topic = match then {
+        AfterCreate::Publish(ref request) => request.subject.clone(),
+        AfterCreate::Attach { ref topic, .. } => topic.clone(),
+        AfterCreate::DeadLetters { stream, plan } => {
+            return super::deadletters::create_stream_then_move(broker, reply, stream, *plan).await;
+        }
     };
     match broker.ensure_stream(&topic).await {
         Ok(status) => {
@@ -35,6 +38,7 @@ pub(crate) async fn create_stream_then(broker: Broker, reply: Reply, then: After
                 AfterCreate::Attach { id, topic, queue } => {
                     Effect::AttachByTopic { id, topic, queue }
                 }
+                AfterCreate::DeadLetters { .. } => return,
             };
             reply.send(Action::Run(next));
         }
@@ -44,6 +48,7 @@ pub(crate) async fn create_stream_then(broker: Broker, reply: Reply, then: After
                 id,
                 result: Err(e.into()),
             }),
+            AfterCreate::DeadLetters { .. } => {}
         },
     }
 }

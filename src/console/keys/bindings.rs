@@ -64,6 +64,7 @@ const FORMS: Scope = Scope::Layers(&[
     Layer::ConfigForm,
 ]);
 const CONFIG: Scope = Scope::Layers(&[Layer::ConfigForm]);
+const OUTSTANDING: Scope = Scope::Layers(&[Layer::Outstanding]);
 const SUBJECTS: Scope = Scope::Layers(&[Layer::Subjects]);
 const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
 const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
@@ -466,6 +467,34 @@ pub const BINDINGS: &[Binding] = &[
     with(
         bind(&[ch('n'), code(KeyCode::Esc)], MESSAGE_DELETE, C::No),
         hint(2, "n", "keep"),
+        None,
+    ),
+    with(
+        bind(&[ch('o')], Scope::Layers(&[Layer::Details]), C::Outstanding),
+        hint(3, "o", "outstanding"),
+        help(
+            "o  in a consumer's details",
+            "its outstanding messages (n p page)",
+        ),
+    ),
+    with(
+        bind(&[ch('n')], OUTSTANDING, C::NextPage),
+        hint(0, "n/p", "page"),
+        None,
+    ),
+    bind(&[ch('p')], OUTSTANDING, C::PrevPage),
+    bind(DOWN, OUTSTANDING, C::Down),
+    bind(UP, OUTSTANDING, C::Up),
+    bind(&[ch('g')], OUTSTANDING, C::First),
+    bind(&[ch('G')], OUTSTANDING, C::Last),
+    with(
+        bind(ENTER, OUTSTANDING, C::OpenMessage),
+        hint(1, "Enter", "open"),
+        None,
+    ),
+    with(
+        bind(ESC, OUTSTANDING, C::Close),
+        hint(2, "Esc", "close"),
         None,
     ),
     with(

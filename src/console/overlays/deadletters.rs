@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::prompt::{Prompt, PromptKind};
-use super::{Confirm, Next, Overlay};
+use super::{Confirm, MessageView, Next, Overlay};
 use crate::console::app::{App, DeadLetterOp, DeadLetterPlan, Effect};
 use crate::console::keys::Command;
 use crate::deadletters::{AdvisoryEvent, DeadLetter, Filter, Target};
@@ -90,7 +90,7 @@ impl DeadLettersState {
             Some(Command::First) => self.selected = 0,
             Some(Command::Last) => self.selected = last,
             Some(Command::Mark) => self.toggle_mark(),
-            Some(Command::OpenMessage) => self.open(app, effects),
+            Some(Command::OpenMessage) => return self.open(app, effects),
             Some(Command::Retry) => return self.plan(app, DeadLetterOp::Retry),
             Some(Command::Discard) => return self.plan(app, DeadLetterOp::Discard),
             Some(Command::MoveTo) => return self.ask(app, PromptKind::MoveTo, ""),
@@ -115,17 +115,32 @@ impl DeadLettersState {
         self.selected = (self.selected + 1).min(self.letters.len().saturating_sub(1));
     }
 
-    /// Enter: the message with its timeline, read again by sequence.
-    fn open(&self, app: &mut App, effects: &mut Vec<Effect>) {
+    /// Enter: the message with its timeline, read again by sequence; a message the
+    /// stream removed but jetdeck kept opens from the kept copy.
+    fn open(&self, app: &mut App, effects: &mut Vec<Effect>) -> Next {
         let Some(letter) = self.letters.get(self.selected) else {
-            return;
+            return Next::Stay;
         };
+        if !letter.in_stream()
+            && let Some(kept) = app.held_log.kept(&letter.stream, letter.sequence).cloned()
+        {
+            let seen = app.seen_of(&letter.stream, letter.sequence);
+            app.say(format!(
+                "{}: gone from the stream; the body jetdeck kept when it termed it",
+                letter.target()
+            ));
+            let view = MessageView::stored(&kept).with_timeline(&seen);
+            return Next::Open(Overlay::Message {
+                view: Box::new(view),
+                scroll: 0,
+            });
+        }
         if !letter.in_stream() {
             app.complain(format!(
                 "{} is no longer in the stream: nothing to open",
                 letter.target()
             ));
-            return;
+            return Next::Stay;
         }
         let (stream, sequence) = (letter.stream.clone(), letter.sequence);
         let seen = app.seen_of(&stream, sequence);
@@ -134,15 +149,22 @@ impl DeadLettersState {
             sequence,
             seen,
         });
+        Next::Stay
     }
 
     /// The letters an operation would take, or None (said why) when there are none.
     fn chosen(&self, app: &mut App, op: &DeadLetterOp) -> Option<Vec<DeadLetter>> {
         let all = self.targets();
-        // Only export can take a letter whose original is gone (it has the facts).
+        // Export takes a letter whose original is gone (it has the facts); retry and
+        // move one whose body jetdeck kept; discard only what is still there.
+        let kept = |l: &DeadLetter| app.held_log.kept(&l.stream, l.sequence).is_some();
         let letters: Vec<DeadLetter> = match op {
             DeadLetterOp::Export { .. } => all,
-            _ => all.into_iter().filter(DeadLetter::in_stream).collect(),
+            DeadLetterOp::Retry | DeadLetterOp::Move { .. } => all
+                .into_iter()
+                .filter(|l| l.in_stream() || kept(l))
+                .collect(),
+            DeadLetterOp::Discard => all.into_iter().filter(DeadLetter::in_stream).collect(),
         };
         if letters.is_empty() {
             app.complain(format!(
@@ -156,12 +178,17 @@ impl DeadLettersState {
 
     /// Opens the preview of `op` on the chosen letters.
     pub fn plan(&self, app: &mut App, op: DeadLetterOp) -> Next {
-        match self.chosen(app, &op) {
-            Some(letters) => Next::Open(Overlay::Confirm(Confirm::DeadLetters(Box::new(
-                DeadLetterPlan { op, letters },
-            )))),
-            None => Next::Stay,
-        }
+        let Some(letters) = self.chosen(app, &op) else {
+            return Next::Stay;
+        };
+        let kept = letters
+            .iter()
+            .filter(|l| !l.in_stream())
+            .filter_map(|l| app.held_log.kept(&l.stream, l.sequence).cloned())
+            .collect();
+        Next::Open(Overlay::Confirm(Confirm::DeadLetters(Box::new(
+            DeadLetterPlan { op, letters, kept },
+        ))))
     }
 
     fn ask(&self, app: &mut App, kind: PromptKind, start: &str) -> Next {

@@ -116,9 +116,58 @@ pub fn step_text(entry: &TimelineEntry) -> String {
         Step::Acked => "acked (at or before)".to_string(),
         Step::RetriedAs { stream, sequence } => format!("retried as {stream} seq {sequence}"),
         Step::Deleted => "deleted".to_string(),
+        Step::AckSent { .. }
+        | Step::NakSent { .. }
+        | Step::InProgressSent { .. }
+        | Step::TermSent { .. } => sent_text(&entry.step),
+    };
+    let by = if sent_by_jetdeck(&entry.step) {
+        "via"
+    } else {
+        "by"
     };
     match &entry.consumer {
-        Some(c) => format!("{what} by {c}"),
+        Some(c) => format!("{what} {by} {c}"),
         None => what,
+    }
+}
+
+fn sent_by_jetdeck(step: &Step) -> bool {
+    matches!(
+        step,
+        Step::AckSent { .. }
+            | Step::NakSent { .. }
+            | Step::InProgressSent { .. }
+            | Step::TermSent { .. }
+    )
+}
+
+/// A settle jetdeck sent itself: `jetdeck sent nak (delivery 1, redeliver after 5s)`.
+fn sent_text(step: &Step) -> String {
+    match step {
+        Step::AckSent { delivery } => format!("jetdeck sent ack (delivery {delivery})"),
+        Step::NakSent {
+            delivery,
+            delay_ms: None,
+        } => format!("jetdeck sent nak (delivery {delivery})"),
+        Step::NakSent {
+            delivery,
+            delay_ms: Some(ms),
+        } => format!(
+            "jetdeck sent nak (delivery {delivery}, redeliver after {})",
+            humantime::format_duration(std::time::Duration::from_millis(*ms))
+        ),
+        Step::InProgressSent { delivery } => {
+            format!("jetdeck sent in-progress (delivery {delivery})")
+        }
+        Step::TermSent {
+            delivery,
+            reason: None,
+        } => format!("jetdeck sent term (delivery {delivery})"),
+        Step::TermSent {
+            delivery,
+            reason: Some(r),
+        } => format!("jetdeck sent term (delivery {delivery}): {r}"),
+        _ => String::new(),
     }
 }

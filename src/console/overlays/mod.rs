@@ -12,6 +12,7 @@ pub mod consumer_form;
 pub mod deadletters;
 pub mod message;
 pub mod operate;
+pub mod outstanding;
 pub mod prompt;
 pub mod publish;
 pub mod subjects;
@@ -55,6 +56,8 @@ pub enum Overlay {
     DeadLetters(Box<deadletters::DeadLettersState>),
     /// A stream's subjects with their message counts.
     Subjects(Box<subjects::SubjectsState>),
+    /// A consumer's outstanding messages, a page at a time.
+    Outstanding(Box<outstanding::OutstandingState>),
     /// One message, whole.
     Message {
         view: Box<MessageView>,
@@ -96,6 +99,7 @@ impl Overlay {
             Overlay::Subjects(_) => Layer::Subjects,
             Overlay::ConfigForm(_) => Layer::ConfigForm,
             Overlay::ConfigPreview(_) => Layer::ConfirmAction,
+            Overlay::Outstanding(_) => Layer::Outstanding,
         }
     }
 }
@@ -115,6 +119,15 @@ pub fn on_key(
             }
             _ => scrolled(scroll, command),
         },
+        Overlay::ConsumerDetail {
+            stream, consumer, ..
+        } if command == Some(Command::Outstanding) => Next::Open(Overlay::Outstanding(Box::new(
+            outstanding::OutstandingState::open(app, stream, consumer, effects),
+        ))),
+        Overlay::StreamDetail { .. } if command == Some(Command::Outstanding) => {
+            app.complain("o lists a consumer's outstanding messages: open a consumer's details");
+            Next::Stay
+        }
         Overlay::Help { scroll }
         | Overlay::StreamDetail { scroll, .. }
         | Overlay::ConsumerDetail { scroll, .. } => scrolled(scroll, command),
@@ -128,6 +141,7 @@ pub fn on_key(
         Overlay::Subjects(state) => state.on_key(app, command, effects),
         Overlay::ConfigForm(form) => form.on_key(app, command, key),
         Overlay::ConfigPreview(preview) => preview.on_key(app, command, effects),
+        Overlay::Outstanding(state) => state.on_key(app, command, effects),
     }
 }
 

@@ -23,18 +23,25 @@ const COLUMNS: [Column; 9] = [
     col("Dlv", 3, 70),
     col("Cause", 20, 82),
     col("When", 8, 60),
-    col("Original", 9, 95),
+    col("Original", 11, 95),
 ];
 
-fn row(state: &DeadLettersState, letter: &DeadLetter) -> (Vec<Cell<'static>>, Style) {
+fn row(app: &App, state: &DeadLettersState, letter: &DeadLetter) -> (Vec<Cell<'static>>, Style) {
     let right = |s: String| Cell::from(Line::from(s).right_aligned());
     let mark = if state.marked.contains(&letter.target()) {
         "●"
     } else {
         " "
     };
+    let kept = app.held_log.kept(&letter.stream, letter.sequence);
+    let subject = letter
+        .subject()
+        .or(kept.map(|m| m.subject.as_str()))
+        .unwrap_or("-");
     let original = if letter.in_stream() {
         Span::raw("in stream")
+    } else if kept.is_some() {
+        Span::styled("gone (kept)", Style::new().fg(Color::Yellow))
     } else {
         Span::styled("gone", Style::new().fg(Color::DarkGray))
     };
@@ -42,7 +49,7 @@ fn row(state: &DeadLettersState, letter: &DeadLetter) -> (Vec<Cell<'static>>, St
         Cell::from(Span::styled(mark, Style::new().fg(Color::Yellow))),
         Cell::from(truncate(&letter.stream, 40)),
         right(letter.sequence.to_string()),
-        Cell::from(truncate(letter.subject().unwrap_or("-"), 60)),
+        Cell::from(truncate(subject, 60)),
         Cell::from(truncate(&letter.consumer, 40)),
         right(letter.deliveries.to_string()),
         Cell::from(truncate(&letter.cause.describe(), 60)),
@@ -72,7 +79,6 @@ fn source_line(state: &DeadLettersState) -> Line<'static> {
 }
 
 pub fn render(frame: &mut Frame, app: &App, state: &DeadLettersState, area: Rect) {
-    let _ = app;
     let area = super::centered(area, 96, 90);
     frame.render_widget(Clear, area);
     let [top, list] = Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(area);
@@ -83,6 +89,18 @@ pub fn render(frame: &mut Frame, app: &App, state: &DeadLettersState, area: Rect
     let mut info = vec![source_line(state)];
     if let Some((done, total)) = state.progress {
         info[0] = Line::raw(format!("working: {done} of {total} done…"));
+    }
+    if let Some(letter) = state.letters.get(state.selected)
+        && !letter.in_stream()
+        && app.held_log.kept(&letter.stream, letter.sequence).is_some()
+    {
+        info.push(Line::styled(
+            format!(
+                "{}: gone (body kept by jetdeck, which termed it): r retries and m moves from that copy",
+                letter.target()
+            ),
+            Style::new().fg(Color::Yellow),
+        ));
     }
     frame.render_widget(
         Paragraph::new(info)
@@ -123,7 +141,7 @@ pub fn render(frame: &mut Frame, app: &App, state: &DeadLettersState, area: Rect
         &COLUMNS,
         state.letters.len(),
         Some(state.selected),
-        |i| row(state, &state.letters[i]),
+        |i| row(app, state, &state.letters[i]),
     );
 }
 
@@ -174,10 +192,18 @@ pub fn render_confirm(frame: &mut Frame, plan: &DeadLetterPlan, area: Rect) {
         Line::raw(""),
     ];
     for letter in plan.letters.iter().take(NAMED) {
+        let kept = plan
+            .kept
+            .iter()
+            .find(|m| m.stream == letter.stream && m.sequence == letter.sequence);
+        let subject = match (letter.subject(), kept) {
+            (Some(s), _) => s.to_string(),
+            (None, Some(m)) => format!("{} (gone: from the body jetdeck kept)", m.subject),
+            (None, None) => "(gone from stream)".to_string(),
+        };
         lines.push(Line::raw(format!(
-            "   {} · {} · {} · {}",
+            "   {} · {subject} · {} · {}",
             letter.target(),
-            letter.subject().unwrap_or("(gone from stream)"),
             letter.consumer,
             letter.cause.describe()
         )));

@@ -228,6 +228,10 @@ pub fn render_create_stream(frame: &mut Frame, offer: &StreamOffer, area: Rect) 
         AfterCreate::Attach { queue, .. } => {
             format!(" Then attach with durable consumer {queue}.")
         }
+        AfterCreate::DeadLetters { plan, .. } => format!(
+            " Then move the {} dead letters left (the originals are untouched until then).",
+            plan.letters.len()
+        ),
     };
     let lines = vec![
         Line::from(vec![

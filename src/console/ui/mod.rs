@@ -17,6 +17,7 @@ mod message_ops;
 mod message_ops_tests;
 mod messages;
 mod operate;
+mod outstanding;
 mod streams;
 
 use std::time::{Duration, SystemTime};
@@ -108,6 +109,7 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::Confirm(confirm) => forms::render_confirm(frame, confirm, area),
         Overlay::DeadLetters(state) => deadletters::render(frame, app, state, area),
         Overlay::Browse(state) => browse::render(frame, app, state, area),
+        Overlay::Outstanding(state) => outstanding::render(frame, app, state, area),
         Overlay::Message { view, scroll } => message::render(frame, view, *scroll, area),
         Overlay::ConfigForm(form) => config_form::render_form(frame, form, area),
         Overlay::ConfigPreview(preview) => config_form::render_preview(frame, preview, area),
