@@ -223,29 +223,41 @@ impl Console {
                 batch.push(more);
             }
             self.apply(batch);
-            let around = self.app.streams_around();
-            self.around.send_if_modified(|wanted| {
-                let changed = *wanted != around;
-                if changed {
-                    *wanted = around;
-                }
-                changed
-            });
+            self.tell_collector_the_rows_around();
+            self.write_to_terminal(guard);
             dirty = true;
-            if !self.to_terminal.is_empty() {
-                use std::io::Write;
-                let backend = guard.terminal.backend_mut();
-                let bytes = std::mem::take(&mut self.to_terminal);
-                if let Err(e) = backend.write_all(&bytes).and_then(|()| backend.flush()) {
-                    tracing::warn!(error = %e, "clipboard sequence not written");
-                }
-            }
             if let Some(e) = input_failed {
                 return Err(ConsoleError::Input(e));
             }
             if self.app.quit {
                 return Ok(Exit::Quit);
             }
+        }
+    }
+
+    /// The collector reads the infos of the streams around the selection: tell it when
+    /// they change.
+    fn tell_collector_the_rows_around(&self) {
+        let around = self.app.streams_around();
+        self.around.send_if_modified(|wanted| {
+            let changed = *wanted != around;
+            if changed {
+                *wanted = around;
+            }
+            changed
+        });
+    }
+
+    /// Bytes for the terminal itself (OSC 52 clipboard sequences), between frames.
+    fn write_to_terminal(&mut self, guard: &mut terminal::TerminalGuard) {
+        if self.to_terminal.is_empty() {
+            return;
+        }
+        use std::io::Write;
+        let backend = guard.terminal.backend_mut();
+        let bytes = std::mem::take(&mut self.to_terminal);
+        if let Err(e) = backend.write_all(&bytes).and_then(|()| backend.flush()) {
+            tracing::warn!(error = %e, "clipboard sequence not written");
         }
     }
 

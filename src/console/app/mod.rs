@@ -41,8 +41,8 @@ pub use actions::{
 pub use commands::typing;
 pub use configure::ServerConfig;
 pub use diagnosis::Diagnoses;
-pub use operate::{OpPlan, OpRequest, Operated};
 pub use message_ops::{CLIPBOARD_MAX, MessageDelete, default_save_path, parse_since};
+pub use operate::{OpPlan, OpRequest, Operated};
 pub use results::update;
 pub use streams::StreamRow;
 

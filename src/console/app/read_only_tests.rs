@@ -4,8 +4,8 @@
 use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 
 use super::tests::{app, key};
-use crate::console::fixtures;
 use super::*;
+use crate::console::fixtures;
 use crate::console::keys::{BINDINGS, Layer, Place};
 use crate::console::overlays::BrowseState;
 

@@ -57,6 +57,29 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Detached { id, held, naked } => app.detached(id, held, naked),
         Action::Run(effect) => effects.push(effect),
         Action::NeedsStream(offer) => on_needs_stream(app, offer),
+        other @ (Action::MessageRead { .. }
+        | Action::DeadLettersListed { .. }
+        | Action::DeadLetterProgress(..)
+        | Action::DeadLettersDone { .. }
+        | Action::OutstandingRead { .. }
+        | Action::CaptureCreated(..)
+        | Action::Operated(..)
+        | Action::MessageDeleted { .. }
+        | Action::BrowseLocated { .. }
+        | Action::BrowsedWindow { .. }
+        | Action::SubjectsListed { .. }
+        | Action::Saved { .. }
+        | Action::Configured { .. }) => on_looked_up_or_changed(app, other, &mut effects),
+        Action::Failed(e) => app.complain(e.to_string()),
+    }
+    super::read_only::guard(app, &mut effects);
+    effects
+}
+
+/// Results of what the operator looked up or changed: messages read, dead letters,
+/// outstanding pages, operations on streams, consumers and messages, config forms.
+fn on_looked_up_or_changed(app: &mut App, action: Action, effects: &mut Vec<Effect>) {
+    match action {
         Action::MessageRead {
             stream,
             sequence,
@@ -73,7 +96,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             for t in &copied {
                 app.held_log.forget(&t.stream, t.sequence);
             }
-            on_dead_letters_done(app, &op, summary, ok, &mut effects)
+            on_dead_letters_done(app, &op, summary, ok, effects)
         }
         Action::OutstandingRead {
             stream,
@@ -81,7 +104,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             from,
             result,
         } => app.outstanding_read(&stream, &consumer, from, result),
-        Action::CaptureCreated(result) => on_capture_created(app, result, &mut effects),
+        Action::CaptureCreated(result) => on_capture_created(app, result, effects),
         Action::Operated(done) => app.operated(done),
         Action::MessageDeleted {
             stream,
@@ -94,7 +117,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             filter,
             at_last,
             result,
-        } => app.on_browse_located(&stream, &filter, at_last, result, &mut effects),
+        } => app.on_browse_located(&stream, &filter, at_last, result, effects),
         Action::BrowsedWindow {
             stream,
             filter,
@@ -104,12 +127,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SubjectsListed { stream, result } => app.on_subjects_listed(&stream, result),
         Action::Saved { path, body, result } => app.on_saved(path, body, result),
         Action::Configured { plan, result } => {
-            super::configure::on_configured(app, &plan, result, &mut effects)
+            super::configure::on_configured(app, &plan, result, effects)
         }
-        Action::Failed(e) => app.complain(e.to_string()),
+        other => unreachable!("update handles {other:?}"),
     }
-    super::read_only::guard(app, &mut effects);
-    effects
 }
 
 fn on_consumers(app: &mut App, consumers: ConsumersView, effects: &mut Vec<Effect>) {

@@ -6,8 +6,8 @@
 mod configure;
 mod deadletters;
 mod diagnosis;
-mod operate;
 mod messages;
+mod operate;
 mod operations;
 mod settle;
 mod subscriptions;
@@ -57,11 +57,7 @@ impl EffectRunner {
 
     /// Starts `effect`; never waits for the network.
     pub fn run(&self, effect: Effect) {
-        let (broker, reply, records) = (
-            self.broker.clone(),
-            self.reply.clone(),
-            self.records.clone(),
-        );
+        let (broker, reply) = (self.broker.clone(), self.reply.clone());
         match effect {
             Effect::WatchStream(stream) => {
                 self.selected.send_replace(stream);
@@ -72,6 +68,53 @@ impl EffectRunner {
             Effect::CreateStreamThen(then) => {
                 tokio::spawn(operations::create_stream_then(broker, reply, then));
             }
+            subscription @ (Effect::Attach { .. }
+            | Effect::AttachByTopic { .. }
+            | Effect::Pull { .. }
+            | Effect::Settle { .. }
+            | Effect::StartAuto { .. }
+            | Effect::StopAuto { .. }
+            | Effect::SetFailEvery { .. }
+            | Effect::Detach { .. }) => self.run_subscription(subscription),
+            Effect::Browse {
+                stream,
+                from,
+                count,
+            } => {
+                tokio::spawn(operations::browse(broker, reply, stream, from, count));
+            }
+            Effect::Operate(request) => {
+                tokio::spawn(operate::run(broker, reply, request));
+            }
+            Effect::DeleteConsumer { stream, consumer } => {
+                tokio::spawn(operations::delete_consumer(broker, reply, stream, consumer));
+            }
+            Effect::Configure(plan) => {
+                tokio::spawn(configure::apply(broker, reply, *plan));
+            }
+            inspection @ (Effect::ReadMessage { .. }
+            | Effect::ListDeadLetters { .. }
+            | Effect::DeadLetters(_)
+            | Effect::CreateCapture
+            | Effect::StoredSubjects(_)
+            | Effect::Outstanding { .. }) => self.run_inspection(inspection),
+            messages @ (Effect::DeleteMessage { .. }
+            | Effect::BrowseLocate { .. }
+            | Effect::BrowseWindow { .. }
+            | Effect::ListSubjects { .. }
+            | Effect::SaveBody { .. }
+            | Effect::Clipboard(_)) => self.run_messages(messages),
+        }
+    }
+
+    /// Attached subscriptions: attach, pull, settle, auto mode, detach.
+    fn run_subscription(&self, effect: Effect) {
+        let (broker, reply, records) = (
+            self.broker.clone(),
+            self.reply.clone(),
+            self.records.clone(),
+        );
+        match effect {
             Effect::Attach {
                 id,
                 stream,
@@ -117,34 +160,7 @@ impl EffectRunner {
                     reply.send(Action::Detached { id, held, naked });
                 });
             }
-            Effect::Browse {
-                stream,
-                from,
-                count,
-            } => {
-                tokio::spawn(operations::browse(broker, reply, stream, from, count));
-            }
-            Effect::Operate(request) => {
-                tokio::spawn(operate::run(broker, reply, request));
-            }
-            Effect::DeleteConsumer { stream, consumer } => {
-                tokio::spawn(operations::delete_consumer(broker, reply, stream, consumer));
-            }
-            Effect::Configure(plan) => {
-                tokio::spawn(configure::apply(broker, reply, *plan));
-            }
-            inspection @ (Effect::ReadMessage { .. }
-            | Effect::ListDeadLetters { .. }
-            | Effect::DeadLetters(_)
-            | Effect::CreateCapture
-            | Effect::StoredSubjects(_)
-            | Effect::Outstanding { .. }) => self.run_inspection(inspection),
-            messages @ (Effect::DeleteMessage { .. }
-            | Effect::BrowseLocate { .. }
-            | Effect::BrowseWindow { .. }
-            | Effect::ListSubjects { .. }
-            | Effect::SaveBody { .. }
-            | Effect::Clipboard(_)) => self.run_messages(messages),
+            _ => unreachable!("run handles every other effect"),
         }
     }
 

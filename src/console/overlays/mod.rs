@@ -15,8 +15,8 @@ pub mod operate;
 pub mod outstanding;
 pub mod prompt;
 pub mod publish;
-pub mod subjects;
 pub mod stream_form;
+pub mod subjects;
 
 use ratatui::crossterm::event::KeyEvent;
 

@@ -28,7 +28,12 @@ pub fn render(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
     let area = centered(area, 80, 96);
     let entries = entries();
     // The keys' column as wide as its longest label, so none runs into its text.
-    let width = entries.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 2;
+    let width = entries
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
     let mut lines: Vec<Line> = entries
         .into_iter()
         .map(|(k, what)| {
