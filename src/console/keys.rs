@@ -139,6 +139,16 @@ impl Command {
             OpenEvent => "open the message the event names, with its timeline",
             DeadLetters => "dead letters (on a consumer: its own)",
             Mark => "mark / unmark the selected one",
+            // Commands on dead letters, streams, consumers and messages.
+            other => other.describe_operation(),
+        }
+    }
+
+    /// The "does" column of the commands that act on dead letters, streams, consumers and
+    /// messages (the rest are in `describe`).
+    fn describe_operation(self) -> &'static str {
+        use Command::*;
+        match self {
             Retry => "retry: publish again to its subject, then delete the original (asks)",
             MoveTo => "move to a dead-letter subject you type (asks)",
             Discard => "discard: delete the original (asks)",
@@ -175,6 +185,7 @@ impl Command {
             Outstanding => {
                 "the consumer's outstanding messages (between ack floor and last delivered), by page"
             }
+            other => unreachable!("{other:?} is described in describe"),
         }
     }
 }

@@ -262,15 +262,12 @@ fn the_capture_stream_gives_way_to_the_first_real_stream() {
     );
 }
 
-/// jetdeck's own settles join the message's timeline when they reach the server (with
-/// the nak's delay and the term's reason, at the time they were confirmed); a settle
-/// that failed is not recorded; a term keeps the body, which a retry then carries.
-#[test]
-fn own_settles_join_the_timeline_and_a_term_keeps_the_body() {
+/// A console whose held ORDERS seq 8 jetdeck settled in progress, failed to nak, nak'd
+/// and termed, at seconds 1 to 4.
+fn settled_app() -> App {
     use std::time::Duration;
 
     use crate::console::attached::MessageKey;
-    use crate::deadletters::Step;
 
     let (mut app, id) = super::tests::attached_app();
     let k8 = MessageKey {
@@ -298,6 +295,17 @@ fn own_settles_join_the_timeline_and_a_term_keeps_the_body() {
     );
     settled(&mut app, Settle::Nak(Some(Duration::from_secs(5))), true, 3);
     settled(&mut app, Settle::Term(Some("bad total".into())), true, 4);
+    app
+}
+
+/// jetdeck's own settles join the message's timeline when they reach the server (with
+/// the nak's delay and the term's reason, at the time they were confirmed); a settle
+/// that failed is not recorded; a term keeps the body, which a retry then carries.
+#[test]
+fn own_settles_join_the_timeline_and_a_term_keeps_the_body() {
+    use crate::deadletters::Step;
+
+    let app = settled_app();
     let own: Vec<(u64, Step)> = app
         .seen_of("ORDERS", 8)
         .into_iter()
@@ -334,7 +342,11 @@ fn own_settles_join_the_timeline_and_a_term_keeps_the_body() {
         .expect("the termed body kept");
     assert_eq!(kept.subject, "orders.billing");
     assert!(app.held_log.kept("ORDERS", 7).is_none(), "not termed");
+}
 
+#[test]
+fn a_kept_body_is_retried_from_and_dropped_once_retried() {
+    let mut app = settled_app();
     // Listed as gone (a WorkQueue term removed it): retry takes it, from the kept copy.
     key(&mut app, KeyCode::Char('D'));
     let mut letter = crate::deadletters::DeadLetter {
