@@ -35,9 +35,17 @@ pub fn dead_letter_stream_config(name: &str, subject: &str) -> stream::Config {
 /// Retention, storage, replicas and limits, in words (what the offer shows).
 pub fn describe_stream_config(config: &stream::Config) -> String {
     let limit = |n: i64, what: &str| (n > 0).then(|| format!("max {n} {what}"));
+    // Sizes as an operator reads them: 1 GiB, not 1073741824 bytes.
+    let size = |n: i64| {
+        (n > 0).then(|| match n {
+            n if n % (1 << 30) == 0 => format!("max {} GiB", n >> 30),
+            n if n % (1 << 20) == 0 => format!("max {} MiB", n >> 20),
+            n => format!("max {n} bytes"),
+        })
+    };
     let limits: Vec<String> = [
         limit(config.max_messages, "messages"),
-        limit(config.max_bytes, "bytes"),
+        size(config.max_bytes),
         (!config.max_age.is_zero()).then(|| {
             let days = config.max_age.as_secs() / 86_400;
             if days > 0 && config.max_age.as_secs().is_multiple_of(86_400) {
@@ -118,7 +126,7 @@ mod tests {
         assert_eq!(config.subjects, ["dead.orders"]);
         assert_eq!(
             describe_stream_config(&config),
-            "Limits retention, File storage, 1 replica, max 1073741824 bytes, max age 30 days"
+            "Limits retention, File storage, 1 replica, max 1 GiB, max age 30 days"
         );
     }
 }

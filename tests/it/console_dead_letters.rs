@@ -302,9 +302,7 @@ async fn a_move_to_an_uncovered_subject_offers_a_dead_letter_stream_then_moves()
         s.contains("Create stream DEAD_LETTERS on dead.orders")
     });
     assert!(
-        screen.contains(
-            "Limits retention, File storage, 1 replica, max 1073741824 bytes, max age 30 days"
-        ),
+        screen.contains("Limits retention, File storage, 1 replica, max 1 GiB, max age 30 days"),
         "{screen}"
     );
     // Nothing was created or moved before the yes.

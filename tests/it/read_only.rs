@@ -76,7 +76,7 @@ fn press_every_change(console: &mut Console, place: Place, pressed: &mut Vec<Str
                 // The refusal names the command: its first words tell one from another.
                 let words: String = binding.command.describe().chars().take(20).collect();
                 console.wait_for(SCREEN, &what, |s| {
-                    s.contains("read-only: \"") && s.contains(&words)
+                    s.contains("read-only, refused: ") && s.contains(&words)
                 });
             }
             pressed.push(format!("{:?}@{}", binding.command, place.name()));

@@ -19,9 +19,10 @@ pub(super) fn refuse(app: &mut App, command: Command, effects: &mut Vec<Effect>)
         browse_instead_of_attach(app, effects);
         return true;
     }
+    // The refusal first: a narrow terminal cuts the end of the line.
     app.complain(format!(
-        "read-only: \"{}\" would change the server, and this console was started with \
-         --read-only (restart without it to make changes)",
+        "read-only, refused: {} (started with --read-only: restart without it to change \
+         the server)",
         command.describe()
     ));
     true

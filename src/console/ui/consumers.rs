@@ -33,7 +33,8 @@ fn columns(name_width: u16) -> [Column; 16] {
         col("Active", 6, 40),
         col("Deliv/s", 7, 70),
         col("Ack/s", 7, 69),
-        col("Health", 13, 92),
+        // The diagnosis in a word outranks the counts behind it on a narrow screen.
+        col("Health", 13, 96),
         col("", 0, 200),
     ]
 }

@@ -41,8 +41,8 @@ fn narrow_80x24_keeps_the_important_columns() {
         "Msgs",
         "flaky-billing",
         "Pending",
-        "AckPend",
-        "Redeliv",
+        "Health",
+        "redelivering",
         "q quit",
     ] {
         assert!(text.contains(must), "{must} missing at 80x24:\n{text}");
