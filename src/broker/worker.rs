@@ -137,21 +137,32 @@ impl Worker {
                 Err(e) => return Pulled::Failed(e, 0),
             },
         };
+        // The cancellation and the lost connection are waited on across the whole pull,
+        // made once: making them anew for every message cost the streaming pull a few
+        // per cent against the bare client.
+        let cancelled = self.cancel.cancelled();
+        tokio::pin!(cancelled);
         let mut lost_connection = self.state.clone();
+        let lost = async move {
+            let lost = lost_connection
+                .wait_for(|s| *s != ConnectionState::Connected)
+                .await
+                .is_ok();
+            if !lost {
+                // The broker is gone: the cancellation ends this pull instead.
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::pin!(lost);
         let mut handled = 0;
         loop {
             let next = tokio::select! {
                 biased;
-                _ = self.cancel.cancelled() => {
+                () = &mut cancelled => {
                     nak_buffered(&mut messages).await;
                     return Pulled::Cancelled;
                 }
-                Ok(()) = async {
-                    lost_connection
-                        .wait_for(|s| *s != ConnectionState::Connected)
-                        .await
-                        .map(|_| ())
-                } => {
+                () = &mut lost => {
                     return Pulled::Failed("connection lost during the pull".to_string(), handled);
                 }
                 next = messages.next() => next,
