@@ -153,6 +153,8 @@ pub struct App {
     pub held_log: super::attached::HeldLog,
     pub now: SystemTime,
     pub quit: bool,
+    /// The colours to draw with (the default, a named theme, or none under NO_COLOR).
+    pub theme: crate::console::ui::theme::Theme,
 }
 
 impl App {
@@ -191,6 +193,7 @@ impl App {
             refresh_every: Duration::from_secs(1),
             now,
             quit: false,
+            theme: Default::default(),
         }
     }
 

@@ -3,10 +3,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
+use super::theme;
 use super::{
     Column, NAME_MAX, col, draw_table, empty_pane, fmt_age, fmt_count, fmt_duration, fmt_rate,
     focused, name_width, pane_block, truncate,
@@ -78,15 +79,15 @@ fn health(app: &App, c: &ConsumerView) -> Cell<'static> {
     let stream = c.info.stream_name.as_str();
     match app.diagnoses.marker(stream, c.name()) {
         None => Cell::from(""),
-        Some(("healthy", _)) => Cell::from(Span::styled("ok", Style::new().fg(Color::Green))),
+        Some(("healthy", _)) => Cell::from(Span::styled("ok", Style::new().fg(theme::get().ok))),
         Some((word, Severity::Info)) => Cell::from(word),
         Some((word, Severity::Warning)) => {
-            Cell::from(Span::styled(word, Style::new().fg(Color::Yellow)))
+            Cell::from(Span::styled(word, Style::new().fg(theme::get().warning)))
         }
         Some((word, Severity::Problem)) => Cell::from(Span::styled(
             word,
             Style::new()
-                .fg(Color::LightRed)
+                .fg(theme::get().problem)
                 .add_modifier(Modifier::BOLD),
         )),
     }
@@ -95,8 +96,8 @@ fn health(app: &App, c: &ConsumerView) -> Cell<'static> {
 fn alert_style(alert: ConsumerAlert) -> Style {
     match alert {
         ConsumerAlert::None => Style::new(),
-        ConsumerAlert::AckPendingRising => Style::new().fg(Color::Yellow),
-        ConsumerAlert::Redelivering => Style::new().fg(Color::LightRed),
+        ConsumerAlert::AckPendingRising => Style::new().fg(theme::get().warning),
+        ConsumerAlert::Redelivering => Style::new().fg(theme::get().problem),
     }
 }
 
@@ -111,7 +112,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     if !filter.is_empty() {
         title.push(Span::styled(
             format!("/{filter} "),
-            Style::new().fg(Color::Yellow),
+            Style::new().fg(theme::get().warning),
         ));
     }
     let redelivering = visible
@@ -121,7 +122,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     if redelivering > 0 {
         title.push(Span::styled(
             format!("{redelivering} redelivering "),
-            Style::new().fg(Color::LightRed),
+            Style::new().fg(theme::get().problem),
         ));
     }
     let block = pane_block(Line::from(title), focused(app, Pane::Consumers));

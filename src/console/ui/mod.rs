@@ -19,20 +19,25 @@ mod messages;
 mod operate;
 mod outstanding;
 mod streams;
+pub mod theme;
 
 use std::time::{Duration, SystemTime};
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Cell, Row, Table, TableState};
 
 use super::app::{App, Pane};
 use super::overlays::{Confirm, Overlay};
 
-/// Draws the whole console.
+/// Draws the whole console in the app's theme.
 pub fn render(frame: &mut Frame, app: &App) {
+    theme::scoped(app.theme, || render_all(frame, app));
+}
+
+fn render_all(frame: &mut Frame, app: &App) {
     let area = frame.area();
     let [header_area, body, status_area, hints_area] = Layout::vertical([
         Constraint::Length(header::height(app)),
@@ -116,17 +121,15 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
     }
 }
 
-const ACCENT: Color = Color::Cyan;
-
 /// A bordered pane; the focused one stands out.
 fn pane_block(title: Line<'_>, focused: bool) -> Block<'_> {
     let block = Block::bordered().title(title);
     if focused {
         block
             .border_type(BorderType::Thick)
-            .border_style(Style::new().fg(ACCENT))
+            .border_style(Style::new().fg(theme::get().accent))
     } else {
-        block.border_style(Style::new().fg(Color::DarkGray))
+        block.border_style(Style::new().fg(theme::get().border))
     }
 }
 
@@ -193,8 +196,11 @@ fn draw_table(
             }
         })
         .collect();
-    let header = Row::new(kept.iter().map(|&i| Cell::from(columns[i].title)))
-        .style(Style::new().add_modifier(Modifier::BOLD).fg(Color::Gray));
+    let header = Row::new(kept.iter().map(|&i| Cell::from(columns[i].title))).style(
+        Style::new()
+            .add_modifier(Modifier::BOLD)
+            .fg(theme::get().label),
+    );
     // Borders and the header take three rows.
     let fits = usize::from(area.height.saturating_sub(3)).max(1);
     let first = selected.map_or(0, |s| (s + 1).saturating_sub(fits));
@@ -209,7 +215,7 @@ fn draw_table(
         .header(header)
         .block(block)
         .column_spacing(1)
-        .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+        .row_highlight_style(theme::get().selected())
         .highlight_symbol("▶ ");
     let mut state = TableState::default().with_selected(selected.map(|s| s - first));
     frame.render_stateful_widget(table, area, &mut state);
@@ -220,7 +226,7 @@ fn empty_pane(frame: &mut Frame, area: Rect, block: Block<'_>, text: String) {
     frame.render_widget(
         ratatui::widgets::Paragraph::new(ratatui::text::Text::styled(
             text,
-            Style::new().fg(Color::Gray),
+            Style::new().fg(theme::get().label),
         ))
         .wrap(ratatui::widgets::Wrap { trim: true })
         .block(block),
