@@ -61,8 +61,14 @@ fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
         Cell::from(fmt_duration(i.config.ack_wait)),
         right(max_deliver),
         right(fmt_count(i.num_pending)),
-        right(fmt_count(i.num_ack_pending as u64)),
-        right(fmt_count(i.num_redelivered as u64)),
+        right(rising(
+            fmt_count(i.num_ack_pending as u64),
+            c.alert == ConsumerAlert::AckPendingRising,
+        )),
+        right(rising(
+            fmt_count(i.num_redelivered as u64),
+            c.alert == ConsumerAlert::Redelivering,
+        )),
         right(fmt_count(i.num_waiting as u64)),
         right(i.delivered.stream_sequence.to_string()),
         right(i.ack_floor.stream_sequence.to_string()),
@@ -74,10 +80,20 @@ fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
     ]
 }
 
-/// The diagnosis's word for the consumer: `ok` when healthy, coloured by how bad.
+/// The diagnosis's word for the consumer: `ok` when healthy, coloured by how bad. A row
+/// coloured for climbing redeliveries or ack pending says so here when the diagnosis has
+/// nothing worse to say, so the colour is never the only sign.
 fn health(app: &App, c: &ConsumerView) -> Cell<'static> {
     let stream = c.info.stream_name.as_str();
-    match app.diagnoses.marker(stream, c.name()) {
+    let marker = app.diagnoses.marker(stream, c.name());
+    let says_little = matches!(
+        marker,
+        None | Some(("healthy", _)) | Some((_, Severity::Info))
+    );
+    if says_little && let Some(word) = alert_word(c.alert) {
+        return Cell::from(Span::styled(word, alert_style(c.alert)));
+    }
+    match marker {
         None => Cell::from(""),
         Some(("healthy", _)) => Cell::from(Span::styled("ok", Style::new().fg(theme::get().ok))),
         Some((word, Severity::Info)) => Cell::from(word),
@@ -91,6 +107,19 @@ fn health(app: &App, c: &ConsumerView) -> Cell<'static> {
                 .add_modifier(Modifier::BOLD),
         )),
     }
+}
+
+fn alert_word(alert: ConsumerAlert) -> Option<&'static str> {
+    match alert {
+        ConsumerAlert::None => None,
+        ConsumerAlert::AckPendingRising => Some("acks rising"),
+        ConsumerAlert::Redelivering => Some("redelivering"),
+    }
+}
+
+/// A count that is climbing, marked with an arrow as well as the row's colour.
+fn rising(count: String, rising: bool) -> String {
+    if rising { format!("{count}↑") } else { count }
 }
 
 fn alert_style(alert: ConsumerAlert) -> Style {

@@ -18,7 +18,8 @@ fn counter(label: &'static str, value: String, width: usize, alert: bool) -> Lin
     };
     let pad = width.saturating_sub(label.len() + value.chars().count() + 1);
     Line::from(vec![
-        Span::raw(format!(" {label}")),
+        // `!` in the margin says it without colour.
+        Span::styled(format!("{}{label}", if alert { '!' } else { ' ' }), style),
         Span::raw(" ".repeat(pad)),
         Span::styled(value, style),
     ])

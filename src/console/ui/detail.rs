@@ -191,14 +191,15 @@ fn diagnosis_section(findings: Option<&[Finding]>, lines: &mut Vec<Line<'static>
         return;
     };
     for f in findings {
-        let colour = match f.severity {
-            Severity::Problem => theme::get().problem,
-            Severity::Warning => theme::get().warning,
-            Severity::Info => theme::get().ok,
+        // The mark tells the severity without colour: ✗ problem, ! warning, · note.
+        let (colour, mark) = match f.severity {
+            Severity::Problem => (theme::get().problem, '✗'),
+            Severity::Warning => (theme::get().warning, '!'),
+            Severity::Info => (theme::get().ok, '·'),
         };
         lines.push(Line::from(vec![
             Span::styled(
-                format!("   {:<13} ", f.kind.word()),
+                format!(" {mark} {:<13} ", f.kind.word()),
                 Style::new().bold().fg(colour),
             ),
             Span::raw(f.sentence.clone()),

@@ -120,7 +120,10 @@ fn row_of(app: &App, r: StreamRow<'_>) -> (Vec<Cell<'static>>, Style) {
     match r.view {
         None => (unread_row(r.name), Style::new().fg(theme::get().muted)),
         Some(v) if app.last_refresh.is_some_and(|at| v.read_at < at) => {
-            (row(app, v), Style::new().fg(theme::get().muted))
+            // `~` before the name says "older figures" without the grey.
+            let mut cells = row(app, v);
+            cells[0] = Cell::from(format!("~{}", truncate(r.name, NAME_MAX - 1)));
+            (cells, Style::new().fg(theme::get().muted))
         }
         Some(v) => (row(app, v), Style::new()),
     }
@@ -142,7 +145,7 @@ fn title(app: &App, shown: usize) -> Line<'static> {
     }
     if !app.streams_complete {
         title.push(Span::styled(
-            "· read around the selection; grey: older than the refresh ",
+            "· read around the selection; grey ~: older than the refresh ",
             Style::new().fg(theme::get().muted),
         ));
     }
