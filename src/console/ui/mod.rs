@@ -16,6 +16,8 @@ mod message_ops;
 #[cfg(test)]
 mod message_ops_tests;
 mod messages;
+#[cfg(test)]
+mod no_color_tests;
 mod operate;
 mod outstanding;
 mod streams;
