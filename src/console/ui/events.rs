@@ -82,7 +82,12 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     }
     let list = List::new(visible.into_iter().map(item))
         .block(block)
-        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
-    let mut state = ListState::default().with_selected(is_focused.then_some(app.selected_event));
+        .highlight_style(theme::get().selected());
+    // The offset set here, not left to the list, so a click maps to the row drawn.
+    let selected = is_focused.then_some(app.selected_event);
+    let fits = usize::from(area.height.saturating_sub(2)).max(1);
+    let mut state = ListState::default()
+        .with_offset(super::first_row(fits, selected))
+        .with_selected(selected);
     frame.render_stateful_widget(list, area, &mut state);
 }

@@ -11,6 +11,7 @@ mod forms;
 mod header;
 mod help;
 mod hints;
+mod layout;
 mod message;
 mod message_ops;
 #[cfg(test)]
@@ -33,6 +34,7 @@ use ratatui::widgets::{Block, BorderType, Cell, Row, Table, TableState};
 
 use super::app::{App, Pane};
 use super::overlays::{Confirm, Overlay};
+pub use layout::{counters_area, first_row, pane_areas, row_at};
 
 /// Draws the whole console in the app's theme.
 pub fn render(frame: &mut Frame, app: &App) {
@@ -41,48 +43,20 @@ pub fn render(frame: &mut Frame, app: &App) {
 
 fn render_all(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    let [header_area, body, status_area, hints_area] = Layout::vertical([
-        Constraint::Length(header::height(app)),
-        Constraint::Min(6),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header_area, _, status_area, hints_area] = layout::frame(app, area);
     header::render(frame, app, header_area);
     hints::render_status(frame, app, status_area);
     hints::render(frame, app, hints_area);
 
-    let counters_width = if area.width >= 120 { 34 } else { 28 };
-    let middle_of = |middle: Rect| -> [Rect; 2] {
-        Layout::horizontal([Constraint::Min(30), Constraint::Length(counters_width)]).areas(middle)
-    };
-    if app.attached.is_empty() {
-        let [streams_area, middle, events_area] = Layout::vertical([
-            Constraint::Percentage(40),
-            Constraint::Percentage(35),
-            Constraint::Min(3),
-        ])
-        .areas(body);
-        let [consumers_area, counters_area] = middle_of(middle);
-        streams::render(frame, app, streams_area);
-        consumers::render(frame, app, consumers_area);
-        counters::render(frame, app, counters_area);
-        events::render(frame, app, events_area);
-    } else {
-        let [streams_area, middle, messages_area, events_area] = Layout::vertical([
-            Constraint::Percentage(25),
-            Constraint::Percentage(25),
-            Constraint::Percentage(33),
-            Constraint::Min(3),
-        ])
-        .areas(body);
-        let [consumers_area, counters_area] = middle_of(middle);
-        streams::render(frame, app, streams_area);
-        consumers::render(frame, app, consumers_area);
-        counters::render(frame, app, counters_area);
-        messages::render(frame, app, messages_area);
-        events::render(frame, app, events_area);
+    for (pane, pane_area) in pane_areas(app, area) {
+        match pane {
+            Pane::Streams => streams::render(frame, app, pane_area),
+            Pane::Consumers => consumers::render(frame, app, pane_area),
+            Pane::Messages => messages::render(frame, app, pane_area),
+            Pane::Events => events::render(frame, app, pane_area),
+        }
     }
+    counters::render(frame, app, counters_area(app, area));
 
     // Overlays bottom to top: a prompt or a message over the browser shows over it.
     for overlay in &app.overlays {
@@ -205,7 +179,7 @@ fn draw_table(
     );
     // Borders and the header take three rows.
     let fits = usize::from(area.height.saturating_sub(3)).max(1);
-    let first = selected.map_or(0, |s| (s + 1).saturating_sub(fits));
+    let first = first_row(fits, selected);
     let rows: Vec<Row> = (first..len.min(first + fits))
         .map(|i| {
             let (cells, style) = row(i);
