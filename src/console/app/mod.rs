@@ -13,6 +13,7 @@ mod deadletters;
 mod diagnosis;
 mod message_ops;
 mod messages;
+mod mouse;
 mod operate;
 mod read_only;
 mod results;
@@ -155,6 +156,10 @@ pub struct App {
     pub quit: bool,
     /// The colours to draw with (the default, a named theme, or none under NO_COLOR).
     pub theme: crate::console::ui::theme::Theme,
+    /// Where each pane was drawn last (the mouse finds what was clicked with them).
+    pub pane_areas: Vec<(Pane, ratatui::layout::Rect)>,
+    /// The last left click, for telling a double click.
+    pub last_click: Option<mouse::Click>,
 }
 
 impl App {
@@ -194,6 +199,8 @@ impl App {
             now,
             quit: false,
             theme: Default::default(),
+            pane_areas: Vec::new(),
+            last_click: None,
         }
     }
 
