@@ -14,6 +14,8 @@ mod diagnosis;
 mod message_ops;
 mod messages;
 mod mouse;
+#[cfg(test)]
+mod mouse_tests;
 mod operate;
 mod read_only;
 mod results;
