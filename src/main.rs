@@ -51,9 +51,9 @@ struct Cli {
 #[derive(Args, Clone)]
 struct LooksArgs {
     /// Colour theme: default, light (for a white background) or high-contrast. NO_COLOR
-    /// set and not empty turns colour off whatever the theme.
-    #[arg(long, value_name = "NAME", default_value = "default", value_parser = clap::builder::PossibleValuesParser::new(jetdeck::console::ui::theme::THEMES))]
-    theme: String,
+    /// set and not empty turns colour off whatever the theme. [default: default]
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(jetdeck::console::ui::theme::THEMES))]
+    theme: Option<String>,
     /// Leave the mouse to the terminal (text selection) instead of clicking panes and rows
     #[arg(long)]
     no_mouse: bool,
@@ -418,7 +418,9 @@ async fn run_console(
     signals: &mut Terminations,
 ) -> ExitCode {
     use jetdeck::console::ui::theme::{Theme, no_color_env};
-    let theme = match Theme::resolve(&looks.theme, [], no_color_env()) {
+    // The config file's theme and `[colors]` go here, under the flag.
+    let name = looks.theme.as_deref().unwrap_or("default");
+    let theme = match Theme::resolve(name, [], no_color_env()) {
         Ok(theme) => theme,
         Err(e) => {
             eprintln!("jetdeck: {e}");
