@@ -202,7 +202,32 @@ fn light_and_high_contrast_themes_draw_their_own_colours() {
             (0..buffer.area.height).any(|y| (0..buffer.area.width).any(|x| buffer[(x, y)].fg == c))
         };
         assert!(used(theme.accent) && used(theme.problem) && used(theme.ok));
-        // Nothing of the default's own accent is left over.
-        assert!(!used(Color::Cyan) || theme.accent == Color::Cyan);
+        // Every colour on screen is one of the theme's: none is hard-coded.
+        let roles = [
+            theme.accent,
+            theme.muted,
+            theme.label,
+            theme.warning,
+            theme.problem,
+            theme.danger,
+            theme.ok,
+            theme.special,
+            theme.emphasis,
+            theme.on_accent,
+            theme.border,
+            theme.selection,
+            Color::Reset,
+        ];
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                let cell = &buffer[(x, y)];
+                assert!(
+                    roles.contains(&cell.fg) && roles.contains(&cell.bg),
+                    "({x}, {y}) {:?} on {:?} is not a colour of the theme",
+                    cell.fg,
+                    cell.bg
+                );
+            }
+        }
     }
 }
