@@ -40,8 +40,23 @@ struct Cli {
     /// Log filter, e.g. info, debug, jetdeck=trace (default: RUST_LOG, else info)
     #[arg(long, global = true, value_name = "LEVEL")]
     log_level: Option<String>,
+    #[command(flatten)]
+    looks: LooksArgs,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// How the console looks and takes input (the config file's `theme`, `[colors]` and
+/// `mouse` feed the same `ConsoleOptions` fields).
+#[derive(Args, Clone)]
+struct LooksArgs {
+    /// Colour theme: default, light (for a white background) or high-contrast. NO_COLOR
+    /// set and not empty turns colour off whatever the theme. [default: default]
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(jetdeck::console::ui::theme::THEMES))]
+    theme: Option<String>,
+    /// Leave the mouse to the terminal (text selection) instead of clicking panes and rows
+    #[arg(long)]
+    no_mouse: bool,
 }
 
 #[derive(Subcommand)]
@@ -291,6 +306,7 @@ fn main() -> ExitCode {
             cli.demo,
             cli.read_only,
             cli.refresh,
+            &cli.looks,
             &log_file,
             &mut signals,
         )),
@@ -397,9 +413,20 @@ async fn run_console(
     demo: bool,
     read_only: bool,
     refresh: Duration,
+    looks: &LooksArgs,
     log_file: &Path,
     signals: &mut Terminations,
 ) -> ExitCode {
+    use jetdeck::console::ui::theme::{Theme, no_color_env};
+    // The config file's theme and `[colors]` go here, under the flag.
+    let name = looks.theme.as_deref().unwrap_or("default");
+    let theme = match Theme::resolve(name, [], no_color_env()) {
+        Ok(theme) => theme,
+        Err(e) => {
+            eprintln!("jetdeck: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let target = tokio::select! {
         found = target_for(&args) => found,
         signal = signals.recv() => return signal_exit(signal),
@@ -426,6 +453,8 @@ async fn run_console(
         session,
         refresh,
         demo,
+        theme,
+        mouse: !looks.no_mouse,
     };
     // Quitting should not wait long on a server that went away.
     let broker = Broker::new(target.options.drain_timeout(Duration::from_secs(2)));

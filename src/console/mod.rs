@@ -25,7 +25,7 @@ mod fixtures;
 use std::time::{Duration, SystemTime};
 
 use ratatui::crossterm::event::{
-    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
+    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
 use thiserror::Error;
 use tokio::sync::{mpsc, watch};
@@ -56,6 +56,11 @@ pub struct ConsoleOptions {
     pub session: SessionInfo,
     pub refresh: Duration,
     pub demo: bool,
+    /// The colours (`--theme`, or none under NO_COLOR).
+    pub theme: ui::theme::Theme,
+    /// Whether the console takes the mouse (`--no-mouse` leaves it to the terminal, so
+    /// text can be selected).
+    pub mouse: bool,
 }
 
 /// How the console ended.
@@ -81,7 +86,8 @@ pub async fn run(
     options: ConsoleOptions,
     shutdown: impl Future<Output = i32>,
 ) -> Result<Exit, ConsoleError> {
-    let mut guard = terminal::TerminalGuard::enter().map_err(ConsoleError::Terminal)?;
+    let mut guard =
+        terminal::TerminalGuard::enter(options.mouse).map_err(ConsoleError::Terminal)?;
     let mut input = input::InputReader::spawn().map_err(ConsoleError::Terminal)?;
     let cancel = CancellationToken::new();
     let (actions_tx, mut actions) = mpsc::unbounded_channel();
@@ -98,6 +104,7 @@ pub async fn run(
     let mut collector = tokio::spawn(collector.run());
     let mut app = App::new(options.session, SystemTime::now());
     app.refresh_every = options.refresh;
+    app.theme = options.theme;
     let mut console = Console {
         app,
         runner: effects::EffectRunner::new(broker.clone(), actions_tx.clone(), selected_tx),
@@ -178,10 +185,13 @@ impl Console {
         loop {
             if dirty {
                 let app = &self.app;
-                guard
+                let drawn = guard
                     .terminal
                     .draw(|frame| ui::render(frame, app))
-                    .map_err(ConsoleError::Draw)?;
+                    .map_err(ConsoleError::Draw)?
+                    .area;
+                // Where the panes are, for the mouse: from the frame just drawn.
+                self.app.pane_areas = ui::pane_areas(&self.app, drawn);
                 dirty = false;
             }
             let first = tokio::select! {
@@ -339,6 +349,15 @@ fn from_terminal(event: TermEvent) -> Option<Action> {
         TermEvent::Key(key) => Some(Action::Key(key)),
         TermEvent::Paste(text) => Some(Action::Paste(text)),
         TermEvent::Resize(..) => Some(Action::Resize),
+        // Clicks and the wheel; not moves and drags, which would redraw for nothing.
+        TermEvent::Mouse(mouse)
+            if matches!(
+                mouse.kind,
+                MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp
+            ) =>
+        {
+            Some(Action::Mouse(mouse, std::time::Instant::now()))
+        }
         _ => None,
     }
 }

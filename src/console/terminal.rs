@@ -1,5 +1,6 @@
-//! Owning the terminal: raw mode, the alternate screen and bracketed paste on the way in,
-//! and restored on the way out, whether by quit, error, panic or termination signal.
+//! Owning the terminal: raw mode, the alternate screen, bracketed paste and (unless
+//! `--no-mouse`) mouse capture on the way in, and restored on the way out, whether by
+//! quit, error, panic or termination signal.
 
 use std::io::{Stdout, stdout};
 use std::mem::ManuallyDrop;
@@ -7,7 +8,9 @@ use std::mem::ManuallyDrop;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
-use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -26,14 +29,26 @@ pub struct TerminalGuard {
 /// Puts the terminal back as it was. Safe to call more than once.
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(stdout(), DisableBracketedPaste, LeaveAlternateScreen, Show);
+    // Mouse capture off whether or not it was on: a terminal left reporting the mouse
+    // fills the shell with escape sequences at every move.
+    let _ = execute!(
+        stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        Show
+    );
 }
 
 impl TerminalGuard {
-    pub fn enter() -> std::io::Result<Self> {
+    pub fn enter(mouse: bool) -> std::io::Result<Self> {
         enable_raw_mode()?;
         // Bracketed paste: a paste arrives as one piece, not as keys to run one by one.
-        if let Err(e) = execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste) {
+        let mut entered = execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste);
+        if mouse && entered.is_ok() {
+            entered = execute!(stdout(), EnableMouseCapture);
+        }
+        if let Err(e) = entered {
             restore();
             return Err(e);
         }

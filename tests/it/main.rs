@@ -25,6 +25,8 @@ mod console_diagnosis;
 #[cfg(feature = "console")]
 mod console_messages;
 #[cfg(feature = "console")]
+mod console_mouse;
+#[cfg(feature = "console")]
 mod console_operations;
 mod dead_letters;
 mod doctor;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::broker::BrowseWindow;
 use crate::broker::{ApiError, PubAck, StoredMessage};
@@ -101,6 +101,8 @@ pub enum Action {
     /// Text pasted in one piece (bracketed paste), or a run of characters typed faster
     /// than frames are drawn: it goes whole into the field being typed in.
     Paste(String),
+    /// A mouse click or wheel turn, and when it came (two clicks close together open).
+    Mouse(MouseEvent, std::time::Instant),
     /// The terminal was resized: redraw.
     Resize,
     /// Time passed (ages and countdowns move).

@@ -20,6 +20,17 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
     }
     let place = app.place();
     let command = keys::lookup(place, &key);
+    on_command(app, place, command, key, effects);
+}
+
+/// Runs `command` (the one `key` is bound to at `place`, or one the mouse asks for).
+pub(super) fn on_command(
+    app: &mut App,
+    place: Place,
+    command: Option<Command>,
+    key: KeyEvent,
+    effects: &mut Vec<Effect>,
+) {
     // Quit means quit wherever it is bound (Ctrl-C anywhere, q where nothing is typed).
     if command == Some(Command::Quit) {
         app.quit = true;

@@ -13,6 +13,9 @@ mod deadletters;
 mod diagnosis;
 mod message_ops;
 mod messages;
+mod mouse;
+#[cfg(test)]
+mod mouse_tests;
 mod operate;
 mod read_only;
 mod results;
@@ -153,6 +156,12 @@ pub struct App {
     pub held_log: super::attached::HeldLog,
     pub now: SystemTime,
     pub quit: bool,
+    /// The colours to draw with (the default, a named theme, or none under NO_COLOR).
+    pub theme: crate::console::ui::theme::Theme,
+    /// Where each pane was drawn last (the mouse finds what was clicked with them).
+    pub pane_areas: Vec<(Pane, ratatui::layout::Rect)>,
+    /// The last left click, for telling a double click.
+    pub last_click: Option<mouse::Click>,
 }
 
 impl App {
@@ -191,6 +200,9 @@ impl App {
             refresh_every: Duration::from_secs(1),
             now,
             quit: false,
+            theme: Default::default(),
+            pane_areas: Vec::new(),
+            last_click: None,
         }
     }
 

@@ -18,6 +18,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => commands::on_key(app, key, &mut effects),
         Action::Paste(text) => commands::on_paste(app, &text, &mut effects),
+        Action::Mouse(event, at) => super::mouse::on_mouse(app, event, at, &mut effects),
         Action::Resize => {}
         Action::Tick(now) => app.now = now,
         Action::Connection(connection) => on_connection(app, connection),

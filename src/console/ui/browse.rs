@@ -2,10 +2,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Paragraph};
 
+use super::theme;
 use super::{Column, col, draw_table, fmt_age, pane_block, truncate};
 use crate::console::app::App;
 use crate::console::overlays::browse::{BrowseRow, BrowseState};
@@ -41,12 +42,15 @@ fn row(app: &App, r: &BrowseRow) -> (Vec<Cell<'static>>, Style) {
         None => (
             vec![
                 right(r.sequence.to_string()),
-                Cell::from(Span::styled("(deleted)", Style::new().fg(Color::DarkGray))),
+                Cell::from(Span::styled(
+                    "(deleted)",
+                    Style::new().fg(theme::get().muted),
+                )),
                 Cell::from(""),
                 Cell::from(""),
                 Cell::from(""),
             ],
-            Style::new().fg(Color::DarkGray),
+            Style::new().fg(theme::get().muted),
         ),
     }
 }
@@ -61,7 +65,11 @@ pub fn render(frame: &mut Frame, app: &App, state: &BrowseState, area: Rect) {
     frame.render_widget(Clear, area);
     if let Some(e) = &state.error {
         frame.render_widget(
-            Paragraph::new(Span::styled(e.clone(), Style::new().fg(Color::LightRed))).block(block),
+            Paragraph::new(Span::styled(
+                e.clone(),
+                Style::new().fg(theme::get().problem),
+            ))
+            .block(block),
             area,
         );
         return;
@@ -109,7 +117,9 @@ pub fn title(state: &BrowseState) -> Line<'static> {
         Span::raw(format!(" Browse {} · ", state.stream)),
         Span::styled(
             state.filter.describe(),
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(theme::get().warning)
+                .add_modifier(Modifier::BOLD),
         ),
         Span::raw(format!("{matching} · {shown} · nothing consumed ")),
     ])

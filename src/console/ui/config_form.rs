@@ -3,11 +3,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::centered;
+use super::theme;
 use crate::console::overlays::config_form::{ConfigForm, FormField, Value};
 use crate::console::overlays::config_preview::Preview;
 
@@ -27,9 +28,9 @@ fn dialog(area: Rect, height: u16) -> Rect {
 fn field_line(field: &FormField, focused: bool, width: u16) -> (Line<'static>, Option<u16>) {
     let marker = if focused { "▶" } else { " " };
     let label_style = if field.fixed {
-        Style::new().fg(Color::DarkGray)
+        Style::new().fg(theme::get().muted)
     } else {
-        Style::new().fg(Color::Cyan)
+        Style::new().fg(theme::get().accent)
     };
     let mut spans = vec![Span::styled(
         format!("{marker}{:<w$}", field.label, w = LABEL),
@@ -42,10 +43,10 @@ fn field_line(field: &FormField, focused: bool, width: u16) -> (Line<'static>, O
             let scroll = input.visual_scroll(avail);
             let value: String = input.value().chars().skip(scroll).take(avail).collect();
             let style = if field.fixed {
-                Style::new().fg(Color::DarkGray)
+                Style::new().fg(theme::get().muted)
             } else if focused {
                 Style::new()
-                    .fg(Color::White)
+                    .fg(theme::get().emphasis)
                     .add_modifier(Modifier::UNDERLINED)
             } else {
                 Style::new()
@@ -67,7 +68,7 @@ fn field_line(field: &FormField, focused: bool, width: u16) -> (Line<'static>, O
     if field.fixed {
         spans.push(Span::styled(
             "  (cannot change)",
-            Style::new().fg(Color::DarkGray),
+            Style::new().fg(theme::get().muted),
         ));
     }
     (Line::from(spans), cursor)
@@ -83,10 +84,10 @@ fn choice_spans(
     avail: usize,
 ) -> Vec<Span<'static>> {
     let style = |chosen: bool| match (field.fixed, chosen) {
-        (true, _) => Style::new().fg(Color::DarkGray),
+        (true, _) => Style::new().fg(theme::get().muted),
         (false, true) if focused => Style::new().add_modifier(Modifier::REVERSED),
         (false, true) => Style::new().add_modifier(Modifier::BOLD),
-        (false, false) => Style::new().fg(Color::Gray),
+        (false, false) => Style::new().fg(theme::get().label),
     };
     let width: usize = options.iter().map(|o| o.len() + 2).sum();
     if field.fixed || width > avail {
@@ -94,7 +95,7 @@ fn choice_spans(
         if !field.fixed {
             spans.push(Span::styled(
                 format!("  {} of {}, ← →", index + 1, options.len()),
-                Style::new().fg(Color::Gray),
+                Style::new().fg(theme::get().label),
             ));
         }
         return spans;
@@ -117,7 +118,7 @@ fn choice_spans(
 fn error_line(text: &str) -> Line<'static> {
     Line::from(Span::styled(
         format!("{:w$}✗ {text}", "", w = LABEL + 1),
-        Style::new().fg(Color::LightRed),
+        Style::new().fg(theme::get().problem),
     ))
 }
 
@@ -147,18 +148,18 @@ pub fn render_form(frame: &mut Frame, form: &ConfigForm, area: Rect) {
     if let Some(e) = &form.server_error {
         lines.push(Line::from(Span::styled(
             format!(" ✗ not applied: {e}"),
-            Style::new().fg(Color::LightRed),
+            Style::new().fg(theme::get().problem),
         )));
     }
     let help = form.focused().map_or("", |f| f.help);
     let foot = vec![
         Line::from(Span::styled(
             format!(" {help}"),
-            Style::new().fg(Color::Gray),
+            Style::new().fg(theme::get().label),
         )),
         Line::from(Span::styled(
             " Enter preview · Tab ↑↓ field · ← → Space choice · Esc cancel",
-            Style::new().fg(Color::Gray),
+            Style::new().fg(theme::get().label),
         )),
     ];
     let area = dialog(area, (lines.len() + foot.len() + 3) as u16);
@@ -173,7 +174,7 @@ pub fn render_form(frame: &mut Frame, form: &ConfigForm, area: Rect) {
         Paragraph::new(shown).wrap(Wrap { trim: false }).block(
             Block::bordered()
                 .title(format!(" {} ", form.title))
-                .border_style(Style::new().fg(Color::Cyan)),
+                .border_style(Style::new().fg(theme::get().accent)),
         ),
         area,
     );
@@ -204,7 +205,7 @@ pub fn render_preview(frame: &mut Frame, preview: &Preview, area: Rect) {
         lines.push(Line::from(vec![
             Span::styled(
                 format!("   {field:<width$}  "),
-                Style::new().fg(Color::Cyan),
+                Style::new().fg(theme::get().accent),
             ),
             Span::raw(value.clone()),
         ]));
@@ -213,7 +214,9 @@ pub fn render_preview(frame: &mut Frame, preview: &Preview, area: Rect) {
     lines.push(Line::from(vec![
         Span::styled(
             " y",
-            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(theme::get().warning)
+                .add_modifier(Modifier::BOLD),
         ),
         Span::raw(if preview.plan.is_edit() {
             " apply   "
@@ -222,7 +225,9 @@ pub fn render_preview(frame: &mut Frame, preview: &Preview, area: Rect) {
         }),
         Span::styled(
             "n",
-            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(theme::get().ok)
+                .add_modifier(Modifier::BOLD),
         ),
         Span::raw(" / Esc back to the form (nothing is sent)"),
     ]));
@@ -232,7 +237,7 @@ pub fn render_preview(frame: &mut Frame, preview: &Preview, area: Rect) {
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
                 .title(Span::styled(format!(" {} ", preview.title()), bold))
-                .border_style(Style::new().fg(Color::Yellow)),
+                .border_style(Style::new().fg(theme::get().warning)),
         ),
         area,
     );

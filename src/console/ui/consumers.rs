@@ -3,10 +3,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
+use super::theme;
 use super::{
     Column, NAME_MAX, col, draw_table, empty_pane, fmt_age, fmt_count, fmt_duration, fmt_rate,
     focused, name_width, pane_block, truncate,
@@ -61,8 +62,14 @@ fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
         Cell::from(fmt_duration(i.config.ack_wait)),
         right(max_deliver),
         right(fmt_count(i.num_pending)),
-        right(fmt_count(i.num_ack_pending as u64)),
-        right(fmt_count(i.num_redelivered as u64)),
+        right(rising(
+            fmt_count(i.num_ack_pending as u64),
+            c.alert == ConsumerAlert::AckPendingRising,
+        )),
+        right(rising(
+            fmt_count(i.num_redelivered as u64),
+            c.alert == ConsumerAlert::Redelivering,
+        )),
         right(fmt_count(i.num_waiting as u64)),
         right(i.delivered.stream_sequence.to_string()),
         right(i.ack_floor.stream_sequence.to_string()),
@@ -74,30 +81,53 @@ fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
     ]
 }
 
-/// The diagnosis's word for the consumer: `ok` when healthy, coloured by how bad.
+/// The diagnosis's word for the consumer: `ok` when healthy, coloured by how bad. A row
+/// coloured for climbing redeliveries or ack pending says so here when the diagnosis has
+/// nothing worse to say, so the colour is never the only sign.
 fn health(app: &App, c: &ConsumerView) -> Cell<'static> {
     let stream = c.info.stream_name.as_str();
-    match app.diagnoses.marker(stream, c.name()) {
+    let marker = app.diagnoses.marker(stream, c.name());
+    let says_little = matches!(
+        marker,
+        None | Some(("healthy", _)) | Some((_, Severity::Info))
+    );
+    if says_little && let Some(word) = alert_word(c.alert) {
+        return Cell::from(Span::styled(word, alert_style(c.alert)));
+    }
+    match marker {
         None => Cell::from(""),
-        Some(("healthy", _)) => Cell::from(Span::styled("ok", Style::new().fg(Color::Green))),
+        Some(("healthy", _)) => Cell::from(Span::styled("ok", Style::new().fg(theme::get().ok))),
         Some((word, Severity::Info)) => Cell::from(word),
         Some((word, Severity::Warning)) => {
-            Cell::from(Span::styled(word, Style::new().fg(Color::Yellow)))
+            Cell::from(Span::styled(word, Style::new().fg(theme::get().warning)))
         }
         Some((word, Severity::Problem)) => Cell::from(Span::styled(
             word,
             Style::new()
-                .fg(Color::LightRed)
+                .fg(theme::get().problem)
                 .add_modifier(Modifier::BOLD),
         )),
     }
 }
 
+fn alert_word(alert: ConsumerAlert) -> Option<&'static str> {
+    match alert {
+        ConsumerAlert::None => None,
+        ConsumerAlert::AckPendingRising => Some("acks rising"),
+        ConsumerAlert::Redelivering => Some("redelivering"),
+    }
+}
+
+/// A count that is climbing, marked with an arrow as well as the row's colour.
+fn rising(count: String, rising: bool) -> String {
+    if rising { format!("{count}↑") } else { count }
+}
+
 fn alert_style(alert: ConsumerAlert) -> Style {
     match alert {
         ConsumerAlert::None => Style::new(),
-        ConsumerAlert::AckPendingRising => Style::new().fg(Color::Yellow),
-        ConsumerAlert::Redelivering => Style::new().fg(Color::LightRed),
+        ConsumerAlert::AckPendingRising => Style::new().fg(theme::get().warning),
+        ConsumerAlert::Redelivering => Style::new().fg(theme::get().problem),
     }
 }
 
@@ -112,7 +142,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     if !filter.is_empty() {
         title.push(Span::styled(
             format!("/{filter} "),
-            Style::new().fg(Color::Yellow),
+            Style::new().fg(theme::get().warning),
         ));
     }
     let redelivering = visible
@@ -122,7 +152,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     if redelivering > 0 {
         title.push(Span::styled(
             format!("{redelivering} redelivering "),
-            Style::new().fg(Color::LightRed),
+            Style::new().fg(theme::get().problem),
         ));
     }
     let block = pane_block(Line::from(title), focused(app, Pane::Consumers));

@@ -2,22 +2,24 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::theme;
 use super::{fmt_age, fmt_bytes, fmt_count, pane_block};
 use crate::console::app::App;
 
 fn counter(label: &'static str, value: String, width: usize, alert: bool) -> Line<'static> {
     let style = if alert {
-        Style::new().fg(Color::LightRed).bold()
+        Style::new().fg(theme::get().problem).bold()
     } else {
         Style::new().bold()
     };
     let pad = width.saturating_sub(label.len() + value.chars().count() + 1);
     Line::from(vec![
-        Span::raw(format!(" {label}")),
+        // `!` in the margin says it without colour.
+        Span::styled(format!("{}{label}", if alert { '!' } else { ' ' }), style),
         Span::raw(" ".repeat(pad)),
         Span::styled(value, style),
     ])
@@ -26,7 +28,8 @@ fn counter(label: &'static str, value: String, width: usize, alert: bool) -> Lin
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let w = area.width.saturating_sub(3) as usize;
     let m = &app.metrics;
-    let heading = |text: &'static str| Line::from(Span::styled(text, Style::new().fg(Color::Cyan)));
+    let heading =
+        |text: &'static str| Line::from(Span::styled(text, Style::new().fg(theme::get().accent)));
     let messages: u64 = app.streams.iter().map(|s| s.info.state.messages).sum();
     // The account's own total when known: exact whatever was read this refresh.
     let bytes = match &app.account {

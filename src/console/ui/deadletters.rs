@@ -2,11 +2,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Wrap};
 
 use super::events::clock;
+use super::theme;
 use super::{Column, col, draw_table, fmt_bytes, pane_block, truncate};
 use crate::console::app::{App, DeadLetterOp, DeadLetterPlan};
 use crate::console::overlays::deadletters::DeadLettersState;
@@ -41,12 +42,12 @@ fn row(app: &App, state: &DeadLettersState, letter: &DeadLetter) -> (Vec<Cell<'s
     let original = if letter.in_stream() {
         Span::raw("in stream")
     } else if kept.is_some() {
-        Span::styled("gone (kept)", Style::new().fg(Color::Yellow))
+        Span::styled("gone (kept)", Style::new().fg(theme::get().warning))
     } else {
-        Span::styled("gone", Style::new().fg(Color::DarkGray))
+        Span::styled("gone", Style::new().fg(theme::get().muted))
     };
     let cells = vec![
-        Cell::from(Span::styled(mark, Style::new().fg(Color::Yellow))),
+        Cell::from(Span::styled(mark, Style::new().fg(theme::get().warning))),
         Cell::from(truncate(&letter.stream, 40)),
         right(letter.sequence.to_string()),
         Cell::from(truncate(subject, 60)),
@@ -63,13 +64,13 @@ fn row(app: &App, state: &DeadLettersState, letter: &DeadLetter) -> (Vec<Cell<'s
 fn source_line(state: &DeadLettersState) -> Line<'static> {
     match state.capture {
         Some(true) => Line::from(vec![
-            Span::styled("● ", Style::new().fg(Color::Green)),
+            Span::styled("● ", Style::new().fg(theme::get().ok)),
             Span::raw(format!(
                 "capture stream {CAPTURE_STREAM} records dead letters, also while jetdeck is closed"
             )),
         ]),
         Some(false) => Line::from(vec![
-            Span::styled("! ", Style::new().fg(Color::Yellow)),
+            Span::styled("! ", Style::new().fg(theme::get().warning)),
             Span::raw("no capture stream: listing only what jetdeck saw while running · "),
             Span::styled("c", Style::new().add_modifier(Modifier::BOLD)),
             Span::raw(format!(" creates {CAPTURE_STREAM} ({})", capture_limits())),
@@ -99,13 +100,13 @@ pub fn render(frame: &mut Frame, app: &App, state: &DeadLettersState, area: Rect
                 "{}: gone (body kept by jetdeck, which termed it): r retries and m moves from that copy",
                 letter.target()
             ),
-            Style::new().fg(Color::Yellow),
+            Style::new().fg(theme::get().warning),
         ));
     }
     frame.render_widget(
         Paragraph::new(info)
             .wrap(Wrap { trim: false })
-            .block(Block::bordered().border_style(Style::new().fg(Color::Cyan))),
+            .block(Block::bordered().border_style(Style::new().fg(theme::get().accent))),
         top,
     );
     let marked = if state.marked.is_empty() {
@@ -121,7 +122,7 @@ pub fn render(frame: &mut Frame, app: &App, state: &DeadLettersState, area: Rect
         " Space mark · r retry · m move · x discard · e export · Enter open · Esc close ",
     );
     if let Some(e) = &state.error {
-        let text = Span::styled(e.clone(), Style::new().fg(Color::LightRed));
+        let text = Span::styled(e.clone(), Style::new().fg(theme::get().problem));
         frame.render_widget(Paragraph::new(text).block(block), list);
         return;
     }
@@ -163,13 +164,15 @@ fn keys_line(yes: &str) -> Line<'static> {
         Span::styled(
             " y",
             Style::new()
-                .fg(Color::LightRed)
+                .fg(theme::get().problem)
                 .add_modifier(Modifier::BOLD),
         ),
         Span::raw(format!(" {yes}   ")),
         Span::styled(
             "n",
-            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(theme::get().ok)
+                .add_modifier(Modifier::BOLD),
         ),
         Span::raw(" / Esc cancel"),
     ])
@@ -253,7 +256,7 @@ fn draw_dialog(frame: &mut Frame, area: Rect, lines: Vec<Line<'static>>, title: 
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
                 .title(title.to_string())
-                .border_style(Style::new().fg(Color::LightRed)),
+                .border_style(Style::new().fg(theme::get().problem)),
         ),
         rect,
     );

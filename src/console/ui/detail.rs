@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use serde_json::Value;
 
+use super::theme;
 use super::{centered, fmt_bytes, fmt_duration};
 use crate::console::app::{App, Overlay};
 use crate::diagnosis::{Finding, Severity};
@@ -85,14 +86,17 @@ pub fn fields(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
 fn section(title: &str, value: &Value, lines: &mut Vec<Line<'static>>) {
     lines.push(Line::from(Span::styled(
         format!(" {title}"),
-        Style::new().bold().fg(Color::Cyan),
+        Style::new().bold().fg(theme::get().accent),
     )));
     let mut out = Vec::new();
     fields("", value, &mut out);
     let width = out.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in out {
         lines.push(Line::from(vec![
-            Span::styled(format!("   {k:<width$}  "), Style::new().fg(Color::Gray)),
+            Span::styled(
+                format!("   {k:<width$}  "),
+                Style::new().fg(theme::get().label),
+            ),
             Span::raw(v),
         ]));
     }
@@ -177,7 +181,7 @@ pub fn content(app: &App, overlay: &Overlay) -> (String, Vec<Line<'static>>) {
 fn diagnosis_section(findings: Option<&[Finding]>, lines: &mut Vec<Line<'static>>) {
     lines.push(Line::from(Span::styled(
         " Diagnosis",
-        Style::new().bold().fg(Color::Cyan),
+        Style::new().bold().fg(theme::get().accent),
     )));
     let Some(findings) = findings else {
         lines.push(Line::raw(
@@ -187,21 +191,22 @@ fn diagnosis_section(findings: Option<&[Finding]>, lines: &mut Vec<Line<'static>
         return;
     };
     for f in findings {
-        let colour = match f.severity {
-            Severity::Problem => Color::LightRed,
-            Severity::Warning => Color::Yellow,
-            Severity::Info => Color::Green,
+        // The mark tells the severity without colour: ✗ problem, ! warning, · note.
+        let (colour, mark) = match f.severity {
+            Severity::Problem => (theme::get().problem, '✗'),
+            Severity::Warning => (theme::get().warning, '!'),
+            Severity::Info => (theme::get().ok, '·'),
         };
         lines.push(Line::from(vec![
             Span::styled(
-                format!("   {:<13} ", f.kind.word()),
+                format!(" {mark} {:<13} ", f.kind.word()),
                 Style::new().bold().fg(colour),
             ),
             Span::raw(f.sentence.clone()),
         ]));
         if let Some(action) = &f.action {
             lines.push(Line::from(vec![
-                Span::styled("   what to do    ", Style::new().fg(Color::Gray)),
+                Span::styled("   what to do    ", Style::new().fg(theme::get().label)),
                 Span::raw(action.clone()),
             ]));
         }
@@ -214,7 +219,7 @@ fn gone(what: String) -> (String, Vec<Line<'static>>) {
         format!(" {what} "),
         vec![Line::from(Span::styled(
             format!(" {what} no longer exists on the server."),
-            Style::new().fg(Color::Yellow),
+            Style::new().fg(theme::get().warning),
         ))],
     )
 }
@@ -244,7 +249,7 @@ pub fn render(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
                 Block::bordered()
                     .title(title)
                     .title_bottom(" ↑↓ scroll · Esc close ")
-                    .border_style(Style::new().fg(Color::Cyan)),
+                    .border_style(Style::new().fg(theme::get().accent)),
             ),
         area,
     );

@@ -6,6 +6,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
+use super::theme;
 use super::{focused, pane_block};
 use crate::console::app::{App, Pane};
 use crate::console::model::{Advisory, AdvisoryKind};
@@ -18,13 +19,13 @@ pub fn clock(time: std::time::SystemTime) -> String {
 
 fn color(kind: &AdvisoryKind) -> Color {
     match kind {
-        AdvisoryKind::MaxDeliveries | AdvisoryKind::Terminated => Color::LightRed,
-        AdvisoryKind::Naked => Color::Yellow,
-        AdvisoryKind::StreamDeleted | AdvisoryKind::ConsumerDeleted => Color::Magenta,
+        AdvisoryKind::MaxDeliveries | AdvisoryKind::Terminated => theme::get().problem,
+        AdvisoryKind::Naked => theme::get().warning,
+        AdvisoryKind::StreamDeleted | AdvisoryKind::ConsumerDeleted => theme::get().special,
         AdvisoryKind::StreamCreated
         | AdvisoryKind::ConsumerCreated
-        | AdvisoryKind::StreamUpdated => Color::Green,
-        AdvisoryKind::Other(_) => Color::Gray,
+        | AdvisoryKind::StreamUpdated => theme::get().ok,
+        AdvisoryKind::Other(_) => theme::get().label,
     }
 }
 
@@ -34,7 +35,7 @@ fn item(a: &Advisory) -> ListItem<'static> {
         None => a.stream.clone(),
     };
     ListItem::new(Line::from(vec![
-        Span::styled(clock(a.time), Style::new().fg(Color::DarkGray)),
+        Span::styled(clock(a.time), Style::new().fg(theme::get().muted)),
         Span::raw(" "),
         Span::styled(
             format!("{:<16}", a.kind.label()),
@@ -48,7 +49,7 @@ fn item(a: &Advisory) -> ListItem<'static> {
             } else {
                 format!("  {}", a.detail)
             },
-            Style::new().fg(Color::Gray),
+            Style::new().fg(theme::get().label),
         ),
     ]))
 }
@@ -72,7 +73,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         frame.render_widget(
             Paragraph::new(Span::styled(
                 "No advisories yet: stream and consumer changes, naks, terminations and max deliveries show here.",
-                Style::new().fg(Color::Gray),
+                Style::new().fg(theme::get().label),
             ))
             .block(block),
             area,
@@ -81,7 +82,12 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     }
     let list = List::new(visible.into_iter().map(item))
         .block(block)
-        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
-    let mut state = ListState::default().with_selected(is_focused.then_some(app.selected_event));
+        .highlight_style(theme::get().selected());
+    // The offset set here, not left to the list, so a click maps to the row drawn.
+    let selected = is_focused.then_some(app.selected_event);
+    let fits = usize::from(area.height.saturating_sub(2)).max(1);
+    let mut state = ListState::default()
+        .with_offset(super::first_row(fits, selected))
+        .with_selected(selected);
     frame.render_stateful_widget(list, area, &mut state);
 }

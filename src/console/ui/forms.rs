@@ -3,11 +3,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use tui_input::Input;
 
+use super::theme;
 use super::{centered, fmt_count};
 use crate::console::app::{AfterCreate, AttachForm, Confirm, Prompt, StreamOffer};
 use crate::console::overlays::publish::{Field, PublishForm, TEMPLATES};
@@ -36,14 +37,17 @@ pub(super) fn field_line(
     let value: String = input.value().chars().skip(scroll).take(avail).collect();
     let style = if focused {
         Style::new()
-            .fg(Color::White)
+            .fg(theme::get().emphasis)
             .add_modifier(Modifier::UNDERLINED)
     } else {
         Style::new()
     };
     let marker = if focused { "▶" } else { " " };
     let line = Line::from(vec![
-        Span::styled(format!("{marker}{label:<9} "), Style::new().fg(Color::Cyan)),
+        Span::styled(
+            format!("{marker}{label:<9} "),
+            Style::new().fg(theme::get().accent),
+        ),
         Span::styled(format!("{value:<avail$}"), style),
     ]);
     let cursor =
@@ -54,7 +58,7 @@ pub(super) fn field_line(
 pub(super) fn error_line(text: &str) -> Line<'static> {
     Line::from(Span::styled(
         format!("           ✗ {text}"),
-        Style::new().fg(Color::LightRed),
+        Style::new().fg(theme::get().problem),
     ))
 }
 
@@ -79,7 +83,10 @@ pub fn render_publish(frame: &mut Frame, form: &PublishForm, area: Rect) {
                 Some(t) => format!("           template: {} (Ctrl-T next)", TEMPLATES[t].0),
                 None => "           empty: Ctrl-T picks a template ({n} index, {uuid})".to_string(),
             };
-            lines.push(Line::from(Span::styled(hint, Style::new().fg(Color::Gray))));
+            lines.push(Line::from(Span::styled(
+                hint,
+                Style::new().fg(theme::get().label),
+            )));
         }
         if let Some(e) = form.error(field) {
             lines.push(error_line(e));
@@ -88,14 +95,14 @@ pub fn render_publish(frame: &mut Frame, form: &PublishForm, area: Rect) {
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
         " Headers: Key: value; Key: value (a key may repeat).  Enter publish · Tab next field · Esc cancel",
-        Style::new().fg(Color::Gray),
+        Style::new().fg(theme::get().label),
     )));
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
                 .title(" Publish ")
-                .border_style(Style::new().fg(Color::Cyan)),
+                .border_style(Style::new().fg(theme::get().accent)),
         ),
         area,
     );
@@ -116,14 +123,14 @@ pub fn render_attach(frame: &mut Frame, form: &AttachForm, area: Rect) {
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
         " The queue names the durable consumer (made, filtered to the topic, if missing). Enter attach · Esc cancel",
-        Style::new().fg(Color::Gray),
+        Style::new().fg(theme::get().label),
     )));
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
                 .title(" Attach by topic and queue ")
-                .border_style(Style::new().fg(Color::Cyan)),
+                .border_style(Style::new().fg(theme::get().accent)),
         ),
         area,
     );
@@ -144,14 +151,14 @@ pub fn render_prompt(frame: &mut Frame, prompt: &Prompt, area: Rect) {
     }
     lines.push(Line::from(Span::styled(
         " Enter confirm · Esc cancel",
-        Style::new().fg(Color::Gray),
+        Style::new().fg(theme::get().label),
     )));
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::bordered()
                 .title(format!(" {} ", prompt.kind.question()))
-                .border_style(Style::new().fg(Color::Cyan)),
+                .border_style(Style::new().fg(theme::get().accent)),
         ),
         area,
     );
@@ -189,13 +196,15 @@ pub fn render_confirm(frame: &mut Frame, confirm: &Confirm, area: Rect) {
             Span::styled(
                 " y",
                 Style::new()
-                    .fg(Color::LightRed)
+                    .fg(theme::get().problem)
                     .add_modifier(Modifier::BOLD),
             ),
             Span::raw(" delete   "),
             Span::styled(
                 "n",
-                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+                Style::new()
+                    .fg(theme::get().ok)
+                    .add_modifier(Modifier::BOLD),
             ),
             Span::raw(" / Esc keep"),
         ]),
@@ -205,7 +214,7 @@ pub fn render_confirm(frame: &mut Frame, confirm: &Confirm, area: Rect) {
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
                 .title(" Delete consumer ")
-                .border_style(Style::new().fg(Color::LightRed)),
+                .border_style(Style::new().fg(theme::get().problem)),
         ),
         area,
     );
@@ -250,12 +259,16 @@ pub fn render_create_stream(frame: &mut Frame, offer: &StreamOffer, area: Rect) 
         Line::from(vec![
             Span::styled(
                 " y",
-                Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                Style::new()
+                    .fg(theme::get().warning)
+                    .add_modifier(Modifier::BOLD),
             ),
             Span::raw(" create   "),
             Span::styled(
                 "n",
-                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+                Style::new()
+                    .fg(theme::get().ok)
+                    .add_modifier(Modifier::BOLD),
             ),
             Span::raw(" / Esc cancel (nothing is sent)"),
         ]),
@@ -265,7 +278,7 @@ pub fn render_create_stream(frame: &mut Frame, offer: &StreamOffer, area: Rect) 
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
                 .title(" Create stream? ")
-                .border_style(Style::new().fg(Color::Yellow)),
+                .border_style(Style::new().fg(theme::get().warning)),
         ),
         area,
     );

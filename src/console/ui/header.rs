@@ -2,10 +2,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::theme;
 use super::{fmt_bytes, fmt_count, truncate};
 use crate::broker::ConnectionState;
 use crate::console::app::App;
@@ -19,7 +20,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     let mut lines = vec![where_line(app), usage_line(app)];
     if let Some(embedded) = &app.session.embedded {
         lines.push(Line::from(vec![
-            Span::styled(" embedded ", Style::new().fg(Color::Magenta)),
+            Span::styled(" embedded ", Style::new().fg(theme::get().special)),
             Span::raw(format!(
                 " private nats-server, stopped on exit · data {} · server log {}",
                 embedded.store_dir.display(),
@@ -29,7 +30,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     }
     let block = Block::new()
         .borders(Borders::BOTTOM)
-        .border_style(Style::new().fg(Color::DarkGray));
+        .border_style(Style::new().fg(theme::get().border));
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
@@ -41,7 +42,7 @@ fn denied(app: &App) -> Option<Span<'static>> {
                 "  permission denied for this user: {}",
                 app.denied.join(", ")
             ),
-            Style::new().fg(Color::Yellow),
+            Style::new().fg(theme::get().warning),
         )
     })
 }
@@ -52,26 +53,23 @@ fn where_line(app: &App) -> Line<'static> {
     let (symbol, color) = match (c.state, app.silent_for()) {
         (ConnectionState::Connected, Some(silent)) => (
             format!("● connected, not answering for {}s", silent.as_secs()),
-            Color::Yellow,
+            theme::get().warning,
         ),
-        (ConnectionState::Connected, None) => ("● connected".to_string(), Color::Green),
-        (ConnectionState::Reconnecting, _) => ("◌ reconnecting".to_string(), Color::Yellow),
+        (ConnectionState::Connected, None) => ("● connected".to_string(), theme::get().ok),
+        (ConnectionState::Reconnecting, _) => ("◌ reconnecting".to_string(), theme::get().warning),
         (ConnectionState::NotConnected | ConnectionState::Closed, _) => {
-            ("○ disconnected".to_string(), Color::Red)
+            ("○ disconnected".to_string(), theme::get().danger)
         }
     };
     let mut first = vec![
-        Span::styled(
-            " jetdeck ",
-            Style::new().bold().fg(Color::Black).bg(Color::Cyan),
-        ),
+        Span::styled(" jetdeck ", theme::get().badge(theme::get().accent)),
         Span::raw(" "),
     ];
     // First after the name, so it shows on the narrowest terminal.
     if app.session.read_only {
         first.push(Span::styled(
             " READ-ONLY ",
-            Style::new().bold().fg(Color::Black).bg(Color::Yellow),
+            theme::get().badge(theme::get().warning),
         ));
         first.push(Span::raw(" "));
     }
@@ -83,13 +81,13 @@ fn where_line(app: &App) -> Line<'static> {
     if let Some(context) = &app.session.context {
         first.push(Span::styled(
             format!("  context {context}"),
-            Style::new().fg(Color::Magenta),
+            Style::new().fg(theme::get().special),
         ));
     }
     if let Some(url) = &c.connected_url {
         first.push(Span::styled(
             format!(" (on {url})"),
-            Style::new().fg(Color::Gray),
+            Style::new().fg(theme::get().label),
         ));
     }
     if let Some(name) = &c.server_name {
@@ -110,11 +108,11 @@ fn usage_line(app: &App) -> Line<'static> {
     match (&c.last_error, &app.account) {
         (Some(error), _) => Line::from(Span::styled(
             format!(" last error: {error}"),
-            Style::new().fg(Color::Red),
+            Style::new().fg(theme::get().danger),
         )),
         (None, Some(a)) => {
             let mut spans = vec![
-                Span::styled(" JetStream ", Style::new().fg(Color::Cyan)),
+                Span::styled(" JetStream ", Style::new().fg(theme::get().accent)),
                 Span::raw(format!(
                     " memory {}  storage {}  streams {}  consumers {}  API {} ({} errors)",
                     fmt_bytes(a.memory),
@@ -129,14 +127,17 @@ fn usage_line(app: &App) -> Line<'static> {
             Line::from(spans)
         }
         (None, None) if !app.denied.is_empty() => Line::from(
-            [Span::styled(" JetStream ", Style::new().fg(Color::Cyan))]
-                .into_iter()
-                .chain(denied(app))
-                .collect::<Vec<_>>(),
+            [Span::styled(
+                " JetStream ",
+                Style::new().fg(theme::get().accent),
+            )]
+            .into_iter()
+            .chain(denied(app))
+            .collect::<Vec<_>>(),
         ),
         (None, None) => Line::from(Span::styled(
             " waiting for the first refresh…",
-            Style::new().fg(Color::Gray),
+            Style::new().fg(theme::get().label),
         )),
     }
 }

@@ -2,11 +2,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::centered;
+use super::theme;
 use crate::console::app::App;
 use crate::console::keys;
 
@@ -38,7 +39,10 @@ pub fn render(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
         .into_iter()
         .map(|(k, what)| {
             Line::from(vec![
-                Span::styled(format!(" {k:<width$}"), Style::new().bold().fg(Color::Cyan)),
+                Span::styled(
+                    format!(" {k:<width$}"),
+                    Style::new().bold().fg(theme::get().accent),
+                ),
                 Span::raw(what),
             ])
         })
@@ -46,7 +50,7 @@ pub fn render(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
         format!(" Logs go to {}", app.session.log_file.display()),
-        Style::new().fg(Color::Gray),
+        Style::new().fg(theme::get().label),
     )));
     frame.render_widget(Clear, area);
     frame.render_widget(
@@ -54,7 +58,7 @@ pub fn render(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
             Block::bordered()
                 .title(" Keys ")
                 .title_bottom(" ↑↓ scroll · Esc close ")
-                .border_style(Style::new().fg(Color::Cyan)),
+                .border_style(Style::new().fg(theme::get().accent)),
         ),
         area,
     );

@@ -3,16 +3,17 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::theme;
 use crate::console::app::{App, Pane};
 use crate::console::keys::{self, Place};
 
 fn key(k: &'static str, what: &'static str) -> [Span<'static>; 2] {
     [
-        Span::styled(k, Style::new().bold().fg(Color::Cyan)),
+        Span::styled(k, Style::new().bold().fg(theme::get().accent)),
         Span::raw(format!(" {what}  ")),
     ]
 }
@@ -25,7 +26,10 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
             Pane::Consumers => &app.consumer_filter,
             _ => &app.stream_filter,
         };
-        spans.push(Span::styled("filter: ", Style::new().fg(Color::Yellow)));
+        spans.push(Span::styled(
+            "filter: ",
+            Style::new().fg(theme::get().warning),
+        ));
         spans.push(Span::raw(format!("{}▏  ", filter.text())));
     }
     for hint in keys::hints(place) {
@@ -40,7 +44,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(
             log,
-            Style::new().fg(Color::DarkGray),
+            Style::new().fg(theme::get().muted),
         )))
         .right_aligned(),
         log_area,
@@ -53,9 +57,9 @@ pub fn render_status(frame: &mut Frame, app: &App, area: Rect) {
         return;
     };
     let style = if status.error {
-        Style::new().fg(Color::LightRed)
+        Style::new().fg(theme::get().problem)
     } else {
-        Style::new().fg(Color::Green)
+        Style::new().fg(theme::get().ok)
     };
     frame.render_widget(
         Paragraph::new(Span::styled(format!(" {}", status.text), style)),

@@ -3,11 +3,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::centered;
+use super::theme;
 use crate::console::app::MessageView;
 
 /// How a body is best shown.
@@ -52,14 +53,19 @@ pub fn render(frame: &mut Frame, view: &MessageView, scroll: u16, area: Rect) {
     let heading = |t: &str| {
         Line::from(Span::styled(
             format!(" {t}"),
-            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(theme::get().accent)
+                .add_modifier(Modifier::BOLD),
         ))
     };
     let mut lines = vec![heading("Message")];
     let width = view.meta.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (k, v) in &view.meta {
         lines.push(Line::from(vec![
-            Span::styled(format!("   {k:<width$}  "), Style::new().fg(Color::Gray)),
+            Span::styled(
+                format!("   {k:<width$}  "),
+                Style::new().fg(theme::get().label),
+            ),
             Span::raw(v.clone()),
         ]));
     }
@@ -68,7 +74,7 @@ pub fn render(frame: &mut Frame, view: &MessageView, scroll: u16, area: Rect) {
         lines.push(heading(&format!("Timeline ({})", view.timeline.len())));
         for (when, what) in &view.timeline {
             lines.push(Line::from(vec![
-                Span::styled(format!("   {when}  "), Style::new().fg(Color::Gray)),
+                Span::styled(format!("   {when}  "), Style::new().fg(theme::get().label)),
                 Span::raw(what.clone()),
             ]));
         }
@@ -77,7 +83,7 @@ pub fn render(frame: &mut Frame, view: &MessageView, scroll: u16, area: Rect) {
     lines.push(heading(&format!("Headers ({})", view.headers.len())));
     for (k, v) in view.headers.iter() {
         lines.push(Line::from(vec![
-            Span::styled(format!("   {k}: "), Style::new().fg(Color::Gray)),
+            Span::styled(format!("   {k}: "), Style::new().fg(theme::get().label)),
             Span::raw(v.to_string()),
         ]));
     }
@@ -97,7 +103,7 @@ pub fn render(frame: &mut Frame, view: &MessageView, scroll: u16, area: Rect) {
                 Block::bordered()
                     .title(format!(" {} ", view.title))
                     .title_bottom(" ↑↓ scroll · Esc back ")
-                    .border_style(Style::new().fg(Color::Cyan)),
+                    .border_style(Style::new().fg(theme::get().accent)),
             ),
         area,
     );

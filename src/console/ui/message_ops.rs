@@ -7,6 +7,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Wrap};
 
+use super::theme;
 use super::{Column, centered, col, draw_table, fmt_count, pane_block, truncate};
 use crate::console::app::MessageDelete;
 use crate::console::overlays::subjects::{SubjectOrder, SubjectsState};
@@ -40,11 +41,14 @@ pub fn render_subjects(frame: &mut Frame, state: &SubjectsState, area: Rect) {
     let note =
         |text: String, color: Color| Paragraph::new(Span::styled(text, Style::new().fg(color)));
     if let Some(e) = &state.error {
-        frame.render_widget(note(e.clone(), Color::LightRed).block(block), area);
+        frame.render_widget(note(e.clone(), theme::get().problem).block(block), area);
         return;
     }
     if state.loading {
-        frame.render_widget(note("Counting…".into(), Color::Gray).block(block), area);
+        frame.render_widget(
+            note("Counting…".into(), theme::get().label).block(block),
+            area,
+        );
         return;
     }
     if state.shown.is_empty() {
@@ -53,7 +57,7 @@ pub fn render_subjects(frame: &mut Frame, state: &SubjectsState, area: Rect) {
         } else {
             "No subject matches the filter (Esc clears it)."
         };
-        frame.render_widget(note(text.into(), Color::Gray).block(block), area);
+        frame.render_widget(note(text.into(), theme::get().label).block(block), area);
         return;
     }
     // Only the rows on screen are built: a stream of a million subjects draws as fast
@@ -102,11 +106,11 @@ pub fn render_delete(frame: &mut Frame, d: &MessageDelete, area: Rect) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
-        key(" y", Color::LightRed),
+        key(" y", theme::get().problem),
         Span::raw(" delete   "),
-        key("e", Color::LightRed),
+        key("e", theme::get().problem),
         Span::raw(" erase   "),
-        key("n", Color::Green),
+        key("n", theme::get().ok),
         Span::raw(" / Esc keep"),
     ]));
     // Tall enough for the lines as they wrap on a narrow terminal.
@@ -118,7 +122,7 @@ pub fn render_delete(frame: &mut Frame, d: &MessageDelete, area: Rect) {
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
                 .title(" Delete message ")
-                .border_style(Style::new().fg(Color::LightRed)),
+                .border_style(Style::new().fg(theme::get().problem)),
         ),
         area,
     );

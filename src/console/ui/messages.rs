@@ -9,6 +9,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
+use super::theme;
 use super::{
     Column, col, draw_table, empty_pane, fmt_age, fmt_duration, focused, pane_block, truncate,
 };
@@ -30,19 +31,19 @@ const COLUMNS: [Column; 8] = [
 fn state(a: &Attached, r: &MessageRow, now: std::time::SystemTime) -> (String, Color) {
     match &r.state {
         RowState::Held if r.expired(now, a.ack_wait) => {
-            ("will be redelivered".into(), Color::LightRed)
+            ("will be redelivered".into(), theme::get().problem)
         }
-        RowState::Held => ("held".into(), Color::Yellow),
-        RowState::Settling(what) => (format!("{what}…"), Color::Gray),
-        RowState::Acked => ("acked".into(), Color::Green),
-        RowState::Naked(None) => ("nak'd".into(), Color::Magenta),
+        RowState::Held => ("held".into(), theme::get().warning),
+        RowState::Settling(what) => (format!("{what}…"), theme::get().label),
+        RowState::Acked => ("acked".into(), theme::get().ok),
+        RowState::Naked(None) => ("nak'd".into(), theme::get().special),
         RowState::Naked(Some(d)) => (
             format!("nak'd, back in {}", fmt_duration(*d)),
-            Color::Magenta,
+            theme::get().special,
         ),
-        RowState::Termed => ("termed".into(), Color::Red),
-        RowState::Failed(e) => (format!("failed: {e}"), Color::LightRed),
-        RowState::AutoFailed => ("failed on purpose, nak'd".into(), Color::Magenta),
+        RowState::Termed => ("termed".into(), theme::get().danger),
+        RowState::Failed(e) => (format!("failed: {e}"), theme::get().problem),
+        RowState::AutoFailed => ("failed on purpose, nak'd".into(), theme::get().special),
     }
 }
 
@@ -56,7 +57,7 @@ fn row(app: &App, a: &Attached, r: &MessageRow) -> (Vec<Cell<'static>>, Style) {
     };
     let (text, color) = state(a, r, app.now);
     let redelivered = if d.delivered > 1 {
-        Style::new().fg(Color::LightRed)
+        Style::new().fg(theme::get().problem)
     } else {
         Style::new()
     };
@@ -98,7 +99,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
             app.selected_attached + 1,
             app.attached.len()
         )),
-        Span::styled(a.label(), Style::new().fg(Color::Cyan)),
+        Span::styled(a.label(), Style::new().fg(theme::get().accent)),
         Span::raw(format!(
             " {} · ack wait {} · {mode} ",
             if a.filter.is_empty() {

@@ -11,71 +11,52 @@ mod forms;
 mod header;
 mod help;
 mod hints;
+mod layout;
 mod message;
 mod message_ops;
 #[cfg(test)]
 mod message_ops_tests;
 mod messages;
+#[cfg(test)]
+mod no_color_tests;
 mod operate;
 mod outstanding;
 mod streams;
+pub mod theme;
 
 use std::time::{Duration, SystemTime};
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Cell, Row, Table, TableState};
 
 use super::app::{App, Pane};
 use super::overlays::{Confirm, Overlay};
+pub use layout::{counters_area, first_row, pane_areas, row_at};
 
-/// Draws the whole console.
+/// Draws the whole console in the app's theme.
 pub fn render(frame: &mut Frame, app: &App) {
+    theme::scoped(app.theme, || render_all(frame, app));
+}
+
+fn render_all(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    let [header_area, body, status_area, hints_area] = Layout::vertical([
-        Constraint::Length(header::height(app)),
-        Constraint::Min(6),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header_area, _, status_area, hints_area] = layout::frame(app, area);
     header::render(frame, app, header_area);
     hints::render_status(frame, app, status_area);
     hints::render(frame, app, hints_area);
 
-    let counters_width = if area.width >= 120 { 34 } else { 28 };
-    let middle_of = |middle: Rect| -> [Rect; 2] {
-        Layout::horizontal([Constraint::Min(30), Constraint::Length(counters_width)]).areas(middle)
-    };
-    if app.attached.is_empty() {
-        let [streams_area, middle, events_area] = Layout::vertical([
-            Constraint::Percentage(40),
-            Constraint::Percentage(35),
-            Constraint::Min(3),
-        ])
-        .areas(body);
-        let [consumers_area, counters_area] = middle_of(middle);
-        streams::render(frame, app, streams_area);
-        consumers::render(frame, app, consumers_area);
-        counters::render(frame, app, counters_area);
-        events::render(frame, app, events_area);
-    } else {
-        let [streams_area, middle, messages_area, events_area] = Layout::vertical([
-            Constraint::Percentage(25),
-            Constraint::Percentage(25),
-            Constraint::Percentage(33),
-            Constraint::Min(3),
-        ])
-        .areas(body);
-        let [consumers_area, counters_area] = middle_of(middle);
-        streams::render(frame, app, streams_area);
-        consumers::render(frame, app, consumers_area);
-        counters::render(frame, app, counters_area);
-        messages::render(frame, app, messages_area);
-        events::render(frame, app, events_area);
+    for (pane, pane_area) in pane_areas(app, area) {
+        match pane {
+            Pane::Streams => streams::render(frame, app, pane_area),
+            Pane::Consumers => consumers::render(frame, app, pane_area),
+            Pane::Messages => messages::render(frame, app, pane_area),
+            Pane::Events => events::render(frame, app, pane_area),
+        }
     }
+    counters::render(frame, app, counters_area(app, area));
 
     // Overlays bottom to top: a prompt or a message over the browser shows over it.
     for overlay in &app.overlays {
@@ -116,17 +97,15 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
     }
 }
 
-const ACCENT: Color = Color::Cyan;
-
 /// A bordered pane; the focused one stands out.
 fn pane_block(title: Line<'_>, focused: bool) -> Block<'_> {
     let block = Block::bordered().title(title);
     if focused {
         block
             .border_type(BorderType::Thick)
-            .border_style(Style::new().fg(ACCENT))
+            .border_style(Style::new().fg(theme::get().accent))
     } else {
-        block.border_style(Style::new().fg(Color::DarkGray))
+        block.border_style(Style::new().fg(theme::get().border))
     }
 }
 
@@ -193,11 +172,14 @@ fn draw_table(
             }
         })
         .collect();
-    let header = Row::new(kept.iter().map(|&i| Cell::from(columns[i].title)))
-        .style(Style::new().add_modifier(Modifier::BOLD).fg(Color::Gray));
+    let header = Row::new(kept.iter().map(|&i| Cell::from(columns[i].title))).style(
+        Style::new()
+            .add_modifier(Modifier::BOLD)
+            .fg(theme::get().label),
+    );
     // Borders and the header take three rows.
     let fits = usize::from(area.height.saturating_sub(3)).max(1);
-    let first = selected.map_or(0, |s| (s + 1).saturating_sub(fits));
+    let first = first_row(fits, selected);
     let rows: Vec<Row> = (first..len.min(first + fits))
         .map(|i| {
             let (cells, style) = row(i);
@@ -209,7 +191,7 @@ fn draw_table(
         .header(header)
         .block(block)
         .column_spacing(1)
-        .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+        .row_highlight_style(theme::get().selected())
         .highlight_symbol("▶ ");
     let mut state = TableState::default().with_selected(selected.map(|s| s - first));
     frame.render_stateful_widget(table, area, &mut state);
@@ -220,7 +202,7 @@ fn empty_pane(frame: &mut Frame, area: Rect, block: Block<'_>, text: String) {
     frame.render_widget(
         ratatui::widgets::Paragraph::new(ratatui::text::Text::styled(
             text,
-            Style::new().fg(Color::Gray),
+            Style::new().fg(theme::get().label),
         ))
         .wrap(ratatui::widgets::Wrap { trim: true })
         .block(block),

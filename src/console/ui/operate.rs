@@ -12,12 +12,16 @@ use tui_input::Input;
 
 use super::fmt_count;
 use super::forms::{dialog, error_line, field_line};
+use super::theme;
 use crate::broker::ResetTarget;
 use crate::console::app::{App, OpPlan, clock_text, time_of_day};
 use crate::console::overlays::operate::{OperateForm, PURGE_CHOICES, from_now};
 
 fn gray(text: impl Into<String>) -> Line<'static> {
-    Line::from(Span::styled(text.into(), Style::new().fg(Color::Gray)))
+    Line::from(Span::styled(
+        text.into(),
+        Style::new().fg(theme::get().label),
+    ))
 }
 
 fn bold(text: impl Into<String>) -> Span<'static> {
@@ -79,7 +83,7 @@ fn question(
     lines.push(Line::raw(""));
     lines.push(gray(footer));
     let area = fit(area, 72, &lines);
-    draw(frame, area, title, Color::Cyan, lines, cursor);
+    draw(frame, area, title, theme::get().accent, lines, cursor);
 }
 
 pub fn render_form(frame: &mut Frame, app: &App, form: &OperateForm, area: Rect) {
@@ -120,7 +124,7 @@ pub fn render_form(frame: &mut Frame, app: &App, form: &OperateForm, area: Rect)
                 frame,
                 area,
                 title,
-                Color::LightRed,
+                theme::get().problem,
                 lines,
                 x.map(|x| (x, 3)),
             );
@@ -182,7 +186,9 @@ fn render_purge(
         let chosen = i == choice;
         let mark = if chosen { "▶ (•) " } else { "  ( ) " };
         let style = if chosen {
-            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+            Style::new()
+                .fg(theme::get().accent)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::new()
         };
@@ -202,7 +208,7 @@ fn render_purge(
     ));
     let title = format!(" Purge {stream} ");
     let area = fit(area, 72, &lines);
-    draw(frame, area, title, Color::Yellow, lines, cursor);
+    draw(frame, area, title, theme::get().warning, lines, cursor);
 }
 
 /// y and n, with what each does.
@@ -211,13 +217,15 @@ fn yes_no(yes: &str, no: &str) -> Line<'static> {
         Span::styled(
             " y",
             Style::new()
-                .fg(Color::LightRed)
+                .fg(theme::get().problem)
                 .add_modifier(Modifier::BOLD),
         ),
         Span::raw(format!(" {yes}   ")),
         Span::styled(
             "n",
-            Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            Style::new()
+                .fg(theme::get().ok)
+                .add_modifier(Modifier::BOLD),
         ),
         Span::raw(format!(" / Esc {no}")),
     ])
@@ -278,7 +286,14 @@ pub fn render_plan(frame: &mut Frame, app: &App, plan: &OpPlan, area: Rect) {
         OpPlan::Reset { .. } => (" Reset? ", reset_lines(plan)),
     };
     let area = fit(area, 76, &lines);
-    draw(frame, area, title.to_string(), Color::Yellow, lines, None);
+    draw(
+        frame,
+        area,
+        title.to_string(),
+        theme::get().warning,
+        lines,
+        None,
+    );
 }
 
 fn purge_lines(plan: &OpPlan) -> Vec<Line<'static>> {

@@ -7,6 +7,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Wrap};
 
+use super::theme;
 use super::{Column, col, draw_table, fmt_age, pane_block, truncate};
 use crate::console::app::App;
 use crate::console::overlays::outstanding::OutstandingState;
@@ -34,9 +35,9 @@ fn known_text(known: &[Known]) -> String {
 fn row(app: &App, m: &OutstandingMessage) -> (Vec<Cell<'static>>, Style) {
     let right = |s: String| Cell::from(Line::from(s).right_aligned());
     let color = if m.known.contains(&Known::OutOfDeliveries) {
-        Color::LightRed
+        theme::get().problem
     } else if m.known.contains(&Known::HeldHere) {
-        Color::Yellow
+        theme::get().warning
     } else {
         Color::Reset
     };
@@ -75,7 +76,7 @@ pub fn render(frame: &mut Frame, app: &App, state: &OutstandingState, area: Rect
     frame.render_widget(
         Paragraph::new(Line::raw(note))
             .wrap(Wrap { trim: false })
-            .block(Block::bordered().border_style(Style::new().fg(Color::Cyan))),
+            .block(Block::bordered().border_style(Style::new().fg(theme::get().accent))),
         top,
     );
     let page_no = state.earlier.len() + 1;
@@ -91,7 +92,7 @@ pub fn render(frame: &mut Frame, app: &App, state: &OutstandingState, area: Rect
     let block = pane_block(title, true)
         .title_bottom(" ↑↓ select · n/p page · g/G first/last · Enter open · Esc close ");
     if let Some(e) = &state.error {
-        let text = Span::styled(e.clone(), Style::new().fg(Color::LightRed));
+        let text = Span::styled(e.clone(), Style::new().fg(theme::get().problem));
         frame.render_widget(Paragraph::new(text).block(block), list);
         return;
     }

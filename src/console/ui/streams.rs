@@ -2,10 +2,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
 
+use super::theme;
 use super::{
     Column, NAME_MAX, col, draw_table, empty_pane, fmt_age, fmt_bytes, fmt_count, fmt_rate,
     focused, name_width, pane_block, sparkline, truncate,
@@ -58,7 +59,7 @@ fn row(app: &App, s: &StreamView) -> Vec<Cell<'static>> {
         Cell::from(Line::from(fmt_rate(s.rate)).right_aligned()),
         Cell::from(Span::styled(
             sparkline(s.history.iter(), SPARK),
-            Style::new().fg(Color::Green),
+            Style::new().fg(theme::get().ok),
         )),
         Cell::from(""),
     ]
@@ -81,7 +82,7 @@ fn leader(s: &StreamView) -> Cell<'static> {
     if lagging > 0 {
         Cell::from(Span::styled(
             format!("{} +{lagging} lag", truncate(&name, 6)),
-            Style::new().fg(Color::LightRed),
+            Style::new().fg(theme::get().problem),
         ))
     } else {
         Cell::from(truncate(&name, 14))
@@ -108,16 +109,21 @@ fn empty_text(app: &App) -> String {
 /// name, and a mark where the figures go.
 fn unread_row(name: &str) -> Vec<Cell<'static>> {
     let mut cells = vec![Cell::from(truncate(name, NAME_MAX))];
-    cells.extend((1..15).map(|_| Cell::from(Span::styled("…", Style::new().fg(Color::DarkGray)))));
+    cells.extend(
+        (1..15).map(|_| Cell::from(Span::styled("…", Style::new().fg(theme::get().muted)))),
+    );
     cells
 }
 
 /// The row and its style: grey when its figures are older than the last refresh.
 fn row_of(app: &App, r: StreamRow<'_>) -> (Vec<Cell<'static>>, Style) {
     match r.view {
-        None => (unread_row(r.name), Style::new().fg(Color::DarkGray)),
+        None => (unread_row(r.name), Style::new().fg(theme::get().muted)),
         Some(v) if app.last_refresh.is_some_and(|at| v.read_at < at) => {
-            (row(app, v), Style::new().fg(Color::DarkGray))
+            // `~` before the name says "older figures" without the grey.
+            let mut cells = row(app, v);
+            cells[0] = Cell::from(format!("~{}", truncate(r.name, NAME_MAX - 1)));
+            (cells, Style::new().fg(theme::get().muted))
         }
         Some(v) => (row(app, v), Style::new()),
     }
@@ -134,13 +140,13 @@ fn title(app: &App, shown: usize) -> Line<'static> {
     if !filter.is_empty() {
         title.push(Span::styled(
             format!("/{filter} ({shown} shown) "),
-            Style::new().fg(Color::Yellow),
+            Style::new().fg(theme::get().warning),
         ));
     }
     if !app.streams_complete {
         title.push(Span::styled(
-            "· read around the selection; grey: older than the refresh ",
-            Style::new().fg(Color::DarkGray),
+            "· read around the selection; grey ~: older than the refresh ",
+            Style::new().fg(theme::get().muted),
         ));
     }
     Line::from(title)

@@ -479,11 +479,14 @@ fn a_large_account_lists_every_name_and_greys_figures_older_than_the_refresh() {
     let terminal = draw(&app, 160, 30);
     let text = terminal.backend().to_string();
     assert!(text.contains("Streams (1,003)"), "{text}");
-    assert!(text.contains("read around the selection; grey: older than the refresh"));
+    assert!(text.contains("read around the selection; grey ~: older than the refresh"));
     // Totals over streams not all read are said to be at least that much.
     let tall = screen(&app, 160, 45);
     assert!(tall.contains("≥52 │"), "{tall}");
-    // TEST (kept, older) is grey; ORDERS (read now) is not.
+    // TEST (kept, older) is grey and marked `~` (readable without colour); ORDERS (read
+    // now) is neither.
+    assert!(text.contains("~TEST "), "{text}");
+    assert!(!text.contains("~ORDERS"), "{text}");
     let buffer = terminal.backend().buffer();
     let row_of = |name: &str| {
         (0..buffer.area.height)
@@ -496,7 +499,7 @@ fn a_large_account_lists_every_name_and_greys_figures_older_than_the_refresh() {
             .unwrap()
     };
     let fg_at = |y: u16| buffer[(60, y)].fg;
-    assert_eq!(fg_at(row_of("TEST ")), Color::DarkGray);
+    assert_eq!(fg_at(row_of("~TEST ")), Color::DarkGray);
     assert_ne!(fg_at(row_of("ORDERS ")), Color::DarkGray);
     // The filter covers every name, read or not.
     press(&mut app, KeyCode::Char('/'));
