@@ -37,7 +37,11 @@ fn the_throughput_table_has_every_case_and_its_ratio() {
         !stderr.contains('\r') && !stderr.contains('%'),
         "no progress bar into a pipe:\n{stderr}"
     );
-    for phase in ["publish raw (300)", "publish broker (300)", "pipelined raw (300)"] {
+    for phase in [
+        "publish raw (300)",
+        "publish broker (300)",
+        "pipelined raw (300)",
+    ] {
         assert!(
             stderr.lines().any(|line| line == phase),
             "a line for {phase}:\n{stderr}"

@@ -44,5 +44,7 @@ mod resilience;
 mod scale;
 mod settle;
 #[cfg(feature = "console")]
+mod shell;
+#[cfg(feature = "console")]
 mod signals;
 mod subscribe;
