@@ -14,6 +14,7 @@ pub mod error;
 pub mod input;
 pub mod keys;
 pub mod model;
+pub mod nats_cli;
 pub mod overlays;
 pub mod rates;
 pub mod terminal;
