@@ -169,7 +169,10 @@ pub fn stream_config(stream: &str, create: bool) -> Equivalent {
     if !create {
         w.push("-f".to_string());
     }
-    Equivalent::with_caveat(w, "the file holds the config as JSON (`nats stream info --json`)")
+    Equivalent::with_caveat(
+        w,
+        "the file holds the config as JSON (`nats stream info --json`)",
+    )
 }
 
 /// Create (`nats consumer add`) or edit (`nats consumer edit`) from the config as JSON.

@@ -35,7 +35,10 @@ fn purge_uses_natscli_flags_for_each_scope() {
         ),
     ];
     for (scope, want) in cases {
-        assert_eq!(purge("ORDERS", &scope), Equivalent::exact(vec![want.into()]));
+        assert_eq!(
+            purge("ORDERS", &scope),
+            Equivalent::exact(vec![want.into()])
+        );
     }
 }
 
@@ -75,10 +78,16 @@ fn reset_to_a_sequence_a_time_or_the_ack_floor() {
         "nats consumer reset ORDERS work -f"
     );
     let seq = reset("ORDERS", "work", &ResetTarget::Sequence(100), 100);
-    assert_eq!(seq.command, "nats consumer reset ORDERS work --sequence=100 -f");
+    assert_eq!(
+        seq.command,
+        "nats consumer reset ORDERS work --sequence=100 -f"
+    );
     assert_eq!(seq.caveat, None);
     let time = reset("ORDERS", "work", &ResetTarget::Time(UNIX_EPOCH), 55);
-    assert_eq!(time.command, "nats consumer reset ORDERS work --sequence=55 -f");
+    assert_eq!(
+        time.command,
+        "nats consumer reset ORDERS work --sequence=55 -f"
+    );
     assert!(time.caveat.is_some());
 }
 

@@ -26,6 +26,8 @@ mod console_diagnosis;
 mod console_messages;
 #[cfg(feature = "console")]
 mod console_operations;
+#[cfg(feature = "console")]
+mod console_switch;
 mod dead_letters;
 mod doctor;
 mod inspect;

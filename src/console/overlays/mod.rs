@@ -9,6 +9,7 @@ pub mod config_form;
 pub mod config_preview;
 pub mod confirm;
 pub mod consumer_form;
+pub mod contexts;
 pub mod deadletters;
 pub mod message;
 pub mod operate;
@@ -69,6 +70,8 @@ pub enum Overlay {
     ConfigForm(Box<config_form::ConfigForm>),
     /// What a config form will change, before it is sent.
     ConfigPreview(Box<config_preview::Preview>),
+    /// `X`: the natscli contexts, to reconnect to one.
+    Contexts(Box<contexts::ContextsState>),
 }
 
 /// What an overlay's key handler wants next.
@@ -100,6 +103,7 @@ impl Overlay {
             Overlay::ConfigForm(_) => Layer::ConfigForm,
             Overlay::ConfigPreview(_) => Layer::ConfirmAction,
             Overlay::Outstanding(_) => Layer::Outstanding,
+            Overlay::Contexts(_) => Layer::Contexts,
         }
     }
 }
@@ -142,6 +146,7 @@ pub fn on_key(
         Overlay::ConfigForm(form) => form.on_key(app, command, key),
         Overlay::ConfigPreview(preview) => preview.on_key(app, command, effects),
         Overlay::Outstanding(state) => state.on_key(app, command, effects),
+        Overlay::Contexts(state) => state.on_key(app, command, effects),
     }
 }
 

@@ -1,0 +1,54 @@
+//! The context switcher (`X`): the natscli contexts, the active one marked.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::{centered, pane_block};
+use crate::console::overlays::contexts::ContextsState;
+
+pub fn render(frame: &mut Frame, state: &ContextsState, area: Rect) {
+    let area = centered(area, 60, 50);
+    let block = pane_block(Line::from(" Switch context "), true)
+        .title_bottom(" Enter reconnect (attached subscriptions are detached) · Esc close ");
+    frame.render_widget(Clear, area);
+    if state.names.is_empty() {
+        let text = "No natscli contexts (add one with `nats context add NAME --server URL`).";
+        let note = Paragraph::new(Span::styled(text, Style::new().fg(Color::Gray)));
+        frame.render_widget(note.block(block), area);
+        return;
+    }
+    let lines: Vec<Line> = state
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let active = state.active.as_deref() == Some(name.as_str());
+            let mut spans = vec![
+                Span::raw(if i == state.cursor { "▶ " } else { "  " }),
+                Span::raw(name.clone()),
+            ];
+            if active {
+                spans.push(Span::styled(
+                    "  (active: connected now)",
+                    Style::new().add_modifier(Modifier::BOLD),
+                ));
+            }
+            if state.selected_by_nats.as_deref() == Some(name.as_str()) {
+                spans.push(Span::styled(
+                    "  (nats default)",
+                    Style::new().fg(Color::Gray),
+                ));
+            }
+            let line = Line::from(spans);
+            if i == state.cursor {
+                line.style(Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
