@@ -12,6 +12,7 @@ pub mod consumer_form;
 pub mod contexts;
 pub mod deadletters;
 pub mod message;
+pub mod nats_equivalent;
 pub mod operate;
 pub mod outstanding;
 pub mod prompt;
@@ -116,6 +117,16 @@ pub fn on_key(
     key: KeyEvent,
     effects: &mut Vec<Effect>,
 ) -> Next {
+    if command == Some(Command::CopyNatsCommand) {
+        match nats_equivalent::of(overlay) {
+            Some(equivalent) => {
+                app.say(format!("copied: {}", equivalent.command));
+                effects.push(Effect::Clipboard(equivalent.command.into()));
+            }
+            None => app.complain("no nats command does what this shows"),
+        }
+        return Next::Stay;
+    }
     match overlay {
         Overlay::Message { view, scroll } => match command {
             Some(Command::CopyBody | Command::SaveBody | Command::DeleteMessage) => {

@@ -1,4 +1,5 @@
-//! The context switcher (`X`): the natscli contexts, the active one marked.
+//! The context switcher (`X`): the natscli contexts, the active one marked; and the line
+//! that shows the `nats` command equivalent to a preview.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -51,4 +52,36 @@ pub fn render(frame: &mut Frame, state: &ContextsState, area: Rect) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The `nats` command equivalent to what the top overlay previews, on the line above the
+/// hint bar (`Y` copies it where nothing is typed).
+pub fn render_nats_equivalent(
+    frame: &mut Frame,
+    top: &crate::console::overlays::Overlay,
+    area: Rect,
+) {
+    let Some(equivalent) = crate::console::overlays::nats_equivalent::of(top) else {
+        return;
+    };
+    if area.height < 3 {
+        return;
+    }
+    let line_area = Rect::new(area.x, area.y + area.height - 2, area.width, 1);
+    let mut spans = vec![
+        Span::styled(" nats ≡ ", Style::new().fg(Color::Black).bg(Color::Cyan)),
+        Span::raw(" "),
+        Span::styled(
+            equivalent.command,
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+    ];
+    if let Some(caveat) = equivalent.caveat {
+        spans.push(Span::styled(
+            format!("  ({caveat})"),
+            Style::new().fg(Color::Gray),
+        ));
+    }
+    frame.render_widget(Clear, line_area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), line_area);
 }

@@ -82,6 +82,9 @@ pub fn render(frame: &mut Frame, app: &App) {
     for overlay in &app.overlays {
         render_overlay(frame, app, overlay, area);
     }
+    if let Some(top) = app.overlays.last() {
+        contexts::render_nats_equivalent(frame, top, area);
+    }
 }
 
 fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
