@@ -85,3 +85,38 @@ pub fn render_nats_equivalent(
     frame.render_widget(Clear, line_area);
     frame.render_widget(Paragraph::new(Line::from(spans)), line_area);
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::console::fixtures::demo_app;
+    use crate::console::overlays::Overlay;
+    use crate::console::overlays::contexts::ContextsState;
+
+    #[test]
+    fn the_context_switcher_marks_the_active_one() {
+        let mut app = demo_app("nats://127.0.0.1:4222", false);
+        app.session.context = Some("alpha".into());
+        app.open(Overlay::Contexts(Box::new(ContextsState {
+            names: vec!["alpha".into(), "beta".into(), "prod-eu".into()],
+            active: Some("alpha".into()),
+            selected_by_nats: Some("beta".into()),
+            cursor: 1,
+        })));
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+        terminal
+            .draw(|frame| super::super::render(frame, &app))
+            .expect("draw");
+        let text = terminal.backend().to_string();
+        assert!(text.contains("Switch context"), "{text}");
+        assert!(text.contains("alpha  (active: connected now)"), "{text}");
+        assert!(text.contains("▶ beta  (nats default)"), "{text}");
+        assert!(
+            text.contains("context alpha"),
+            "the header names it:\n{text}"
+        );
+        insta::assert_snapshot!(text);
+    }
+}
