@@ -54,6 +54,9 @@ pub fn render(frame: &mut Frame, state: &ContextsState, area: Rect) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
+/// Screens shorter than this do not show the `nats` line.
+const MIN_HEIGHT: u16 = 30;
+
 /// The `nats` command equivalent to what the top overlay previews, on the line above the
 /// hint bar (`Y` copies it where nothing is typed).
 pub fn render_nats_equivalent(
@@ -64,7 +67,9 @@ pub fn render_nats_equivalent(
     let Some(equivalent) = crate::console::overlays::nats_equivalent::of(top) else {
         return;
     };
-    if area.height < 3 {
+    // On a small screen the overlays reach that line: their own hints win there (`Y`
+    // still copies).
+    if area.height < MIN_HEIGHT {
         return;
     }
     let line_area = Rect::new(area.x, area.y + area.height - 2, area.width, 1);
