@@ -183,6 +183,44 @@ pub fn nats_config_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> 
         .map(|d| d.join("nats"))
 }
 
+/// The natscli contexts (names, sorted) and the one `context.txt` selects, for choosing
+/// one; a missing directory is no contexts.
+pub fn context_names(env: &dyn Fn(&str) -> Option<String>) -> (Vec<String>, Option<String>) {
+    let Some(dir) = nats_config_dir(env) else {
+        return (Vec::new(), None);
+    };
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("context"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .strip_suffix(".json")
+                .map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    let selected = std::fs::read_to_string(dir.join("context.txt"))
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    (names, selected)
+}
+
+/// The settings of context `name` alone: the flags and NATS_* variables jetdeck started
+/// with do not apply to a context chosen later (only where contexts live is read).
+pub fn context_settings(name: &str) -> Result<Settings, SetupError> {
+    let flags = ConnectFlags {
+        context: Some(name.to_string()),
+        ..ConnectFlags::default()
+    };
+    Settings::resolve(&flags, &|var| match var {
+        "XDG_CONFIG_HOME" | "HOME" => std::env::var(var).ok(),
+        _ => None,
+    })
+}
+
 /// Expands a leading `~/` as natscli does for paths in contexts.
 fn expand_home(path: &str, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
     match (path.strip_prefix("~/"), env("HOME")) {

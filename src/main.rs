@@ -13,6 +13,8 @@ use jetdeck::server::{NatsServer, ServerOptions};
 use jetdeck::validate::{self, ValidateOptions};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
+mod shell;
+
 #[derive(Parser)]
 #[command(
     name = "jetdeck",
@@ -76,6 +78,14 @@ enum Command {
     /// nothing, out of deliveries, redelivering...), each with what to do, grouped by
     /// stream. Exit 1 when any finding is a problem, 2 when the diagnosis failed.
     Doctor(DoctorArgs),
+    /// Print a shell completion script, e.g. `jetdeck completions bash >
+    /// ~/.local/share/bash-completion/completions/jetdeck`
+    Completions {
+        #[arg(value_enum)]
+        shell: shell::Shell,
+    },
+    /// Print the man page (roff), e.g. `jetdeck man > ~/.local/share/man/man1/jetdeck.1`
+    Man,
 }
 
 #[derive(Args)]
@@ -267,6 +277,12 @@ struct ValidateArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Generated text only: no log file, no runtime.
+    match cli.command {
+        Some(Command::Completions { shell }) => return shell::completions(shell),
+        Some(Command::Man) => return shell::man(),
+        _ => {}
+    }
     let log_file = cli
         .log_file
         .clone()
@@ -301,6 +317,7 @@ fn main() -> ExitCode {
             runtime.block_on(signals.stop(run_dead_letters(command, &log_file)))
         }
         Some(Command::Doctor(args)) => runtime.block_on(signals.stop(run_doctor(args, &log_file))),
+        Some(Command::Completions { .. } | Command::Man) => ExitCode::SUCCESS,
         None => runtime.block_on(run_console(
             cli.connect,
             cli.demo,

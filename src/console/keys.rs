@@ -85,6 +85,9 @@ pub enum Command {
     NextChoice,
     PrevChoice,
     Outstanding,
+    // Issue 15: context switching and the nats CLI equivalent.
+    SwitchContext,
+    CopyNatsCommand,
 }
 
 impl Command {
@@ -185,6 +188,10 @@ impl Command {
             Outstanding => {
                 "the consumer's outstanding messages (between ack floor and last delivered), by page"
             }
+            SwitchContext => {
+                "switch to another natscli context: reconnects (attached subscriptions detached first)"
+            }
+            CopyNatsCommand => "copy the equivalent `nats` command (OSC 52)",
             other => unreachable!("{other:?} is described in describe"),
         }
     }
@@ -211,6 +218,9 @@ impl Command {
             | FilterEvents | OpenEvent | DeadLetters | Mark | Export | FilterSubject | Since
             | LastOfSubject | CopyBody | SaveBody | Subjects | SortSubjects | BrowseSubject
             | NextChoice | PrevChoice | Outstanding => false,
+            // A switch detaches (held messages nak'd, as Detach) and reconnects; a copy
+            // only writes to the terminal.
+            SwitchContext | CopyNatsCommand => false,
         }
     }
 }
@@ -233,10 +243,11 @@ pub enum Layer {
     ConfirmMessageDelete,
     ConfigForm,
     Outstanding,
+    Contexts,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 15] = [
+    pub const ALL: [Layer; 16] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -252,6 +263,7 @@ impl Layer {
         Layer::ConfirmMessageDelete,
         Layer::ConfigForm,
         Layer::Outstanding,
+        Layer::Contexts,
     ];
 
     pub fn name(self) -> &'static str {
@@ -271,6 +283,7 @@ impl Layer {
             Layer::ConfirmMessageDelete => "message delete confirmation",
             Layer::ConfigForm => "config form",
             Layer::Outstanding => "outstanding",
+            Layer::Contexts => "contexts",
         }
     }
 }

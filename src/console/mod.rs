@@ -14,8 +14,10 @@ pub mod error;
 pub mod input;
 pub mod keys;
 pub mod model;
+pub mod nats_cli;
 pub mod overlays;
 pub mod rates;
+mod switch;
 pub mod terminal;
 pub mod ui;
 
@@ -117,6 +119,7 @@ pub async fn run(
         demo: None,
         around: around_tx,
         to_terminal: Vec::new(),
+        switch_to: None,
     };
     let mut shutdown = std::pin::pin!(shutdown);
     let result = console
@@ -167,6 +170,8 @@ struct Console {
     around: watch::Sender<Vec<String>>,
     /// Bytes for the terminal itself (OSC 52 clipboard sequences), written between frames.
     to_terminal: Vec<u8>,
+    /// A context chosen with `X`, switched to after the batch (see switch.rs).
+    switch_to: Option<String>,
 }
 
 impl Console {
@@ -233,6 +238,9 @@ impl Console {
                 batch.push(more);
             }
             self.apply(batch);
+            if let Some(name) = self.switch_to.take() {
+                self.switch_context(name, actions, collector).await;
+            }
             self.tell_collector_the_rows_around();
             self.write_to_terminal(guard);
             dirty = true;
@@ -307,6 +315,7 @@ impl Console {
                 app::Effect::Clipboard(body) => {
                     self.to_terminal.extend(clipboard::osc52(&body));
                 }
+                app::Effect::SwitchContext(name) => self.switch_to = Some(name),
                 effect => self.runner.run(effect),
             }
         }

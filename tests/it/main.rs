@@ -28,6 +28,8 @@ mod console_messages;
 mod console_mouse;
 #[cfg(feature = "console")]
 mod console_operations;
+#[cfg(feature = "console")]
+mod console_switch;
 mod dead_letters;
 mod doctor;
 mod inspect;
@@ -45,6 +47,8 @@ mod resilience;
 #[cfg(feature = "console")]
 mod scale;
 mod settle;
+#[cfg(feature = "console")]
+mod shell;
 #[cfg(feature = "console")]
 mod signals;
 mod subscribe;

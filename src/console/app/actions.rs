@@ -371,6 +371,9 @@ pub enum Effect {
     /// Create or update a stream or consumer as previewed and confirmed, then read its
     /// config back from the server.
     Configure(Box<ConfigPlan>),
+    /// Reconnect through this natscli context: the console owner detaches what is
+    /// attached (held messages nak'd), then moves the collector and advisories.
+    SwitchContext(String),
 }
 
 /// The facts of the consumer whose stream's per-subject counts are wanted.

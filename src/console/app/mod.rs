@@ -452,4 +452,6 @@ mod read_only_tests;
 #[cfg(test)]
 mod stack_tests;
 #[cfg(test)]
+mod switch_tests;
+#[cfg(test)]
 mod tests;

@@ -116,7 +116,8 @@ impl Effect {
             | Effect::Outstanding { .. }
             // Local only: a file, the terminal's clipboard.
             | Effect::SaveBody { .. }
-            | Effect::Clipboard(_) => false,
+            | Effect::Clipboard(_)
+            | Effect::SwitchContext(_) => false,
         }
     }
 }

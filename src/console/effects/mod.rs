@@ -103,7 +103,8 @@ impl EffectRunner {
             | Effect::BrowseWindow { .. }
             | Effect::ListSubjects { .. }
             | Effect::SaveBody { .. }
-            | Effect::Clipboard(_)) => self.run_messages(messages),
+            | Effect::Clipboard(_)
+            | Effect::SwitchContext(_)) => self.run_messages(messages),
         }
     }
 
@@ -202,6 +203,7 @@ impl EffectRunner {
             }
             // The terminal owner writes clipboard sequences; none should reach here.
             Effect::Clipboard(_) => tracing::warn!("clipboard effect reached the runner"),
+            Effect::SwitchContext(_) => tracing::warn!("context switch reached the runner"),
             _ => unreachable!("run handles every other effect"),
         }
     }

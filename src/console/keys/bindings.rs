@@ -68,6 +68,14 @@ const OUTSTANDING: Scope = Scope::Layers(&[Layer::Outstanding]);
 const SUBJECTS: Scope = Scope::Layers(&[Layer::Subjects]);
 const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
 const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
+const CONTEXTS: Scope = Scope::Layers(&[Layer::Contexts]);
+/// Where a preview or details show the equivalent `nats` command.
+const NATS_COMMAND: Scope = Scope::Layers(&[
+    Layer::Details,
+    Layer::ConfirmAction,
+    Layer::ConfirmDelete,
+    Layer::ConfirmMessageDelete,
+]);
 const DOWN: &[Key] = &[code(KeyCode::Down), ch('j')];
 const UP: &[Key] = &[code(KeyCode::Up), ch('k')];
 const FIRST: &[Key] = &[ch('g'), code(KeyCode::Home)];
@@ -653,4 +661,26 @@ pub const BINDINGS: &[Binding] = &[
         None,
     ),
     bind(&[code(KeyCode::Left)], CONFIG, C::PrevChoice),
+    // Issue 15: switch context; copy the equivalent nats command.
+    with(
+        bind(&[ch('X')], PANES, C::SwitchContext),
+        None,
+        help("X", "switch to another natscli context (reconnects)"),
+    ),
+    bind(DOWN, CONTEXTS, C::Down),
+    bind(UP, CONTEXTS, C::Up),
+    with(
+        bind(ENTER, CONTEXTS, C::Submit),
+        hint(0, "Enter", "switch"),
+        None,
+    ),
+    with(bind(ESC, CONTEXTS, C::Close), hint(1, "Esc", "close"), None),
+    with(
+        bind(&[ch('Y')], NATS_COMMAND, C::CopyNatsCommand),
+        hint(9, "Y", "copy nats cmd"),
+        help(
+            "Y  in a preview or details",
+            "copy the equivalent `nats` command (OSC 52)",
+        ),
+    ),
 ];

@@ -9,8 +9,10 @@ pub mod config_form;
 pub mod config_preview;
 pub mod confirm;
 pub mod consumer_form;
+pub mod contexts;
 pub mod deadletters;
 pub mod message;
+pub mod nats_equivalent;
 pub mod operate;
 pub mod outstanding;
 pub mod prompt;
@@ -69,6 +71,8 @@ pub enum Overlay {
     ConfigForm(Box<config_form::ConfigForm>),
     /// What a config form will change, before it is sent.
     ConfigPreview(Box<config_preview::Preview>),
+    /// `X`: the natscli contexts, to reconnect to one.
+    Contexts(Box<contexts::ContextsState>),
 }
 
 /// What an overlay's key handler wants next.
@@ -100,6 +104,7 @@ impl Overlay {
             Overlay::ConfigForm(_) => Layer::ConfigForm,
             Overlay::ConfigPreview(_) => Layer::ConfirmAction,
             Overlay::Outstanding(_) => Layer::Outstanding,
+            Overlay::Contexts(_) => Layer::Contexts,
         }
     }
 }
@@ -112,6 +117,16 @@ pub fn on_key(
     key: KeyEvent,
     effects: &mut Vec<Effect>,
 ) -> Next {
+    if command == Some(Command::CopyNatsCommand) {
+        match nats_equivalent::of(overlay) {
+            Some(equivalent) => {
+                app.say(format!("copied: {}", equivalent.command));
+                effects.push(Effect::Clipboard(equivalent.command.into()));
+            }
+            None => app.complain("no nats command does what this shows"),
+        }
+        return Next::Stay;
+    }
     match overlay {
         Overlay::Message { view, scroll } => match command {
             Some(Command::CopyBody | Command::SaveBody | Command::DeleteMessage) => {
@@ -142,6 +157,7 @@ pub fn on_key(
         Overlay::ConfigForm(form) => form.on_key(app, command, key),
         Overlay::ConfigPreview(preview) => preview.on_key(app, command, effects),
         Overlay::Outstanding(state) => state.on_key(app, command, effects),
+        Overlay::Contexts(state) => state.on_key(app, command, effects),
     }
 }
 

@@ -3,6 +3,7 @@
 mod browse;
 mod config_form;
 mod consumers;
+mod contexts;
 mod counters;
 mod deadletters;
 mod detail;
@@ -62,6 +63,9 @@ fn render_all(frame: &mut Frame, app: &App) {
     for overlay in &app.overlays {
         render_overlay(frame, app, overlay, area);
     }
+    if let Some(top) = app.overlays.last() {
+        contexts::render_nats_equivalent(frame, top, area);
+    }
 }
 
 fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
@@ -94,6 +98,7 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::Message { view, scroll } => message::render(frame, view, *scroll, area),
         Overlay::ConfigForm(form) => config_form::render_form(frame, form, area),
         Overlay::ConfigPreview(preview) => config_form::render_preview(frame, preview, area),
+        Overlay::Contexts(state) => contexts::render(frame, state, area),
     }
 }
 

@@ -1,0 +1,86 @@
+//! Which `nats` command an overlay's preview stands for (see `console::nats_cli`): shown
+//! under the preview, and copied with `Y`.
+
+use super::config_preview::ConfigPlan;
+use super::{Confirm, Overlay};
+use crate::console::app::OpPlan;
+use crate::console::nats_cli::{self, Equivalent};
+
+/// The equivalent of what `overlay` previews or shows; None where there is none.
+pub fn of(overlay: &Overlay) -> Option<Equivalent> {
+    match overlay {
+        Overlay::StreamDetail { stream, .. } => Some(nats_cli::stream_info(stream)),
+        Overlay::ConsumerDetail {
+            stream, consumer, ..
+        } => Some(nats_cli::consumer_info(stream, consumer)),
+        Overlay::Publish(form) => {
+            let headers = super::publish::parse_headers(form.headers.value()).ok()?;
+            let count = form.count.value().trim().parse().unwrap_or(1);
+            Some(nats_cli::publish(
+                form.subject.value(),
+                headers.iter(),
+                form.body.value(),
+                count,
+            ))
+        }
+        Overlay::Confirm(confirm) => of_confirm(confirm),
+        Overlay::ConfigPreview(preview) => Some(of_config(&preview.plan)),
+        _ => None,
+    }
+}
+
+fn of_confirm(confirm: &Confirm) -> Option<Equivalent> {
+    match confirm {
+        Confirm::DeleteConsumer {
+            stream, consumer, ..
+        } => Some(nats_cli::delete_consumer(stream, consumer)),
+        Confirm::Operate(plan) => Some(of_plan(plan)),
+        Confirm::DeleteMessage(d) => Some(nats_cli::delete_message(&d.stream, d.sequence, false)),
+        Confirm::DeadLetters(plan) => {
+            let stream = plan.letters.first()?.stream.clone();
+            let sequences: Vec<u64> = plan.letters.iter().map(|l| l.sequence).collect();
+            Some(nats_cli::dead_letters(&plan.op, &stream, &sequences))
+        }
+        Confirm::CreateStream(_) | Confirm::CreateCapture | Confirm::Overwrite { .. } => None,
+    }
+}
+
+fn of_plan(plan: &OpPlan) -> Equivalent {
+    match plan {
+        OpPlan::Purge { stream, scope, .. } => nats_cli::purge(stream, scope),
+        OpPlan::Pause {
+            stream,
+            consumer,
+            until,
+        } => nats_cli::pause(stream, consumer, *until),
+        OpPlan::Resume {
+            stream, consumer, ..
+        } => nats_cli::resume(stream, consumer),
+        OpPlan::Reset {
+            stream,
+            consumer,
+            target,
+            sequence,
+            ..
+        } => nats_cli::reset(stream, consumer, target, *sequence),
+    }
+}
+
+fn of_config(plan: &ConfigPlan) -> Equivalent {
+    let consumer_name = |c: &async_nats::jetstream::consumer::Config| {
+        c.durable_name
+            .clone()
+            .or(c.name.clone())
+            .unwrap_or_default()
+    };
+    match plan {
+        ConfigPlan::CreateStream(config) => nats_cli::stream_config(&config.name, true),
+        ConfigPlan::UpdateStream { new, .. } => nats_cli::stream_config(&new.name, false),
+        ConfigPlan::CreateConsumer { stream, config } => {
+            nats_cli::consumer_config(stream, &consumer_name(config), true)
+        }
+        ConfigPlan::UpdateConsumer { stream, new, .. } => {
+            nats_cli::consumer_config(stream, &consumer_name(new), false)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Reconnecting to another natscli context without quitting (`X`): what is attached is
+//! detached first on the old connection (held messages nak'd, as `x` does), then the
+//! collector (and with it the advisories) starts on the new one and the panes refill.
+
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+use super::app::{Action, App};
+use super::collector::Collector;
+use super::{Console, DETACH_BOUND, effects};
+use crate::broker::Broker;
+
+impl Console {
+    /// Switches to context `name`; on a context that cannot be read, says why and stays.
+    pub(super) async fn switch_context(
+        &mut self,
+        name: String,
+        actions: &mut mpsc::UnboundedReceiver<Action>,
+        collector: &mut tokio::task::JoinHandle<()>,
+    ) {
+        let settings = match crate::connect::context_settings(&name) {
+            Ok(settings) => settings,
+            Err(e) => return self.app.complain(format!("cannot switch to {name}: {e}")),
+        };
+        let options = match settings.broker_options().await {
+            Ok(options) => options,
+            Err(e) => return self.app.complain(format!("cannot switch to {name}: {e}")),
+        };
+        let given_back = match tokio::time::timeout(DETACH_BOUND, self.runner.detach_all()).await {
+            Ok(n) => n,
+            Err(_) => {
+                tracing::warn!("giving held messages back timed out before a switch");
+                0
+            }
+        };
+        // The old connection's work stops: collector, advisories, demo, automatic
+        // subscriptions (the runner), then the connection itself.
+        self.cancel.cancel();
+        collector.abort();
+        if let Some(demo) = self.demo.take() {
+            demo.abort();
+        }
+        self.demo_pending = false;
+        let old = std::mem::replace(
+            &mut self.broker,
+            Broker::new(options.drain_timeout(Duration::from_secs(2))),
+        );
+        tokio::spawn(async move {
+            if let Err(e) = old.disconnect().await {
+                tracing::warn!(error = %e, "disconnect of the previous context");
+            }
+        });
+        // What the old tasks had already sent describes the old server.
+        while actions.try_recv().is_ok() {}
+        self.cancel = CancellationToken::new();
+        let (selected_tx, selected) = watch::channel(None);
+        let (around_tx, around) = watch::channel(Vec::new());
+        self.around = around_tx;
+        let refresh = self.app.refresh_every;
+        self.runner =
+            effects::EffectRunner::new(self.broker.clone(), self.actions.clone(), selected_tx);
+        *collector = tokio::spawn(
+            Collector {
+                broker: self.broker.clone(),
+                refresh,
+                actions: self.actions.clone(),
+                selected,
+                around,
+                cancel: self.cancel.clone(),
+            }
+            .run(),
+        );
+        let mut session = self.app.session.clone();
+        session.servers = settings.display_servers();
+        session.context = Some(name.clone());
+        session.embedded = None;
+        tracing::info!(context = %name, servers = %session.servers, given_back, "switched context");
+        let servers = session.servers.clone();
+        self.app = App::new(session, SystemTime::now());
+        self.app.refresh_every = refresh;
+        self.app.say(format!(
+            "now on context {name} ({servers}); {given_back} held message(s) nak'd on the previous one"
+        ));
+    }
+}
