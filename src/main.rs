@@ -27,13 +27,12 @@ struct Cli {
     /// Also create demo streams, consumers and a gentle flow of messages (needs --embedded)
     #[arg(long, requires = "embedded")]
     demo: bool,
-    /// Refuse every key that would change the server (publish, settle, create, delete,
-    /// retry...): for leaving jetdeck open on production. Attaching browses instead.
-    #[arg(long, env = "JETDECK_READ_ONLY")]
-    read_only: bool,
-    /// How often the console refreshes from the server
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_refresh)]
-    refresh: Duration,
+    #[command(flatten)]
+    settings: SettingArgs,
+    /// Configuration file (default: config.toml in ~/.config/jetdeck, the platform's
+    /// config directory) [env: JETDECK_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Log file (logs never go to the screen). Default: ~/.local/state/jetdeck/jetdeck.log
     #[arg(long, global = true, value_name = "FILE")]
     log_file: Option<PathBuf>,
@@ -57,10 +56,36 @@ enum Command {
     /// terminal); exit 0 only when all was done, 2 when a change was not confirmed.
     #[command(subcommand)]
     DeadLetters(DeadLettersCommand),
+    /// Print the configuration in effect and where each value came from (default, the
+    /// configuration file, the environment, a flag). Exit 2 when it cannot be used.
+    Config(ConfigArgs),
     /// Diagnose consumers in plain words (stalled, nobody pulling, paused, filter matching
     /// nothing, out of deliveries, redelivering...), each with what to do, grouped by
     /// stream. Exit 1 when any finding is a problem, 2 when the diagnosis failed.
     Doctor(DoctorArgs),
+}
+
+/// The console's settings that flags give (over the environment, the configuration
+/// file and the defaults).
+#[derive(Args)]
+struct SettingArgs {
+    /// Refuse every key that would change the server (publish, settle, create, delete,
+    /// retry...): for leaving jetdeck open on production. Attaching browses instead.
+    /// [env: JETDECK_READ_ONLY]
+    #[arg(long)]
+    read_only: bool,
+    /// How often the console refreshes from the server (default 1s) [env: JETDECK_REFRESH]
+    #[arg(long, value_name = "DURATION", value_parser = jetdeck::config::parse_refresh)]
+    refresh: Option<Duration>,
+}
+
+#[derive(Args)]
+struct ConfigArgs {
+    #[command(flatten)]
+    settings: SettingArgs,
+    /// natscli context [env: NATS_CONTEXT]
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
 }
 
 #[derive(Args)]
@@ -252,6 +277,17 @@ struct ValidateArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let effective = match &cli.command {
+        None => match effective_config(&cli.settings, &cli.connect, cli.config.clone()) {
+            Ok(effective) => Some(effective),
+            Err(code) => return code,
+        },
+        Some(Command::Config(args)) => {
+            let flags = (&args.settings, args.context.clone(), cli.config.clone());
+            return show_config(flags);
+        }
+        Some(_) => None,
+    };
     let log_file = cli
         .log_file
         .clone()
@@ -286,11 +322,11 @@ fn main() -> ExitCode {
             runtime.block_on(signals.stop(run_dead_letters(command, &log_file)))
         }
         Some(Command::Doctor(args)) => runtime.block_on(signals.stop(run_doctor(args, &log_file))),
+        Some(Command::Config(_)) => unreachable!("answered before logging starts"),
         None => runtime.block_on(run_console(
             cli.connect,
             cli.demo,
-            cli.read_only,
-            cli.refresh,
+            effective.expect("read for the console"),
             &log_file,
             &mut signals,
         )),
@@ -343,12 +379,45 @@ fn signal_exit(signal: i32) -> ExitCode {
     ExitCode::from(u8::try_from(128 + signal).unwrap_or(u8::MAX))
 }
 
-fn parse_refresh(text: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
-    if d < Duration::from_millis(100) {
-        return Err("refresh must be at least 100ms".to_string());
+/// The configuration in effect for the console (flags, environment, file, defaults), or
+/// the exit status after saying on stderr why it cannot be used.
+fn effective_config(
+    settings: &SettingArgs,
+    connect: &ConnectArgs,
+    file: Option<PathBuf>,
+) -> Result<jetdeck::config::Effective, ExitCode> {
+    let flags = jetdeck::config::Flags {
+        config: file,
+        refresh: settings.refresh,
+        read_only: settings.read_only,
+        context: connect.flags.context.clone(),
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    jetdeck::config::resolve(&flags, &env, jetdeck::config::default_path()).map_err(|e| {
+        eprintln!("jetdeck: {e}");
+        ExitCode::from(2)
+    })
+}
+
+/// `jetdeck config`: the configuration in effect, and where each value came from.
+fn show_config(
+    (settings, context, file): (&SettingArgs, Option<String>, Option<PathBuf>),
+) -> ExitCode {
+    let connect = ConnectArgs {
+        flags: ConnectFlags {
+            context,
+            ..Default::default()
+        },
+        embedded: false,
+        store_dir: None,
+    };
+    match effective_config(settings, &connect, file) {
+        Ok(effective) => {
+            print!("{}", effective.report());
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
     }
-    Ok(d)
 }
 
 /// Where the command connects: its broker options, the servers as shown, the context in
@@ -393,13 +462,17 @@ async fn target_for(args: &ConnectArgs) -> Result<Target, String> {
 }
 
 async fn run_console(
-    args: ConnectArgs,
+    mut args: ConnectArgs,
     demo: bool,
-    read_only: bool,
-    refresh: Duration,
+    config: jetdeck::config::Effective,
     log_file: &Path,
     signals: &mut Terminations,
 ) -> ExitCode {
+    // The configuration's context, when neither --context nor NATS_CONTEXT names one.
+    if matches!(config.context.source, jetdeck::config::Source::File(_)) && !args.embedded {
+        args.flags.context = config.context.value.clone();
+    }
+    let read_only = config.read_only.value;
     let target = tokio::select! {
         found = target_for(&args) => found,
         signal = signals.recv() => return signal_exit(signal),
@@ -424,8 +497,10 @@ async fn run_console(
     };
     let options = ConsoleOptions {
         session,
-        refresh,
+        refresh: config.refresh.value,
         demo,
+        keys: std::sync::Arc::new(config.keys),
+        events_kept: config.events_kept.value,
     };
     // Quitting should not wait long on a server that went away.
     let broker = Broker::new(target.options.drain_timeout(Duration::from_secs(2)));

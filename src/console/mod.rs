@@ -56,6 +56,10 @@ pub struct ConsoleOptions {
     pub session: SessionInfo,
     pub refresh: Duration,
     pub demo: bool,
+    /// The key bindings in effect (the configuration's on top of the default table).
+    pub keys: std::sync::Arc<keys::KeyMap>,
+    /// How many JetStream events the events pane keeps.
+    pub events_kept: usize,
 }
 
 /// How the console ended.
@@ -98,6 +102,8 @@ pub async fn run(
     let mut collector = tokio::spawn(collector.run());
     let mut app = App::new(options.session, SystemTime::now());
     app.refresh_every = options.refresh;
+    app.keys = options.keys;
+    app.events_kept = options.events_kept;
     let mut console = Console {
         app,
         runner: effects::EffectRunner::new(broker.clone(), actions_tx.clone(), selected_tx),
