@@ -218,10 +218,8 @@ fn rebinds(
             (place.span().start, message)
         })?;
         for (command, spec) in commands {
-            for &at in &places {
-                let rebind = rebind_at(at, command, spec, line_of(spec.span().start))?;
-                out.push((places.len() == 1, rebind));
-            }
+            let rebind = rebind_at(&places, command, spec, line_of(spec.span().start))?;
+            out.push((places.len() == 1, rebind));
         }
     }
     out.sort_by_key(|(single, _)| *single);
@@ -229,20 +227,27 @@ fn rebinds(
 }
 
 fn rebind_at(
-    place: Place,
+    places: &[Place],
     command: &Spanned<String>,
     spec: &Spanned<KeySpec>,
     line: usize,
 ) -> Result<Rebind, (usize, String)> {
     let name = command.get_ref();
     let Some(found) = Command::all().into_iter().find(|c| c.name() == *name) else {
-        let allowed: Vec<String> = KeyMap::commands_at(place)
-            .iter()
-            .map(|c| c.name())
-            .collect();
+        let mut allowed: Vec<String> = Vec::new();
+        for place in places {
+            for c in KeyMap::commands_at(*place) {
+                if !allowed.contains(&c.name()) {
+                    allowed.push(c.name());
+                }
+            }
+        }
+        let table = match places {
+            [one] => one.config_name(),
+            _ => "panes".to_string(),
+        };
         let message = format!(
-            "unknown command `{name}` in [keys.{}]; the commands there are: {}",
-            place.config_name(),
+            "unknown command `{name}` in [keys.{table}]; the commands there are: {}",
             allowed.join(", ")
         );
         return Err((command.span().start, message));
@@ -265,7 +270,7 @@ fn rebind_at(
         }
     }
     Ok(Rebind {
-        place,
+        places: places.to_vec(),
         command: found,
         keys,
         line,

@@ -302,7 +302,11 @@ impl Effective {
                 [one] => one.clone(),
                 many => format!("[{}]", many.join(", ")),
             };
-            by_place.entry(r.place.config_name()).or_default().push((
+            let table = match r.places.as_slice() {
+                [one] => one.config_name(),
+                _ => "panes".to_string(),
+            };
+            by_place.entry(table).or_default().push((
                 format!("{} = {keys}", r.command.name()),
                 format!("file {path}, line {}", r.line),
             ));

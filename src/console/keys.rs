@@ -423,4 +423,6 @@ pub use keymap::{KeyMap, KeyMapError, Rebind, ShownHelp, ShownHint};
 pub use names::KEY_SYNTAX;
 
 #[cfg(test)]
+mod rebind_tests;
+#[cfg(test)]
 mod tests;

@@ -6,11 +6,11 @@ use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 
 use super::{BINDINGS, Binding, Command, Key, Place, Scope};
 
-/// A rebinding from the configuration: at `place`, `command` answers `keys` (instead of
-/// its default keys there).
+/// A rebinding from the configuration: at `places` (one, or the panes), `command`
+/// answers `keys` instead of its default keys there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rebind {
-    pub place: Place,
+    pub places: Vec<Place>,
     pub command: Command,
     pub keys: Vec<Key>,
     /// The configuration file's line it is written on.
@@ -126,6 +126,15 @@ impl Row {
     }
 }
 
+/// A help line of its own for a rebound row: its keys, where, and what it does.
+fn own_help_line(row: &Row) -> ShownHelp {
+    let places: Vec<&str> = row.places.iter().map(|p| p.name()).collect();
+    ShownHelp {
+        label: format!("{}  in {}", key_names(&row.keys, " "), places.join(", ")),
+        text: row.command.describe(),
+    }
+}
+
 /// The bindings in effect.
 #[derive(Debug, Clone)]
 pub struct KeyMap {
@@ -210,84 +219,99 @@ impl KeyMap {
 
     fn apply(&mut self, rebind: &Rebind) -> Result<(), KeyMapError> {
         let Rebind {
-            place,
             command,
             ref keys,
             line,
+            ..
         } = *rebind;
-        let targets: Vec<usize> = (0..self.rows.len())
-            .filter(|&i| {
-                let r = &self.rows[i];
-                r.command == command && !r.anywhere && r.places.contains(&place)
-            })
+        // `panes`: the panes where the command does something.
+        let places: Vec<Place> = rebind
+            .places
+            .iter()
+            .copied()
+            .filter(|p| Self::commands_at(*p).contains(&command))
             .collect();
-        let Some(&first) = targets.first() else {
+        if places.is_empty() {
+            let place = rebind.places.first().copied().unwrap_or(Place::Filter);
             return Err(KeyMapError::NotHere {
                 line,
                 command,
                 place,
                 allowed: Self::commands_at(place),
             });
-        };
+        }
         self.rebound += 1;
-        if self.rows[first].places == [place] {
-            for &i in &targets[1..] {
-                self.rows[i].places.retain(|p| *p != place);
+        let targets: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| {
+                let r = &self.rows[i];
+                r.command == command && !r.anywhere && r.places.iter().any(|p| places.contains(p))
+            })
+            .collect();
+        let mut relabelled: Vec<usize> = Vec::new();
+        let mut left: Vec<Place> = Vec::new();
+        let mut split_from = None;
+        for i in targets {
+            if self.rows[i].places.iter().all(|p| places.contains(p)) {
+                self.rebind_in_place(i, keys, line, &mut relabelled);
+            } else {
+                left.extend(self.rows[i].places.iter().filter(|p| places.contains(p)));
+                self.rows[i].places.retain(|p| !places.contains(p));
+                split_from.get_or_insert(i);
             }
-            self.rebind_in_place(first, keys, line);
-            return Ok(());
         }
-        for &i in &targets {
-            self.rows[i].places.retain(|p| *p != place);
+        if let Some(i) = split_from {
+            let hint = self.rows[i]
+                .hint
+                .as_ref()
+                .map(|(rank, _, text)| (*rank, key_names(keys, "/"), *text));
+            let row = Row {
+                keys: keys.clone(),
+                anywhere: false,
+                places: left,
+                command,
+                hint,
+                help: None,
+                extra_help: None,
+                group: None,
+                line: Some(line),
+            };
+            self.rows.insert(i + 1, row);
+            self.rows[i + 1].extra_help = Some(own_help_line(&self.rows[i + 1]));
         }
-        let original = &self.rows[first];
-        let hint = original
-            .hint
-            .as_ref()
-            .map(|(rank, _, text)| (*rank, key_names(keys, "/"), *text));
-        let row = Row {
-            keys: keys.clone(),
-            anywhere: false,
-            places: vec![place],
-            command,
-            hint,
-            help: None,
-            extra_help: Some(ShownHelp {
-                label: format!("{}  in {}", key_names(keys, " "), place.name()),
-                text: command.describe(),
-            }),
-            group: None,
-            line: Some(line),
-        };
-        self.rows.insert(first + 1, row);
         Ok(())
     }
 
-    /// Row `i` (bound in one place only) takes `keys`; its hint and its group's help line
-    /// say so.
-    fn rebind_in_place(&mut self, i: usize, keys: &[Key], line: usize) {
+    /// Row `i` (rebound in all its places) takes `keys`; its hint and its group's help
+    /// line say so (once per group: `relabelled` holds the groups done).
+    fn rebind_in_place(
+        &mut self,
+        i: usize,
+        keys: &[Key],
+        line: usize,
+        relabelled: &mut Vec<usize>,
+    ) {
         let old = std::mem::replace(&mut self.rows[i].keys, keys.to_vec());
         self.rows[i].line = Some(line);
         if let Some((_, label, _)) = &mut self.rows[i].hint {
             *label = relabel(label, '/', &old, keys).unwrap_or_else(|| key_names(keys, "/"));
         }
-        let head = self.rows[i].group.and_then(|g| {
+        let group = self.rows[i].group;
+        if group.is_some_and(|g| relabelled.contains(&g)) {
+            return;
+        }
+        let head = group.and_then(|g| {
             self.rows
                 .iter()
                 .position(|r| r.group == Some(g) && r.help.is_some())
         });
-        let relabelled = head.and_then(|h| {
+        let done = head.and_then(|h| {
             let help = self.rows[h].help.as_mut()?;
             help.label = relabel(&help.label, ' ', &old, keys)?;
             Some(())
         });
-        if relabelled.is_none() {
-            let row = &mut self.rows[i];
-            let places: Vec<&str> = row.places.iter().map(|p| p.name()).collect();
-            row.extra_help = Some(ShownHelp {
-                label: format!("{}  in {}", key_names(keys, " "), places.join(", ")),
-                text: row.command.describe(),
-            });
+        match (done, group) {
+            (Some(()), Some(g)) => relabelled.push(g),
+            _ => self.rows[i].extra_help = Some(own_help_line(&self.rows[i])),
         }
     }
 

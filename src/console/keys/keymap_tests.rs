@@ -14,7 +14,7 @@ fn press(map: &KeyMap, place: Place, c: char) -> Option<Command> {
 
 fn rebind(place: Place, command: Command, keys: &[&str], line: usize) -> Rebind {
     Rebind {
-        place,
+        places: vec![place],
         command,
         keys: keys.iter().map(|k| Key::parse(k).unwrap()).collect(),
         line,

@@ -14,6 +14,16 @@ impl Key {
     /// Reads a key's name: the one [`Key::name`] gives, or a common spelling of it.
     pub fn parse(text: &str) -> Result<Key, String> {
         let wrong = || format!("`{text}` is not a key: write {KEY_SYNTAX}");
+        let arrow = match text {
+            "↑" => Some(KeyCode::Up),
+            "↓" => Some(KeyCode::Down),
+            "←" => Some(KeyCode::Left),
+            "→" => Some(KeyCode::Right),
+            _ => None,
+        };
+        if let Some(code) = arrow {
+            return Ok(Key { code, ctrl: false });
+        }
         let mut chars = text.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
             return Ok(Key {
@@ -38,10 +48,10 @@ impl Key {
             "shift-tab" | "backtab" => KeyCode::BackTab,
             "enter" | "return" => KeyCode::Enter,
             "esc" | "escape" => KeyCode::Esc,
-            "up" | "↑" => KeyCode::Up,
-            "down" | "↓" => KeyCode::Down,
-            "left" | "←" => KeyCode::Left,
-            "right" | "→" => KeyCode::Right,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
             "pgup" | "pageup" => KeyCode::PageUp,
             "pgdn" | "pagedown" => KeyCode::PageDown,
             "home" => KeyCode::Home,
