@@ -28,7 +28,7 @@ struct Cli {
     #[arg(long, requires = "embedded")]
     demo: bool,
     #[command(flatten)]
-    settings: SettingArgs,
+    settings: jetdeck::config::SettingFlags,
     /// Configuration file (default: config.toml in ~/.config/jetdeck, the platform's
     /// config directory) [env: JETDECK_CONFIG]
     #[arg(long, global = true, value_name = "FILE")]
@@ -65,24 +65,10 @@ enum Command {
     Doctor(DoctorArgs),
 }
 
-/// The console's settings that flags give (over the environment, the configuration
-/// file and the defaults).
-#[derive(Args)]
-struct SettingArgs {
-    /// Refuse every key that would change the server (publish, settle, create, delete,
-    /// retry...): for leaving jetdeck open on production. Attaching browses instead.
-    /// [env: JETDECK_READ_ONLY]
-    #[arg(long)]
-    read_only: bool,
-    /// How often the console refreshes from the server (default 1s) [env: JETDECK_REFRESH]
-    #[arg(long, value_name = "DURATION", value_parser = jetdeck::config::parse_refresh)]
-    refresh: Option<Duration>,
-}
-
 #[derive(Args)]
 struct ConfigArgs {
     #[command(flatten)]
-    settings: SettingArgs,
+    settings: jetdeck::config::SettingFlags,
     /// natscli context [env: NATS_CONTEXT]
     #[arg(long, value_name = "NAME")]
     context: Option<String>,
@@ -278,13 +264,22 @@ struct ValidateArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let effective = match &cli.command {
-        None => match effective_config(&cli.settings, &cli.connect, cli.config.clone()) {
-            Ok(effective) => Some(effective),
-            Err(code) => return code,
-        },
+        None => {
+            let context = cli.connect.flags.context.clone();
+            match effective_config(&cli.settings, context, cli.config.clone()) {
+                Ok(effective) => Some(effective),
+                Err(code) => return code,
+            }
+        }
         Some(Command::Config(args)) => {
-            let flags = (&args.settings, args.context.clone(), cli.config.clone());
-            return show_config(flags);
+            let context = args.context.clone();
+            return match effective_config(&args.settings, context, cli.config.clone()) {
+                Ok(effective) => {
+                    print!("{}", effective.report());
+                    ExitCode::SUCCESS
+                }
+                Err(code) => code,
+            };
         }
         Some(_) => None,
     };
@@ -379,45 +374,17 @@ fn signal_exit(signal: i32) -> ExitCode {
     ExitCode::from(u8::try_from(128 + signal).unwrap_or(u8::MAX))
 }
 
-/// The configuration in effect for the console (flags, environment, file, defaults), or
-/// the exit status after saying on stderr why it cannot be used.
+/// The configuration in effect (flags, environment, file, defaults), or the exit status
+/// after saying on stderr why it cannot be used.
 fn effective_config(
-    settings: &SettingArgs,
-    connect: &ConnectArgs,
+    settings: &jetdeck::config::SettingFlags,
+    context: Option<String>,
     file: Option<PathBuf>,
 ) -> Result<jetdeck::config::Effective, ExitCode> {
-    let flags = jetdeck::config::Flags {
-        config: file,
-        refresh: settings.refresh,
-        read_only: settings.read_only,
-        context: connect.flags.context.clone(),
-    };
-    let env = |name: &str| std::env::var(name).ok();
-    jetdeck::config::resolve(&flags, &env, jetdeck::config::default_path()).map_err(|e| {
+    jetdeck::config::from_env(&settings.flags(file, context)).map_err(|e| {
         eprintln!("jetdeck: {e}");
         ExitCode::from(2)
     })
-}
-
-/// `jetdeck config`: the configuration in effect, and where each value came from.
-fn show_config(
-    (settings, context, file): (&SettingArgs, Option<String>, Option<PathBuf>),
-) -> ExitCode {
-    let connect = ConnectArgs {
-        flags: ConnectFlags {
-            context,
-            ..Default::default()
-        },
-        embedded: false,
-        store_dir: None,
-    };
-    match effective_config(settings, &connect, file) {
-        Ok(effective) => {
-            print!("{}", effective.report());
-            ExitCode::SUCCESS
-        }
-        Err(code) => code,
-    }
 }
 
 /// Where the command connects: its broker options, the servers as shown, the context in

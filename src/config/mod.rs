@@ -15,7 +15,7 @@ use toml::Spanned;
 use crate::console::keys::{Command, KEY_SYNTAX, Key, KeyMap, Place, Rebind};
 
 mod resolve;
-pub use resolve::{Effective, FileUse, Flags, Setting, Source, resolve};
+pub use resolve::{Effective, FileUse, Flags, Setting, SettingFlags, Source, from_env, resolve};
 
 /// The least refresh interval: below it the console would mostly wait on the server.
 pub const MIN_REFRESH: Duration = Duration::from_millis(100);

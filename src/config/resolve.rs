@@ -18,6 +18,38 @@ pub struct Flags {
     pub context: Option<String>,
 }
 
+/// The console's settings that flags give, over the environment, the configuration file
+/// and the defaults (clap arguments of the console and of `jetdeck config`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SettingFlags {
+    /// Refuse every key that would change the server (publish, settle, create, delete,
+    /// retry...): for leaving jetdeck open on production. Attaching browses instead.
+    /// [env: JETDECK_READ_ONLY]
+    #[arg(long)]
+    pub read_only: bool,
+    /// How often the console refreshes from the server (default 1s) [env: JETDECK_REFRESH]
+    #[arg(long, value_name = "DURATION", value_parser = parse_refresh)]
+    pub refresh: Option<Duration>,
+}
+
+impl SettingFlags {
+    /// With the configuration file and the context the command line names.
+    pub fn flags(&self, config: Option<PathBuf>, context: Option<String>) -> Flags {
+        Flags {
+            config,
+            refresh: self.refresh,
+            read_only: self.read_only,
+            context,
+        }
+    }
+}
+
+/// [`resolve`] against the process's environment and the platform's config directory.
+pub fn from_env(flags: &Flags) -> Result<Effective, ConfigError> {
+    let env = |name: &str| std::env::var(name).ok();
+    resolve(flags, &env, super::default_path())
+}
+
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {

@@ -213,13 +213,12 @@ fn write(dir: &Path, text: &str) -> PathBuf {
     path
 }
 
+const LAYERED: &str = "refresh = \"3s\"\nread-only = true\ncontext = \"from-file\"\n";
+
 #[test]
-fn flag_beats_environment_beats_file_beats_default() {
+fn the_file_beats_the_default() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(
-        dir.path(),
-        "refresh = \"3s\"\nread-only = true\ncontext = \"from-file\"\n",
-    );
+    let file = write(dir.path(), LAYERED);
     let in_file = Source::File(file.clone());
     let nothing = env_of(&[]);
     // Default: no file at the default place.
@@ -256,6 +255,12 @@ fn flag_beats_environment_beats_file_beats_default() {
     );
     assert_eq!(e.context.value.as_deref(), Some("from-file"));
     assert_eq!(e.events_kept.source, Source::Default);
+}
+
+#[test]
+fn flag_beats_environment_beats_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), LAYERED);
     // Environment over the file.
     let env = env_of(&[
         ("JETDECK_REFRESH", "5s"),
