@@ -31,7 +31,7 @@ struct Cli {
     settings: jetdeck::config::SettingFlags,
     /// Configuration file (default: config.toml in ~/.config/jetdeck, the platform's
     /// config directory) [env: JETDECK_CONFIG]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Log file (logs never go to the screen). Default: ~/.local/state/jetdeck/jetdeck.log
     #[arg(long, global = true, value_name = "FILE")]
@@ -72,6 +72,10 @@ struct ConfigArgs {
     /// natscli context [env: NATS_CONTEXT]
     #[arg(long, value_name = "NAME")]
     context: Option<String>,
+    /// Configuration file (default: config.toml in ~/.config/jetdeck, the platform's
+    /// config directory) [env: JETDECK_CONFIG]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -273,7 +277,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Config(args)) => {
             let context = args.context.clone();
-            return match effective_config(&args.settings, context, cli.config.clone()) {
+            return match effective_config(&args.settings, context, args.config.clone()) {
                 Ok(effective) => {
                     print!("{}", effective.report());
                     ExitCode::SUCCESS

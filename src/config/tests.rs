@@ -398,3 +398,14 @@ fn the_report_says_where_each_value_came_from() {
         );
     }
 }
+
+#[test]
+fn the_example_file_in_assets_is_a_good_file() {
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/config.example.toml"
+    ));
+    let text = std::fs::read_to_string(path).unwrap();
+    let loaded = parse(path, &text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(loaded.file.refresh.is_some() && !loaded.rebinds.is_empty());
+}
