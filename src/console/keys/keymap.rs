@@ -2,9 +2,9 @@
 //! file's rebindings on top. Key handling, the hint bar and the help overlay all read
 //! this, so what help shows is what the keys do.
 
-use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{BINDINGS, Binding, Command, Key, Place, Scope};
+use super::{BINDINGS, Binding, Command, Key, Layer, Place, Scope};
 
 /// A rebinding from the configuration: at `places` (one, or the panes), `command`
 /// answers `keys` instead of its default keys there.
@@ -31,6 +31,12 @@ pub enum KeyMapError {
         allowed: Vec<Command>,
     },
     #[error(
+        "`{}` cannot be bound in {}: there it is typed into the field; use a Ctrl- key or a \
+         named one (Enter, Tab, F1...)",
+        .key.name(), .place.config_name()
+    )]
+    Typed { line: usize, key: Key, place: Place },
+    #[error(
         "`{}` is bound twice in {}: to {} ({}) and to {} ({})",
         .key.name(), .place.config_name(), .first.0.name(), origin(.first.1, .first.0),
         .second.0.name(), origin(.second.1, .second.0)
@@ -47,7 +53,7 @@ impl KeyMapError {
     /// The configuration line the error is about (a clash: the later rebinding's).
     pub fn line(&self) -> usize {
         match self {
-            KeyMapError::NotHere { line, .. } => *line,
+            KeyMapError::NotHere { line, .. } | KeyMapError::Typed { line, .. } => *line,
             KeyMapError::Clash { first, second, .. } => first.1.max(second.1).unwrap_or_default(),
         }
     }
@@ -67,6 +73,16 @@ fn origin(line: Option<usize>, command: Command) -> String {
         ),
     }
 }
+
+/// Where keys without Control are typed into a field: only Ctrl- and named keys may be
+/// bound there.
+const TYPED: [Place; 5] = [
+    Place::Filter,
+    Place::Layer(Layer::Publish),
+    Place::Layer(Layer::AttachForm),
+    Place::Layer(Layer::Prompt),
+    Place::Layer(Layer::ConfigForm),
+];
 
 /// A hint as the bar shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,6 +255,13 @@ impl KeyMap {
                 place,
                 allowed: Self::commands_at(place),
             });
+        }
+        let typed = places.iter().find(|p| TYPED.contains(p));
+        let plain = keys
+            .iter()
+            .find(|k| matches!(k.code, KeyCode::Char(_)) && !k.ctrl);
+        if let (Some(&place), Some(&key)) = (typed, plain) {
+            return Err(KeyMapError::Typed { line, key, place });
         }
         self.rebound += 1;
         let targets: Vec<usize> = (0..self.rows.len())

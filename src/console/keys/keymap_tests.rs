@@ -152,3 +152,18 @@ fn command_names_are_their_serde_names() {
     assert_eq!(Command::PurgeStream.name(), "purge-stream");
     assert_eq!(Command::AttachByTopic.name(), "attach-by-topic");
 }
+
+#[test]
+fn a_plain_character_is_refused_where_it_is_typed() {
+    let form = Place::Layer(Layer::Publish);
+    let err = KeyMap::with(&[rebind(form, Command::Submit, &["s"], 8)]).unwrap_err();
+    assert_eq!(err.line(), 8);
+    assert!(
+        err.to_string()
+            .starts_with("`s` cannot be bound in publish-form: there it is typed into the field"),
+        "{err}"
+    );
+    let map = KeyMap::with(&[rebind(form, Command::Submit, &["Ctrl-s", "F2"], 8)]).unwrap();
+    let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(map.lookup(form, &ctrl_s), Some(Command::Submit));
+}
