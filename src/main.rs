@@ -444,6 +444,7 @@ async fn run_console(
         args.flags.context = config.context.value.clone();
     }
     let read_only = config.read_only.value;
+    tracing::info!(file = ?config.file, rebound = config.keys.rebound(), "configuration");
     let target = tokio::select! {
         found = target_for(&args) => found,
         signal = signals.recv() => return signal_exit(signal),
