@@ -72,8 +72,7 @@ struct ConfigArgs {
     /// natscli context [env: NATS_CONTEXT]
     #[arg(long, value_name = "NAME")]
     context: Option<String>,
-    /// Configuration file (default: config.toml in ~/.config/jetdeck, the platform's
-    /// config directory) [env: JETDECK_CONFIG]
+    /// Configuration file (default: ~/.config/jetdeck/config.toml) [env: JETDECK_CONFIG]
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 }
