@@ -21,6 +21,9 @@ pub mod server;
 pub mod bench;
 #[cfg(feature = "console")]
 #[doc(hidden)]
+pub mod config;
+#[cfg(feature = "console")]
+#[doc(hidden)]
 pub mod console;
 #[cfg(feature = "console")]
 #[doc(hidden)]

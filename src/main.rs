@@ -13,7 +13,10 @@ use jetdeck::server::{NatsServer, ServerOptions};
 use jetdeck::validate::{self, ValidateOptions};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
+mod dead_letters_cli;
 mod shell;
+
+use dead_letters_cli::{DeadLettersCommand, run_dead_letters};
 
 #[derive(Parser)]
 #[command(
@@ -29,13 +32,12 @@ struct Cli {
     /// Also create demo streams, consumers and a gentle flow of messages (needs --embedded)
     #[arg(long, requires = "embedded")]
     demo: bool,
-    /// Refuse every key that would change the server (publish, settle, create, delete,
-    /// retry...): for leaving jetdeck open on production. Attaching browses instead.
-    #[arg(long, env = "JETDECK_READ_ONLY")]
-    read_only: bool,
-    /// How often the console refreshes from the server
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_refresh)]
-    refresh: Duration,
+    #[command(flatten)]
+    settings: jetdeck::config::SettingFlags,
+    /// Configuration file (default: config.toml in ~/.config/jetdeck, the platform's
+    /// config directory) [env: JETDECK_CONFIG]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Log file (logs never go to the screen). Default: ~/.local/state/jetdeck/jetdeck.log
     #[arg(long, global = true, value_name = "FILE")]
     log_file: Option<PathBuf>,
@@ -74,6 +76,9 @@ enum Command {
     /// terminal); exit 0 only when all was done, 2 when a change was not confirmed.
     #[command(subcommand)]
     DeadLetters(DeadLettersCommand),
+    /// Print the configuration in effect and where each value came from (default, the
+    /// configuration file, the environment, a flag). Exit 2 when it cannot be used.
+    Config(ConfigArgs),
     /// Diagnose consumers in plain words (stalled, nobody pulling, paused, filter matching
     /// nothing, out of deliveries, redelivering...), each with what to do, grouped by
     /// stream. Exit 1 when any finding is a problem, 2 when the diagnosis failed.
@@ -86,6 +91,18 @@ enum Command {
     },
     /// Print the man page (roff), e.g. `jetdeck man > ~/.local/share/man/man1/jetdeck.1`
     Man,
+}
+
+#[derive(Args)]
+struct ConfigArgs {
+    #[command(flatten)]
+    settings: jetdeck::config::SettingFlags,
+    /// natscli context [env: NATS_CONTEXT]
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+    /// Configuration file (default: ~/.config/jetdeck/config.toml) [env: JETDECK_CONFIG]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -107,101 +124,6 @@ struct DoctorArgs {
     /// The dead-letter capture stream to count messages out of deliveries from
     #[arg(long, value_name = "STREAM", default_value = jetdeck::deadletters::CAPTURE_STREAM)]
     capture_stream: String,
-}
-
-#[derive(Subcommand)]
-enum DeadLettersCommand {
-    /// List dead letters (from the capture stream): stream, seq, subject, consumer,
-    /// deliveries, cause, when, whether the original is still in its stream
-    List(DeadLetterArgs),
-    /// Publish each original again (to its own subject, or --to), then delete it; the
-    /// copy carries Jetdeck-Retry-* headers and a Nats-Msg-Id, so a repeated retry is not
-    /// stored twice
-    Retry {
-        #[command(flatten)]
-        common: DeadLetterArgs,
-        #[command(flatten)]
-        change: ChangeArgs,
-        /// Publish to this subject instead of the original's (a stream must listen there)
-        #[arg(long, value_name = "SUBJECT")]
-        to: Option<String>,
-    },
-    /// Move each original to a dead-letter subject (a stream must listen there), then
-    /// delete it
-    Move {
-        #[command(flatten)]
-        common: DeadLetterArgs,
-        #[command(flatten)]
-        change: ChangeArgs,
-        /// The dead-letter subject
-        #[arg(long, value_name = "SUBJECT")]
-        to: String,
-    },
-    /// Delete each original from its stream, for good
-    Discard {
-        #[command(flatten)]
-        common: DeadLetterArgs,
-        #[command(flatten)]
-        change: ChangeArgs,
-    },
-    /// Write dead letters to a JSON Lines file (bodies as text, or base64 when not UTF-8)
-    Export {
-        #[command(flatten)]
-        common: DeadLetterArgs,
-        /// Only these stream sequences (repeatable); default: every listed one
-        #[arg(long = "seq", value_name = "N")]
-        sequences: Vec<u64>,
-        /// The file to write
-        #[arg(long, short, value_name = "FILE")]
-        output: PathBuf,
-    },
-    /// Create the capture stream that records MAX_DELIVERIES, MSG_TERMINATED and
-    /// MSG_NAKED advisories (bounded; oldest dropped first), or show the one there
-    Capture {
-        #[command(flatten)]
-        connect: ConnectArgs,
-        /// The capture stream's name
-        #[arg(long, value_name = "STREAM", default_value = jetdeck::deadletters::CAPTURE_STREAM)]
-        capture_stream: String,
-        /// Most bytes it keeps
-        #[arg(long, default_value_t = jetdeck::deadletters::DEFAULT_CAPTURE_MAX_BYTES)]
-        max_bytes: i64,
-        /// Oldest advisory it keeps
-        #[arg(long, default_value = "7d", value_parser = humantime::parse_duration)]
-        max_age: Duration,
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Args)]
-struct DeadLetterArgs {
-    #[command(flatten)]
-    connect: ConnectArgs,
-    /// Only dead letters of this stream
-    #[arg(long)]
-    stream: Option<String>,
-    /// Only dead letters of this consumer
-    #[arg(long)]
-    consumer: Option<String>,
-    /// The capture stream to read
-    #[arg(long, value_name = "STREAM", default_value = jetdeck::deadletters::CAPTURE_STREAM)]
-    capture_stream: String,
-    /// Print JSON
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Args)]
-struct ChangeArgs {
-    /// Only these stream sequences (repeatable); default: every listed one still in its
-    /// stream
-    #[arg(long = "seq", value_name = "N")]
-    sequences: Vec<u64>,
-    /// Do it without asking (needed when not on a terminal)
-    #[arg(long)]
-    yes: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -283,6 +205,26 @@ fn main() -> ExitCode {
         Some(Command::Man) => return shell::man(),
         _ => {}
     }
+    let effective = match &cli.command {
+        None => {
+            let context = cli.connect.flags.context.clone();
+            match effective_config(&cli.settings, context, cli.config.clone()) {
+                Ok(effective) => Some(effective),
+                Err(code) => return code,
+            }
+        }
+        Some(Command::Config(args)) => {
+            let context = args.context.clone();
+            return match effective_config(&args.settings, context, args.config.clone()) {
+                Ok(effective) => {
+                    print!("{}", effective.report());
+                    ExitCode::SUCCESS
+                }
+                Err(code) => code,
+            };
+        }
+        Some(_) => None,
+    };
     let log_file = cli
         .log_file
         .clone()
@@ -317,12 +259,13 @@ fn main() -> ExitCode {
             runtime.block_on(signals.stop(run_dead_letters(command, &log_file)))
         }
         Some(Command::Doctor(args)) => runtime.block_on(signals.stop(run_doctor(args, &log_file))),
-        Some(Command::Completions { .. } | Command::Man) => ExitCode::SUCCESS,
+        Some(Command::Completions { .. } | Command::Man | Command::Config(_)) => {
+            unreachable!("answered before logging starts")
+        }
         None => runtime.block_on(run_console(
             cli.connect,
             cli.demo,
-            cli.read_only,
-            cli.refresh,
+            effective.expect("read for the console"),
             &cli.looks,
             &log_file,
             &mut signals,
@@ -376,12 +319,17 @@ fn signal_exit(signal: i32) -> ExitCode {
     ExitCode::from(u8::try_from(128 + signal).unwrap_or(u8::MAX))
 }
 
-fn parse_refresh(text: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
-    if d < Duration::from_millis(100) {
-        return Err("refresh must be at least 100ms".to_string());
-    }
-    Ok(d)
+/// The configuration in effect (flags, environment, file, defaults), or the exit status
+/// after saying on stderr why it cannot be used.
+fn effective_config(
+    settings: &jetdeck::config::SettingFlags,
+    context: Option<String>,
+    file: Option<PathBuf>,
+) -> Result<jetdeck::config::Effective, ExitCode> {
+    jetdeck::config::from_env(&settings.flags(file, context)).map_err(|e| {
+        eprintln!("jetdeck: {e}");
+        ExitCode::from(2)
+    })
 }
 
 /// Where the command connects: its broker options, the servers as shown, the context in
@@ -425,25 +373,54 @@ async fn target_for(args: &ConnectArgs) -> Result<Target, String> {
     })
 }
 
+/// The colours and the mouse: the flags over the configuration file (`theme`, `[colors]`,
+/// `mouse`); NO_COLOR over both.
+fn looks_of(
+    looks: &LooksArgs,
+    config: &jetdeck::config::Effective,
+) -> Result<(jetdeck::console::ui::theme::Theme, bool), String> {
+    use jetdeck::console::ui::theme::{Theme, no_color_env};
+    let name = looks
+        .theme
+        .as_deref()
+        .or(config.theme.value.as_deref())
+        .unwrap_or("default");
+    let overrides = config
+        .colors
+        .value
+        .iter()
+        .map(|(role, colour)| (role.as_str(), colour.as_str()));
+    let theme =
+        Theme::resolve(name, overrides, no_color_env()).map_err(|e| match &config.file {
+            jetdeck::config::FileUse::Read { path, .. } => {
+                format!("configuration file {}: {e}", path.display())
+            }
+            jetdeck::config::FileUse::None(_) => e.to_string(),
+        })?;
+    Ok((theme, !looks.no_mouse && config.mouse.value))
+}
+
 async fn run_console(
-    args: ConnectArgs,
+    mut args: ConnectArgs,
     demo: bool,
-    read_only: bool,
-    refresh: Duration,
+    config: jetdeck::config::Effective,
     looks: &LooksArgs,
     log_file: &Path,
     signals: &mut Terminations,
 ) -> ExitCode {
-    use jetdeck::console::ui::theme::{Theme, no_color_env};
-    // The config file's theme and `[colors]` go here, under the flag.
-    let name = looks.theme.as_deref().unwrap_or("default");
-    let theme = match Theme::resolve(name, [], no_color_env()) {
-        Ok(theme) => theme,
+    // The configuration's context, when neither --context nor NATS_CONTEXT names one.
+    if matches!(config.context.source, jetdeck::config::Source::File(_)) && !args.embedded {
+        args.flags.context = config.context.value.clone();
+    }
+    let read_only = config.read_only.value;
+    let (theme, mouse) = match looks_of(looks, &config) {
+        Ok(looks) => looks,
         Err(e) => {
             eprintln!("jetdeck: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(2);
         }
     };
+    tracing::info!(file = ?config.file, rebound = config.keys.rebound(), "configuration");
     let target = tokio::select! {
         found = target_for(&args) => found,
         signal = signals.recv() => return signal_exit(signal),
@@ -468,10 +445,12 @@ async fn run_console(
     };
     let options = ConsoleOptions {
         session,
-        refresh,
+        refresh: config.refresh.value,
         demo,
+        keys: std::sync::Arc::new(config.keys),
+        events_kept: config.events_kept.value,
         theme,
-        mouse: !looks.no_mouse,
+        mouse,
     };
     // Quitting should not wait long on a server that went away.
     let broker = Broker::new(target.options.drain_timeout(Duration::from_secs(2)));
@@ -602,99 +581,4 @@ async fn run_doctor(args: DoctorArgs, log_file: &Path) -> ExitCode {
     };
     let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
     ExitCode::from(doctor::run(&broker, &options, &mut out, &mut err).await)
-}
-
-/// `jetdeck dead-letters ...`: the engine's headless runner with the command line's
-/// choices.
-async fn run_dead_letters(command: DeadLettersCommand, log_file: &Path) -> ExitCode {
-    use jetdeck::deadletters::Filter;
-    use jetdeck::deadletters::headless::{self, Action, Options};
-    use std::io::IsTerminal;
-    let no_change = ChangeArgs {
-        sequences: Vec::new(),
-        yes: false,
-    };
-    let (connect, capture, json, filter, change, action) = match command {
-        DeadLettersCommand::Capture {
-            connect,
-            capture_stream,
-            max_bytes,
-            max_age,
-            json,
-        } => {
-            let action = Action::Capture { max_bytes, max_age };
-            (
-                connect,
-                capture_stream,
-                json,
-                Filter::default(),
-                no_change,
-                action,
-            )
-        }
-        DeadLettersCommand::List(common) => split(common, no_change, Action::List),
-        DeadLettersCommand::Retry { common, change, to } => {
-            split(common, change, Action::Retry { to })
-        }
-        DeadLettersCommand::Move { common, change, to } => {
-            split(common, change, Action::Move { to })
-        }
-        DeadLettersCommand::Discard { common, change } => split(common, change, Action::Discard),
-        DeadLettersCommand::Export {
-            common,
-            sequences,
-            output,
-        } => {
-            let change = ChangeArgs {
-                sequences,
-                yes: false,
-            };
-            split(common, change, Action::Export { path: output })
-        }
-    };
-    let target = match target_for(&connect).await {
-        Ok(found) => found,
-        Err(e) => return failure("jetdeck dead-letters", log_file, e),
-    };
-    let _server = target.server;
-    let broker = Broker::new(target.options);
-    let options = Options {
-        filter,
-        capture,
-        json,
-        sequences: change.sequences,
-        yes: change.yes,
-        interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-    };
-    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
-    let status = headless::run(&broker, &action, &options, &mut out, &mut err).await;
-    ExitCode::from(status)
-}
-
-type DeadLetterRun = (
-    ConnectArgs,
-    String,
-    bool,
-    jetdeck::deadletters::Filter,
-    ChangeArgs,
-    jetdeck::deadletters::headless::Action,
-);
-
-fn split(
-    common: DeadLetterArgs,
-    change: ChangeArgs,
-    action: jetdeck::deadletters::headless::Action,
-) -> DeadLetterRun {
-    let filter = jetdeck::deadletters::Filter {
-        stream: common.stream,
-        consumer: common.consumer,
-    };
-    (
-        common.connect,
-        common.capture_stream,
-        common.json,
-        filter,
-        change,
-        action,
-    )
 }

@@ -1,14 +1,19 @@
 //! Every key the console answers, in one table: the key, where it applies (a pane, the
 //! filter, an overlay), the command it runs, and the texts the hint bar and the help
-//! overlay show for it. Key handling looks keys up here; README's key table is checked
-//! against it by a test. The table is data, so bindings can later come from a file.
+//! overlay show for it. README's key table is checked against it by a test. Key handling,
+//! the hint bar and the help overlay read the table in effect ([`KeyMap`]): this one with
+//! the configuration file's rebindings on top.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
 use super::app::Pane;
 
 /// What a key asks for. Each place that takes keys acts on the commands bound there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The configuration file names commands in kebab-case (`purge-stream`): [`Command::name`].
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Command {
     Quit,
     Help,
@@ -91,6 +96,29 @@ pub enum Command {
 }
 
 impl Command {
+    /// The command's name in the configuration file: its serde name, kebab-case.
+    pub fn name(self) -> String {
+        let mut out = String::new();
+        for (i, c) in format!("{self:?}").chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        out
+    }
+
+    /// Every command, in the table's order (each has at least one default binding).
+    pub fn all() -> Vec<Command> {
+        let mut all: Vec<Command> = Vec::new();
+        for b in BINDINGS {
+            if !all.contains(&b.command) {
+                all.push(b.command);
+            }
+        }
+        all
+    }
+
     /// What the command does, in README's words (its "does" column).
     pub fn describe(self) -> &'static str {
         use Command::*;
@@ -226,7 +254,7 @@ impl Command {
 }
 
 /// The overlays, as places keys apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Layer {
     Help,
     Details,
@@ -309,6 +337,11 @@ impl Place {
         }
     }
 
+    /// The name the configuration file gives it (`[keys.publish-form]`).
+    pub fn config_name(self) -> String {
+        self.name().replace(' ', "-")
+    }
+
     /// Every place, for checks over the whole table.
     pub fn all() -> Vec<Place> {
         let mut all: Vec<Place> = ALL_PANES.iter().map(|p| Place::Pane(*p)).collect();
@@ -366,6 +399,10 @@ impl Key {
             KeyCode::End => "End".into(),
             KeyCode::Enter => "Enter".into(),
             KeyCode::Esc => "Esc".into(),
+            KeyCode::Delete => "Delete".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Insert => "Insert".into(),
+            KeyCode::F(n) => format!("F{n}"),
             other => format!("{other:?}"),
         };
         if self.ctrl {
@@ -404,37 +441,12 @@ mod bindings;
 use bindings::ALL_PANES;
 pub use bindings::BINDINGS;
 
-/// The command `key` runs at `place`, if any. A binding with Control wins over one
-/// without (Ctrl-T in the publish form is the template, not a typed t).
-pub fn lookup(place: Place, key: &KeyEvent) -> Option<Command> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let find = |want_ctrl: bool| {
-        BINDINGS.iter().find_map(|b| {
-            (b.scope.covers(place)
-                && b.keys
-                    .iter()
-                    .any(|k| k.code == key.code && k.ctrl == want_ctrl))
-            .then_some(b.command)
-        })
-    };
-    ctrl.then(|| find(true)).flatten().or_else(|| find(false))
-}
+mod keymap;
+mod names;
+pub use keymap::{KeyMap, KeyMapError, Rebind, ShownHelp, ShownHint};
+pub use names::KEY_SYNTAX;
 
-/// The hint bar's entries at `place`, in rank order.
-pub fn hints(place: Place) -> Vec<Hint> {
-    let mut hints: Vec<Hint> = BINDINGS
-        .iter()
-        .filter(|b| b.scope.covers(place))
-        .filter_map(|b| b.hint)
-        .collect();
-    hints.sort_by_key(|h| h.rank);
-    hints
-}
-
-/// The help overlay's key lines, in table order.
-pub fn help_lines() -> impl Iterator<Item = HelpLine> {
-    BINDINGS.iter().filter_map(|b| b.help)
-}
-
+#[cfg(test)]
+mod rebind_tests;
 #[cfg(test)]
 mod tests;

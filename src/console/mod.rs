@@ -63,6 +63,10 @@ pub struct ConsoleOptions {
     /// Whether the console takes the mouse (`--no-mouse` leaves it to the terminal, so
     /// text can be selected).
     pub mouse: bool,
+    /// The key bindings in effect (the configuration's on top of the default table).
+    pub keys: std::sync::Arc<keys::KeyMap>,
+    /// How many JetStream events the events pane keeps.
+    pub events_kept: usize,
 }
 
 /// How the console ended.
@@ -107,6 +111,8 @@ pub async fn run(
     let mut app = App::new(options.session, SystemTime::now());
     app.refresh_every = options.refresh;
     app.theme = options.theme;
+    app.keys = options.keys;
+    app.events_kept = options.events_kept;
     let mut console = Console {
         app,
         runner: effects::EffectRunner::new(broker.clone(), actions_tx.clone(), selected_tx),

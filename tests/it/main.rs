@@ -13,6 +13,8 @@ mod bench;
 mod cli;
 mod cluster;
 #[cfg(feature = "console")]
+mod config_file;
+#[cfg(feature = "console")]
 mod connect;
 #[cfg(feature = "console")]
 mod console;

@@ -8,7 +8,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::actions::Effect;
 use super::{App, Overlay, Pane, messages};
 use crate::broker::validate_topic;
-use crate::console::keys::{self, Command, Place};
+use crate::console::keys::{Command, Place};
 use crate::console::overlays::browse::BrowseState;
 use crate::console::overlays::deadletters::DeadLettersState;
 use crate::console::overlays::publish::PublishForm;
@@ -19,7 +19,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent, effects: &mut Vec<Effect>) {
         return;
     }
     let place = app.place();
-    let command = keys::lookup(place, &key);
+    let command = app.keys.lookup(place, &key);
     on_command(app, place, command, key, effects);
 }
 

@@ -148,6 +148,10 @@ pub struct App {
     pub refresh_failure: Option<ApiErrorKind>,
     /// How often the collector refreshes (for telling an overdue refresh).
     pub refresh_every: Duration,
+    /// The key bindings in effect: the default table with the configuration's on top.
+    pub keys: std::sync::Arc<crate::console::keys::KeyMap>,
+    /// How many JetStream events the events pane keeps (the configuration's events-kept).
+    pub events_kept: usize,
     /// Detaches whose held messages are being given back.
     pub detaching: std::collections::HashMap<u64, DetachNote>,
     /// The consumers' findings, per refresh.
@@ -198,6 +202,8 @@ impl App {
             diagnoses: Diagnoses::default(),
             held_log: Default::default(),
             refresh_every: Duration::from_secs(1),
+            keys: Default::default(),
+            events_kept: EVENTS_KEPT,
             now,
             quit: false,
             theme: Default::default(),

@@ -2,7 +2,7 @@
 //! `commands`, results from the server change the state and say how they went.
 
 use super::actions::{Action, AttachedInfo, DeadLetterOp, Effect, Settle, StreamOffer};
-use super::{App, EVENTS_KEPT, Overlay, Pane, commands, time_of_day};
+use super::{App, Overlay, Pane, commands, time_of_day};
 use crate::broker::StoredMessage;
 use crate::broker::{ApiError, ApiErrorKind, PubAck};
 use crate::console::attached::{MessageKey, MessageRow, RowState};
@@ -142,7 +142,7 @@ fn on_consumers(app: &mut App, consumers: ConsumersView, effects: &mut Vec<Effec
 
 fn on_advisory(app: &mut App, advisory: Advisory) {
     app.events.push_front(advisory);
-    app.events.truncate(EVENTS_KEPT);
+    app.events.truncate(app.events_kept);
     // Keep the operator's place when new events push the list down.
     if app.selected_event > 0 {
         app.selected_event = (app.selected_event + 1).min(app.events.len() - 1);

@@ -150,33 +150,40 @@ fn no_key_is_bound_twice_in_one_place() {
 
 #[test]
 fn control_bindings_win_and_others_take_any_modifier() {
+    let map = KeyMap::default();
     let press = |code, modifiers| KeyEvent::new(code, modifiers);
     let publish = Place::Layer(Layer::Publish);
     let t = KeyCode::Char('t');
     assert_eq!(
-        lookup(publish, &press(t, KeyModifiers::CONTROL)),
+        map.lookup(publish, &press(t, KeyModifiers::CONTROL)),
         Some(Command::Template)
     );
     assert_eq!(
-        lookup(publish, &press(t, KeyModifiers::NONE)),
+        map.lookup(publish, &press(t, KeyModifiers::NONE)),
         None,
         "typed"
     );
     let consumers = Place::Pane(Pane::Consumers);
     assert_eq!(
-        lookup(consumers, &press(KeyCode::Char('S'), KeyModifiers::SHIFT)),
+        map.lookup(consumers, &press(KeyCode::Char('S'), KeyModifiers::SHIFT)),
         Some(Command::AttachByTopic)
     );
     let c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
     for place in Place::all() {
-        assert_eq!(lookup(place, &c), Some(Command::Quit), "{}", place.name());
+        assert_eq!(
+            map.lookup(place, &c),
+            Some(Command::Quit),
+            "{}",
+            place.name()
+        );
     }
 }
 
 #[test]
 fn hints_follow_their_rank() {
+    let map = KeyMap::default();
     let text = |place| {
-        hints(place)
+        map.hints(place)
             .iter()
             .map(|h| format!("{} {}", h.label, h.text))
             .collect::<Vec<_>>()

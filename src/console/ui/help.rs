@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use super::centered;
 use super::theme;
 use crate::console::app::App;
-use crate::console::keys;
+use crate::console::keys::KeyMap;
 
 /// What the colours mean, after the keys.
 const LEGEND: [(&str, &str); 2] = [
@@ -17,17 +17,19 @@ const LEGEND: [(&str, &str); 2] = [
     ("", "red consumer: redelivering"),
 ];
 
-/// Every line the help overlay lists: the key table's help lines, then the legend.
-pub fn entries() -> Vec<(&'static str, &'static str)> {
-    keys::help_lines()
+/// Every line the help overlay lists: the help lines of the bindings in effect, then
+/// the legend.
+pub fn entries(keys: &KeyMap) -> Vec<(String, &'static str)> {
+    keys.help_lines()
+        .into_iter()
         .map(|h| (h.label, h.text))
-        .chain(LEGEND)
+        .chain(LEGEND.map(|(k, what)| (k.to_string(), what)))
         .collect()
 }
 
 pub fn render(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
     let area = centered(area, 80, 96);
-    let entries = entries();
+    let entries = entries(&app.keys);
     // The keys' column as wide as its longest label, so none runs into its text.
     let width = entries
         .iter()
@@ -48,6 +50,15 @@ pub fn render(frame: &mut Frame, app: &App, scroll: u16, area: Rect) {
         })
         .collect();
     lines.push(Line::raw(""));
+    if app.keys.rebound() > 0 {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " Keys as the configuration file rebinds them ({} rebound)",
+                app.keys.rebound()
+            ),
+            Style::new().fg(theme::get().label),
+        )));
+    }
     lines.push(Line::from(Span::styled(
         format!(" Logs go to {}", app.session.log_file.display()),
         Style::new().fg(theme::get().label),

@@ -9,9 +9,9 @@ use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::console::app::{App, Pane};
-use crate::console::keys::{self, Place};
+use crate::console::keys::Place;
 
-fn key(k: &'static str, what: &'static str) -> [Span<'static>; 2] {
+fn key(k: String, what: &'static str) -> [Span<'static>; 2] {
     [
         Span::styled(k, Style::new().bold().fg(theme::get().accent)),
         Span::raw(format!(" {what}  ")),
@@ -32,7 +32,7 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         ));
         spans.push(Span::raw(format!("{}▏  ", filter.text())));
     }
-    for hint in keys::hints(place) {
+    for hint in app.keys.hints(place) {
         spans.extend(key(hint.label, hint.text));
     }
     // The log path keeps its place on the right; the hints give way on a narrow screen.

@@ -149,7 +149,10 @@ fn help_overlay_lists_every_key() {
     press(&mut app, KeyCode::Char('?'));
     // Tall enough for every line without scrolling.
     let text = screen(&app, 120, 60);
-    for (key, _) in super::help::entries().iter().filter(|(k, _)| !k.is_empty()) {
+    for (key, _) in super::help::entries(&app.keys)
+        .iter()
+        .filter(|(k, _)| !k.is_empty())
+    {
         assert!(text.contains(key), "help lacks {key}");
     }
     insta::assert_snapshot!(text);
