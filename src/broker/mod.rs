@@ -18,6 +18,7 @@ mod messages;
 mod metrics;
 mod naming;
 mod operate;
+mod pages;
 mod options;
 mod permissions;
 mod publish;

@@ -10,7 +10,7 @@ use crate::broker::{ApiError, PubAck, StoredMessage};
 use crate::console::attached::{MessageKey, MessageRow};
 use crate::console::error::ActionError;
 use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
-use crate::console::overlays::browse::{BrowseFilter, BrowseRow};
+use crate::console::overlays::browse::{BrowseFilter, BrowsePage, BrowseRow};
 use crate::console::overlays::config_preview::ConfigPlan;
 use crate::console::overlays::publish::PublishRequest;
 use crate::deadletters::{
@@ -134,7 +134,7 @@ pub enum Action {
     Browsed {
         stream: String,
         from: u64,
-        result: Result<Vec<BrowseRow>, ActionError>,
+        result: Result<BrowsePage, ActionError>,
     },
     ConsumerDeleted {
         stream: String,
@@ -296,10 +296,15 @@ pub enum Effect {
     Detach {
         id: u64,
     },
+    /// Read a page of the stream from `from`: stored messages and runs of deleted
+    /// sequences up to `last`. `bound`: the last stored sequence, when known (reading one
+    /// message at a time never asks past it); `direct`: the stream allows direct get.
     Browse {
         stream: String,
         from: u64,
-        count: u64,
+        last: u64,
+        bound: Option<u64>,
+        direct: bool,
     },
     DeleteConsumer {
         stream: String,
@@ -353,6 +358,7 @@ pub enum Effect {
         filter: BrowseFilter,
         from: u64,
         last: u64,
+        direct: bool,
     },
     /// The stream's subjects with message counts.
     ListSubjects {

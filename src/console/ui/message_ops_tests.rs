@@ -155,10 +155,7 @@ fn filtered_browser() -> App {
         (52, "orders.eu.created"),
     ]
     .into_iter()
-    .map(|(seq, subject)| BrowseRow {
-        sequence: seq,
-        message: Some(stored(seq, subject, &format!("{{\"id\":{seq}}}"))),
-    })
+    .map(|(seq, subject)| BrowseRow::Stored(stored(seq, subject, &format!("{{\"id\":{seq}}}"))))
     .collect();
     update(
         &mut app,
@@ -171,6 +168,7 @@ fn filtered_browser() -> App {
                     first: 41,
                     last: 52,
                     count: None,
+                    direct: false,
                 },
                 rows,
             ))),
@@ -251,7 +249,7 @@ fn delete_asks_naming_stream_sequence_and_subject() {
         panic!("the browser")
     };
     assert!(
-        b.rows.iter().all(|r| r.sequence != 41),
+        b.rows.iter().all(|r| r.sequence() != 41),
         "gone from the page"
     );
 }
