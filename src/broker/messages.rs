@@ -103,7 +103,7 @@ impl Broker {
         if count == 0 {
             return Ok(None);
         }
-        let pattern = subject.unwrap_or(EVERY_SUBJECT);
+        let pattern = subject.unwrap_or_else(|| super::last_stored_subject(&info));
         let last = api.last_message_on(stream, pattern).await?;
         let direct = info.config.allow_direct;
         let Some(since) = since else {

@@ -77,7 +77,9 @@ impl Broker {
         let mut at = from;
         while read.len() < max && at <= last {
             if batched {
-                let batch = self.direct_batch(stream, pattern, at, max - read.len()).await?;
+                let batch = self
+                    .direct_batch(stream, pattern, at, max - read.len())
+                    .await?;
                 let ended = batch.pending == 0 || batch.messages.is_empty();
                 for m in batch.messages {
                     if m.sequence > last {
@@ -104,15 +106,13 @@ impl Broker {
         Ok(read)
     }
 
-    /// The sequence of the stream's last stored message (`last_by_subj` `>`, one
-    /// request), or None when it holds none. The stream's last sequence may be a deleted
-    /// one (a WorkQueue acked out of order): reading one at a time stops here instead.
-    pub async fn last_stored(&self, stream: &str) -> Result<Option<u64>, ApiError> {
-        match self
-            .api()?
-            .last_message_on(stream, super::messages::EVERY_SUBJECT)
-            .await
-        {
+    /// The sequence of the last message stored on `subject` (`last_by_subj`, one
+    /// request), or None when there is none. Given the stream's only subject, this is
+    /// where reading one message at a time must stop: the stream's last sequence may be
+    /// a deleted one (a WorkQueue acked out of order). `>` does not do: the server reads
+    /// the stream's last sequence for it, and errs when that one is deleted.
+    pub async fn last_stored(&self, stream: &str, subject: &str) -> Result<Option<u64>, ApiError> {
+        match self.api()?.last_message_on(stream, subject).await {
             Ok(m) => Ok(Some(m.sequence)),
             Err(e) if e.kind() == super::error::ApiErrorKind::MessageNotFound => Ok(None),
             Err(e) => Err(e),
@@ -162,15 +162,28 @@ impl Broker {
                         return Ok(Batch { messages, pending });
                     }
                     // Nothing matches from `seq` on.
-                    Some(404) => return Ok(Batch { messages, pending: 0 }),
-                    Some(503) => return Err(failed(&subject, "no stream answered direct get (is allow_direct set?)".into())),
+                    Some(404) => {
+                        return Ok(Batch {
+                            messages,
+                            pending: 0,
+                        });
+                    }
+                    Some(503) => {
+                        return Err(failed(
+                            &subject,
+                            "no stream answered direct get (is allow_direct set?)".into(),
+                        ));
+                    }
                     Some(code) => {
                         let said = answer.description.unwrap_or_default();
                         return Err(failed(&subject, format!("status {code} {said}")));
                     }
                 }
             }
-            Err(failed(&subject, "the answer ended before its end-of-batch status".into()))
+            Err(failed(
+                &subject,
+                "the answer ended before its end-of-batch status".into(),
+            ))
         };
         tokio::select! {
             read = tokio::time::timeout(DIRECT_TIMEOUT, read) => {
@@ -178,6 +191,22 @@ impl Broker {
             }
             () = refused => Err(ApiError::PermissionDenied { subject: subject.clone() }),
         }
+    }
+}
+
+/// The subject whose last message is the stream's last stored one. `>` is exact while
+/// the stream's last sequence is stored (nothing deleted); otherwise the server reads
+/// that deleted sequence for `>` and errs, so the stream's only subject is asked instead.
+/// With several subjects (or a subject transform) there is none to ask: `>`, and the
+/// caller stops at the stream's last sequence.
+pub fn last_stored_subject(info: &async_nats::jetstream::stream::Info) -> &str {
+    let every = super::messages::EVERY_SUBJECT;
+    if info.state.deleted_count.unwrap_or(0) == 0 || info.config.subject_transform.is_some() {
+        return every;
+    }
+    match info.config.subjects.as_slice() {
+        [one] => one,
+        _ => every,
     }
 }
 
@@ -203,7 +232,10 @@ fn stored(
     answer: async_nats::Message,
 ) -> Result<StoredMessage, ApiError> {
     let missing = |what: &str| failed(subject, format!("answer without a valid {what} header"));
-    let map = answer.headers.as_ref().ok_or_else(|| missing("Nats-Sequence"))?;
+    let map = answer
+        .headers
+        .as_ref()
+        .ok_or_else(|| missing("Nats-Sequence"))?;
     let sequence = header_u64(&answer, "Nats-Sequence").ok_or_else(|| missing("Nats-Sequence"))?;
     let on = map
         .get_last("Nats-Subject")

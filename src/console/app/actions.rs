@@ -10,7 +10,7 @@ use crate::broker::{ApiError, PubAck, StoredMessage};
 use crate::console::attached::{MessageKey, MessageRow};
 use crate::console::error::ActionError;
 use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
-use crate::console::overlays::browse::{BrowseFilter, BrowsePage, BrowseRow};
+use crate::console::overlays::browse::{Bound, BrowseFilter, BrowsePage, BrowseRow};
 use crate::console::overlays::config_preview::ConfigPlan;
 use crate::console::overlays::publish::PublishRequest;
 use crate::deadletters::{
@@ -303,7 +303,7 @@ pub enum Effect {
         stream: String,
         from: u64,
         last: u64,
-        bound: Option<u64>,
+        bound: Bound,
         direct: bool,
     },
     DeleteConsumer {

@@ -10,7 +10,7 @@ use crate::broker::{ApiErrorKind, BrowseWindow};
 use crate::console::attached::RowState;
 use crate::console::error::ActionError;
 use crate::console::keys::Command;
-use crate::console::overlays::browse::{BrowseFilter, BrowseRow};
+use crate::console::overlays::browse::{Bound, BrowseFilter, BrowseRow};
 use crate::console::overlays::prompt::{Prompt, PromptKind};
 use crate::console::overlays::subjects::SubjectsState;
 use crate::console::overlays::{Confirm, MessageView, Next};
@@ -275,7 +275,7 @@ impl App {
                 // row selected (the page's arrival clamps the selection to it).
                 b.first_seq = window.first;
                 b.last_seq = window.last;
-                b.bound = Some(window.last);
+                b.bound = Bound::Stored(window.last);
                 b.direct = window.direct;
                 b.load(b.last_page(), effects);
                 b.selected = usize::MAX;

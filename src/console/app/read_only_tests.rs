@@ -128,7 +128,7 @@ fn an_effect_that_changes_the_server_never_leaves_update_in_read_only_mode() {
             stream: "ORDERS".into(),
             from: 1,
             last: 5,
-            bound: None,
+            bound: crate::console::overlays::browse::Bound::Last,
             direct: false,
         }),
     );

@@ -330,7 +330,9 @@ fn on_browsed(app: &mut App, stream: &str, from: u64, result: Result<BrowsePage,
         match result {
             Ok(page) => {
                 b.rows = page.rows;
-                b.bound = page.bound.or(b.bound);
+                if let Some(bound) = page.bound {
+                    b.bound = crate::console::overlays::browse::Bound::Stored(bound);
+                }
                 b.selected = b.selected.min(b.rows.len().saturating_sub(1));
                 b.error = None;
             }

@@ -6,7 +6,7 @@ use super::tests::{app, attached_app, key, pulled_row, type_text};
 use super::*;
 use crate::console::attached::MessageKey;
 use crate::console::fixtures;
-use crate::console::overlays::browse::{BrowsePage, BrowseRow};
+use crate::console::overlays::browse::{Bound, BrowsePage, BrowseRow};
 
 #[test]
 fn browsing_pages_and_jumps() {
@@ -19,7 +19,7 @@ fn browsing_pages_and_jumps() {
             stream: "ORDERS".into(),
             from: 119,
             last: 130,
-            bound: Some(130),
+            bound: Bound::Stored(130),
             direct: false,
         }]
     );
@@ -52,7 +52,7 @@ fn browsing_pages_and_jumps() {
             stream: "ORDERS".into(),
             from: 125,
             last: 130,
-            bound: Some(130),
+            bound: Bound::Stored(130),
             direct: false,
         }]
     );

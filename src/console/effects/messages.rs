@@ -58,7 +58,13 @@ pub(crate) async fn locate(
             return Ok(Some((window, Vec::new())));
         }
         let from = if at_last { window.last } else { window.first };
-        let rows = read(&broker, &stream, subject, (from, window.last, window.direct)).await?;
+        let rows = read(
+            &broker,
+            &stream,
+            subject,
+            (from, window.last, window.direct),
+        )
+        .await?;
         Ok(Some((window, rows)))
     }
     .await

@@ -5,7 +5,7 @@ use super::Reply;
 use crate::broker::{Broker, Message, SubscribeOptions};
 use crate::console::app::{Action, AfterCreate, AttachedInfo, Effect, StreamOffer};
 use crate::console::error::ActionError;
-use crate::console::overlays::browse::{BrowsePage, PAGE, page_rows};
+use crate::console::overlays::browse::{Bound, BrowsePage, PAGE, page_rows};
 use crate::console::overlays::publish::{PublishRequest, expand};
 
 /// Publishes to the stream that listens on the subject; with none, offers one.
@@ -125,7 +125,7 @@ pub(crate) async fn delete_consumer(
 pub(crate) struct PageAsk {
     pub from: u64,
     pub last: u64,
-    pub bound: Option<u64>,
+    pub bound: Bound,
     pub direct: bool,
 }
 
@@ -219,9 +219,11 @@ async fn read_page(broker: &Broker, stream: &str, ask: PageAsk) -> Result<Browse
             .server_version()
             .is_ok_and(|v| v.supports_batched_direct_get());
     let bound = match ask.bound {
-        Some(bound) => Some(bound),
-        None if batched => None,
-        None => Some(broker.last_stored(stream).await?.unwrap_or(0)),
+        Bound::Stored(bound) => Some(bound),
+        // A batch ends at the stream's end by itself, without an error.
+        _ if batched => None,
+        Bound::AskLastOn(subject) => Some(broker.last_stored(stream, &subject).await?.unwrap_or(0)),
+        Bound::Last => None,
     };
     let until = bound.unwrap_or(ask.last).min(ask.last);
     let messages = broker

@@ -50,7 +50,10 @@ pub const PAGE: u64 = 20;
 pub enum BrowseRow {
     Stored(StoredMessage),
     /// Sequences `first..=last` are gone: deleted, or consumed from a WorkQueue.
-    Deleted { first: u64, last: u64 },
+    Deleted {
+        first: u64,
+        last: u64,
+    },
 }
 
 impl BrowseRow {
@@ -76,6 +79,19 @@ impl BrowseRow {
             BrowseRow::Deleted { .. } => None,
         }
     }
+}
+
+/// Where reading one message at a time stops: a read past the last stored message is an
+/// API error the server counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bound {
+    /// The last stored sequence, known.
+    Stored(u64),
+    /// Not known yet: the last message on this subject (the stream's only one) says.
+    AskLastOn(String),
+    /// Nothing to ask without risk (several subjects): the stream's last sequence, which
+    /// may be a deleted one (one API error at the very end of the stream, then).
+    Last,
 }
 
 /// A page the unfiltered browser read, and the last stored sequence when it was asked.
@@ -128,9 +144,8 @@ pub struct BrowseState {
     pub history: Vec<u64>,
     /// The stream allows direct get (a page is one batched request on 2.11+).
     pub direct: bool,
-    /// The last stored sequence, when known: reading one message at a time never asks
-    /// past it (that read is an API error). The last sequence may be a deleted one.
-    pub bound: Option<u64>,
+    /// Where reading one message at a time stops (the last sequence may be deleted).
+    pub bound: Bound,
 }
 
 impl BrowseState {
@@ -148,7 +163,7 @@ impl BrowseState {
             window: None,
             history: Vec::new(),
             direct: false,
-            bound: None,
+            bound: Bound::Last,
         }
     }
 
@@ -158,9 +173,14 @@ impl BrowseState {
         let state = &info.state;
         let mut browse = Self::new(&info.config.name, state.first_sequence, state.last_sequence);
         browse.direct = info.config.allow_direct;
-        if state.deleted_count.unwrap_or(0) == 0 {
-            browse.bound = Some(state.last_sequence);
-        }
+        browse.bound = if state.deleted_count.unwrap_or(0) == 0 {
+            Bound::Stored(state.last_sequence)
+        } else {
+            match crate::broker::last_stored_subject(info) {
+                ">" => Bound::Last,
+                one => Bound::AskLastOn(one.to_string()),
+            }
+        };
         browse
     }
 
@@ -259,7 +279,7 @@ impl BrowseState {
             stream: self.stream.clone(),
             from,
             last: self.last_seq,
-            bound: self.bound,
+            bound: self.bound.clone(),
             direct: self.direct,
         });
     }
@@ -280,7 +300,8 @@ impl BrowseState {
         } else if let Some(i) = self.rows.iter().position(|r| r.sequence() == sequence) {
             let mut run = (sequence, sequence);
             let mut at = i;
-            if let Some(BrowseRow::Deleted { first, .. }) = i.checked_sub(1).map(|p| &self.rows[p]) {
+            if let Some(BrowseRow::Deleted { first, .. }) = i.checked_sub(1).map(|p| &self.rows[p])
+            {
                 run.0 = *first;
                 at = i - 1;
             }
@@ -455,7 +476,10 @@ mod tests {
         let mut effects = Vec::new();
         b.turn(true, &mut effects);
         assert_eq!(b.from, 31, "past the last message shown");
-        assert!(matches!(effects.as_slice(), [Effect::Browse { from: 31, .. }]));
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::Browse { from: 31, .. }]
+        ));
         b.loading = false;
         b.rows = page_rows(31, Vec::new(), Some(50));
         effects.clear();
