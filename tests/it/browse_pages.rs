@@ -229,3 +229,45 @@ async fn a_subject_filter_reads_the_same_with_direct_get_and_without() {
         (1..=60).filter(|s| s % 3 == 2).collect::<Vec<u64>>()
     );
 }
+
+/// The browser on the real console: runs of deleted sequences are one row each, pages
+/// turn past them, the end of the stream (its last sequence deleted) shows as a run too,
+/// and the server counts no API error for any of it; with direct get and without.
+#[cfg(feature = "console")]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_browser_shows_runs_of_deleted_sequences_and_costs_no_api_error() {
+    use std::time::Duration;
+    const WAIT: Duration = Duration::from_secs(5);
+    let server = jetdeck::server::NatsServer::start().await.unwrap();
+    let js = raw(&server).await;
+    gapped(&js, "GAPS", false, 16).await;
+    gapped(&js, "QUICK", true, 16).await;
+    let errors = js.query_account().await.unwrap().requests.errors;
+
+    let mut console = crate::pty::Console::start(&["--server", &server.url()]);
+    console.wait_for(Duration::from_secs(10), "the streams", |s| {
+        s.contains("GAPS") && s.contains("QUICK")
+    });
+    for name in ["GAPS", "QUICK"] {
+        if name == "QUICK" {
+            console.press("j");
+        }
+        console.press("b");
+        let first = console.wait_for(WAIT, "the first page", |s| {
+            s.contains(&format!("Browse {name}")) && s.contains("sequences 1–77")
+        });
+        assert!(first.contains("… 3 deleted"), "{first}");
+        console.press("n");
+        let second = console.wait_for(WAIT, "the second page", |s| s.contains("… 15 deleted"));
+        assert!(second.contains("sequences 78–"), "{second}");
+        console.press("G");
+        let last = console.wait_for(WAIT, "the last page", |s| {
+            s.contains("sequences 181–200") && s.contains("198–200")
+        });
+        assert!(last.contains("197"), "{last}");
+        console.press("\x1b");
+        console.wait_for(WAIT, "the browser closed", |s| !s.contains("Browse "));
+    }
+    let now = js.query_account().await.unwrap().requests.errors;
+    assert_eq!(now, errors, "API errors on the server while browsing");
+}
