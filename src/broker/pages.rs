@@ -152,39 +152,7 @@ impl Broker {
             .publish_with_reply(subject.clone(), inbox, body.into())
             .await
             .map_err(|e| failed(&subject, e.to_string()))?;
-        let read = async {
-            let mut messages = Vec::new();
-            while let Some(answer) = answers.next().await {
-                match answer.status.map(|s| s.as_u16()) {
-                    None => messages.push(stored(stream, &subject, answer)?),
-                    Some(204) => {
-                        let pending = header_u64(&answer, "Nats-Num-Pending").unwrap_or(0);
-                        return Ok(Batch { messages, pending });
-                    }
-                    // Nothing matches from `seq` on.
-                    Some(404) => {
-                        return Ok(Batch {
-                            messages,
-                            pending: 0,
-                        });
-                    }
-                    Some(503) => {
-                        return Err(failed(
-                            &subject,
-                            "no stream answered direct get (is allow_direct set?)".into(),
-                        ));
-                    }
-                    Some(code) => {
-                        let said = answer.description.unwrap_or_default();
-                        return Err(failed(&subject, format!("status {code} {said}")));
-                    }
-                }
-            }
-            Err(failed(
-                &subject,
-                "the answer ended before its end-of-batch status".into(),
-            ))
-        };
+        let read = read_batch(&mut answers, stream, &subject);
         tokio::select! {
             read = tokio::time::timeout(DIRECT_TIMEOUT, read) => {
                 read.map_err(|_| ApiError::Timeout { what: subject.clone() })?
@@ -208,6 +176,37 @@ pub fn last_stored_subject(info: &async_nats::jetstream::stream::Info) -> &str {
         [one] => one,
         _ => every,
     }
+}
+
+/// The answers to one batched direct get, up to its end-of-batch status.
+async fn read_batch(
+    answers: &mut async_nats::Subscriber,
+    stream: &str,
+    subject: &str,
+) -> Result<Batch, ApiError> {
+    let mut messages = Vec::new();
+    while let Some(answer) = answers.next().await {
+        let pending = match answer.status.map(|s| s.as_u16()) {
+            None => {
+                messages.push(stored(stream, subject, answer)?);
+                continue;
+            }
+            Some(204) => header_u64(&answer, "Nats-Num-Pending").unwrap_or(0),
+            // Nothing matches from the start sequence on.
+            Some(404) => 0,
+            Some(503) => {
+                let why = "no stream answered direct get (is allow_direct set?)";
+                return Err(failed(subject, why.into()));
+            }
+            Some(code) => {
+                let said = answer.description.unwrap_or_default();
+                return Err(failed(subject, format!("status {code} {said}")));
+            }
+        };
+        return Ok(Batch { messages, pending });
+    }
+    let why = "the answer ended before its end-of-batch status";
+    Err(failed(subject, why.into()))
 }
 
 fn failed(subject: &str, reason: String) -> ApiError {

@@ -305,6 +305,9 @@ pub enum Effect {
         last: u64,
         bound: Bound,
         direct: bool,
+        /// Messages known to be stored from `from` on: reading that many one at a time
+        /// needs no bound.
+        ahead: Option<u64>,
     },
     DeleteConsumer {
         stream: String,

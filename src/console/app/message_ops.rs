@@ -276,6 +276,7 @@ impl App {
                 b.first_seq = window.first;
                 b.last_seq = window.last;
                 b.bound = Bound::Stored(window.last);
+                b.stored = window.count;
                 b.direct = window.direct;
                 b.load(b.last_page(), effects);
                 b.selected = usize::MAX;

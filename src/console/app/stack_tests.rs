@@ -21,6 +21,7 @@ fn browsing_pages_and_jumps() {
             last: 130,
             bound: Bound::Stored(130),
             direct: false,
+            ahead: Some(12),
         }]
     );
     update(
@@ -54,6 +55,7 @@ fn browsing_pages_and_jumps() {
             last: 130,
             bound: Bound::Stored(130),
             direct: false,
+            ahead: None,
         }]
     );
     assert!(matches!(app.overlay(), Some(Overlay::Browse(b)) if b.from == 125 && b.loading));

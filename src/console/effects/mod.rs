@@ -82,12 +82,14 @@ impl EffectRunner {
                 last,
                 bound,
                 direct,
+                ahead,
             } => {
                 let ask = operations::PageAsk {
                     from,
                     last,
                     bound,
                     direct,
+                    ahead,
                 };
                 tokio::spawn(operations::browse(broker, reply, stream, ask));
             }

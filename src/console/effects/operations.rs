@@ -127,6 +127,7 @@ pub(crate) struct PageAsk {
     pub last: u64,
     pub bound: Bound,
     pub direct: bool,
+    pub ahead: Option<u64>,
 }
 
 pub(crate) async fn browse(broker: Broker, reply: Reply, stream: String, ask: PageAsk) {
@@ -220,14 +221,16 @@ async fn read_page(broker: &Broker, stream: &str, ask: PageAsk) -> Result<Browse
             .is_ok_and(|v| v.supports_batched_direct_get());
     let bound = match ask.bound {
         Bound::Stored(bound) => Some(bound),
-        // A batch ends at the stream's end by itself, without an error.
-        _ if batched => None,
+        // A batch ends at the stream's end by itself, without an error; reading no more
+        // than the messages known to be there cannot pass it either.
+        _ if batched || ask.ahead.is_some() => None,
         Bound::AskLastOn(subject) => Some(broker.last_stored(stream, &subject).await?.unwrap_or(0)),
         Bound::Last => None,
     };
     let until = bound.unwrap_or(ask.last).min(ask.last);
+    let max = ask.ahead.map_or(PAGE, |n| n.min(PAGE)) as usize;
     let messages = broker
-        .read_window(stream, None, ask.from, until, PAGE as usize, ask.direct)
+        .read_window(stream, None, ask.from, until, max, ask.direct)
         .await?;
     let end = (messages.len() < PAGE as usize).then_some(ask.last);
     Ok(BrowsePage {

@@ -146,6 +146,12 @@ pub struct BrowseState {
     pub direct: bool,
     /// Where reading one message at a time stops (the last sequence may be deleted).
     pub bound: Bound,
+    /// Messages stored from the first sequence on, when known (the stream's count).
+    pub stored: Option<u64>,
+    /// Messages stored from a page's start on, when known (`stored` less the pages
+    /// turned past): reading that many one at a time cannot go past the end, so no
+    /// request for the bound is needed.
+    pub ahead: Option<(u64, u64)>,
 }
 
 impl BrowseState {
@@ -164,6 +170,8 @@ impl BrowseState {
             history: Vec::new(),
             direct: false,
             bound: Bound::Last,
+            stored: None,
+            ahead: None,
         }
     }
 
@@ -173,6 +181,7 @@ impl BrowseState {
         let state = &info.state;
         let mut browse = Self::new(&info.config.name, state.first_sequence, state.last_sequence);
         browse.direct = info.config.allow_direct;
+        browse.stored = Some(state.messages);
         browse.bound = if state.deleted_count.unwrap_or(0) == 0 {
             Bound::Stored(state.last_sequence)
         } else {
@@ -249,6 +258,10 @@ impl BrowseState {
             match self.rows.last().map(|r| r.last() + 1) {
                 Some(next) if next <= self.last_seq && !self.loading => {
                     self.history.push(self.from);
+                    let shown = self.rows.iter().filter(|r| r.message().is_some()).count();
+                    self.ahead = self
+                        .ahead_of(self.from)
+                        .map(|n| (next, n.saturating_sub(shown as u64)));
                     next
                 }
                 _ => return,
@@ -271,6 +284,14 @@ impl BrowseState {
         self.last_seq.saturating_sub(PAGE - 1).max(self.first_seq)
     }
 
+    /// Messages known to be stored from `from` on.
+    fn ahead_of(&self, from: u64) -> Option<u64> {
+        if from == self.first_seq {
+            return self.stored;
+        }
+        self.ahead.filter(|(at, _)| *at == from).map(|(_, n)| n)
+    }
+
     /// Shows the page starting at `from`, loading.
     pub fn load(&mut self, from: u64, effects: &mut Vec<Effect>) {
         self.from = from;
@@ -281,6 +302,7 @@ impl BrowseState {
             last: self.last_seq,
             bound: self.bound.clone(),
             direct: self.direct,
+            ahead: self.ahead_of(from),
         });
     }
 
@@ -471,15 +493,24 @@ mod tests {
     #[test]
     fn pages_turn_past_the_gaps_and_back_the_way_they_came() {
         let mut b = BrowseState::new("S", 5, 50);
+        b.stored = Some(3);
         b.loading = false;
         b.rows = page_rows(5, [5, 30].map(stored).to_vec(), None);
         let mut effects = Vec::new();
         b.turn(true, &mut effects);
         assert_eq!(b.from, 31, "past the last message shown");
-        assert!(matches!(
-            effects.as_slice(),
-            [Effect::Browse { from: 31, .. }]
-        ));
+        // 3 stored, 2 shown: 1 ahead, read without asking where the end is.
+        assert!(
+            matches!(
+                effects.as_slice(),
+                [Effect::Browse {
+                    from: 31,
+                    ahead: Some(1),
+                    ..
+                }]
+            ),
+            "{effects:?}"
+        );
         b.loading = false;
         b.rows = page_rows(31, Vec::new(), Some(50));
         effects.clear();
@@ -487,6 +518,10 @@ mod tests {
         assert!(effects.is_empty(), "nothing after the last sequence");
         b.turn(false, &mut effects);
         assert_eq!(b.from, 5, "back to the page turned from");
+        assert!(matches!(
+            effects.last(),
+            Some(Effect::Browse { ahead: Some(3), .. })
+        ));
         b.from = 40;
         b.turn(false, &mut effects);
         assert_eq!(b.from, 20, "no page to go back to: the sequences before");
