@@ -28,6 +28,9 @@ const DIRECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// either way); a page of large messages takes a few batches instead of one huge one.
 const BATCH_MAX_BYTES: usize = 1 << 20;
 
+/// Messages asked in one batch at most (a long read takes several).
+const MAX_BATCH: usize = 1024;
+
 /// Headers the server adds to a direct get's answer: not the message's own.
 const ADDED_HEADERS: [&str; 6] = [
     "Nats-Stream",
@@ -78,7 +81,7 @@ impl Broker {
         while read.len() < max && at <= last {
             if batched {
                 let batch = self
-                    .direct_batch(stream, pattern, at, max - read.len())
+                    .direct_batch(stream, pattern, at, (max - read.len()).min(MAX_BATCH))
                     .await?;
                 let ended = batch.pending == 0 || batch.messages.is_empty();
                 for m in batch.messages {
