@@ -23,10 +23,12 @@ pub struct BrowseWindow {
     pub last: u64,
     /// Messages that match, when known (a start time leaves it unknown).
     pub count: Option<u64>,
+    /// The stream allows direct get: a page can be read in one batched request.
+    pub direct: bool,
 }
 
 /// The subject every message matches, for reads by time alone.
-const EVERY_SUBJECT: &str = ">";
+pub(super) const EVERY_SUBJECT: &str = ">";
 
 impl Api {
     /// The last message on `subject` (wildcards allowed): `STREAM.MSG.GET` with
@@ -101,16 +103,26 @@ impl Broker {
         if count == 0 {
             return Ok(None);
         }
-        let pattern = subject.unwrap_or(EVERY_SUBJECT);
+        let pattern = subject.unwrap_or_else(|| super::last_stored_subject(&info));
         let last = api.last_message_on(stream, pattern).await?;
+        let direct = info.config.allow_direct;
         let Some(since) = since else {
-            let first = self
-                .get_next_message(stream, info.state.first_sequence, pattern)
-                .await?;
-            return Ok(first.map(|first| BrowseWindow {
-                first: first.sequence,
+            // The stream's first sequence is a stored message: only a subject asks.
+            let first = match subject {
+                None => info.state.first_sequence,
+                Some(_) => match self
+                    .get_next_message(stream, info.state.first_sequence, pattern)
+                    .await?
+                {
+                    Some(first) => first.sequence,
+                    None => return Ok(None),
+                },
+            };
+            return Ok(Some(BrowseWindow {
+                first,
                 last: last.sequence,
                 count: Some(count),
+                direct,
             }));
         };
         if last.time < since {
@@ -126,33 +138,8 @@ impl Broker {
             first,
             last: last.sequence,
             count: None,
+            direct,
         }))
-    }
-
-    /// Up to `max` messages on `subject` from `from`, never past `last` (the window's
-    /// end), in order: one `next_by_subj` read each, gaps costing nothing.
-    pub async fn read_window(
-        &self,
-        stream: &str,
-        subject: Option<&str>,
-        from: u64,
-        last: u64,
-        max: usize,
-    ) -> Result<Vec<StoredMessage>, ApiError> {
-        let pattern = subject.unwrap_or(EVERY_SUBJECT);
-        let mut read = Vec::new();
-        let mut at = from;
-        while read.len() < max && at <= last {
-            let Some(m) = self.get_next_message(stream, at, pattern).await? else {
-                break;
-            };
-            if m.sequence > last {
-                break;
-            }
-            at = m.sequence + 1;
-            read.push(m);
-        }
-        Ok(read)
     }
 
     /// The last message on `subject` (wildcards allowed), or None when the stream holds

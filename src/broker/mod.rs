@@ -19,6 +19,7 @@ mod metrics;
 mod naming;
 mod operate;
 mod options;
+mod pages;
 mod permissions;
 mod publish;
 mod streams;
@@ -59,6 +60,7 @@ pub use options::{
     BrokerOptions, DEFAULT_ADDR, DEFAULT_BATCH_SIZE, DEFAULT_DRAIN_TIMEOUT, DEFAULT_FETCH_WAIT,
     MIN_FETCH_WAIT, SubscribeOptions, default_client_name, mask_url,
 };
+pub use pages::last_stored_subject;
 pub use permissions::{DENIAL_KEPT, Denials, Denied, parse_violation};
 pub use publish::{MAX_PIPELINE_WINDOW, PIPELINE_BUDGET, PipelineError, Pipelined, PubAck};
 pub use streams::StreamStatus;

@@ -102,11 +102,12 @@ pub async fn ensure_capture(
     }
 }
 
-/// Whether the capture stream `name` exists.
+/// Whether the capture stream `name` exists: among the streams listening on the
+/// dead-letter advisories (asking for its info instead would count an API error on the
+/// server each time it is not there).
 pub async fn capture_exists(broker: &Broker, name: &str) -> Result<bool, DeadLetterError> {
-    match broker.stream_info(name).await {
-        Ok(_) => Ok(true),
-        Err(e) if e.kind() == ApiErrorKind::StreamNotFound => Ok(false),
+    match broker.stream_names(Some(DEAD_LETTER_SUBJECTS[0])).await {
+        Ok(names) => Ok(names.iter().any(|n| n == name)),
         Err(source) => Err(DeadLetterError::Capture {
             stream: name.to_string(),
             source,
@@ -149,22 +150,24 @@ async fn read_kind(
         filter.stream.as_deref().unwrap_or("*"),
         filter.consumer.as_deref().unwrap_or("*")
     );
+    // The last match first, so no read goes past it (an API error the server counts).
+    let last = match broker.last_message_on(name, &subject).await {
+        Ok(Some(last)) => last.sequence,
+        Ok(None) => return Ok(Vec::new()),
+        Err(e) if e.kind() == ApiErrorKind::StreamNotFound => return Ok(Vec::new()),
+        Err(e) => return Err(failed(e)),
+    };
+    let messages = broker
+        .read_window(name, Some(&subject), 1, last, usize::MAX, false)
+        .await
+        .map_err(failed)?;
     let mut events = Vec::new();
-    let mut next = 1;
-    loop {
-        let found = match broker.get_next_message(name, next, &subject).await {
-            Ok(found) => found,
-            Err(e) if e.kind() == ApiErrorKind::StreamNotFound => return Ok(events),
-            Err(e) => return Err(failed(e)),
-        };
-        let Some(message) = found else {
-            return Ok(events);
-        };
-        next = message.sequence + 1;
+    for message in messages {
         match parse_advisory(&message.body, message.time) {
             Some(event) if filter.matches(&event.stream, &event.consumer) => events.push(event),
             Some(_) => {}
             None => tracing::debug!(stream = name, seq = message.sequence, "not an advisory"),
         }
     }
+    Ok(events)
 }

@@ -84,7 +84,7 @@ async fn delete_and_erase_from_the_browser_remove_only_those_sequences() {
         s.contains("MIX seq 3 erased (checked: no longer in the stream)")
     });
     assert!(
-        screen.lines().any(|l| tokens(l, &["2", "(deleted)"])),
+        screen.lines().any(|l| tokens(l, &["2", "deleted", "2–3"])),
         "{screen}"
     );
     for seq in [2, 3] {

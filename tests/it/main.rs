@@ -9,6 +9,7 @@ mod pty;
 mod actions;
 #[cfg(feature = "console")]
 mod bench;
+mod browse_pages;
 #[cfg(feature = "console")]
 mod cli;
 mod cluster;

@@ -49,7 +49,7 @@ async fn read_all(
     let mut from = w.first;
     loop {
         let page = broker
-            .read_window("MIX", subject, from, w.last, 4)
+            .read_window("MIX", subject, from, w.last, 4, w.direct)
             .await
             .unwrap();
         let Some(last) = page.last() else { break };

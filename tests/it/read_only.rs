@@ -148,4 +148,9 @@ async fn every_key_that_would_change_the_server_is_refused_and_the_server_is_unc
     }
     assert!(pressed.len() >= 10, "{pressed:?}");
     assert_eq!(server_state(&js).await, before, "pressed {pressed:?}");
+    // Looking changed nothing and asked nothing the server counts as an error: no info
+    // of a capture stream that is not there (dead letters), no read past a stream's end
+    // (browse, also from the consumer's ack floor).
+    let api = js.query_account().await.unwrap().requests;
+    assert_eq!(api.errors, 0, "API errors on the server after {pressed:?}");
 }

@@ -10,7 +10,7 @@ use crate::broker::{ApiError, PubAck, StoredMessage};
 use crate::console::attached::{MessageKey, MessageRow};
 use crate::console::error::ActionError;
 use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
-use crate::console::overlays::browse::{BrowseFilter, BrowseRow};
+use crate::console::overlays::browse::{Bound, BrowseFilter, BrowsePage, BrowseRow};
 use crate::console::overlays::config_preview::ConfigPlan;
 use crate::console::overlays::publish::PublishRequest;
 use crate::deadletters::{
@@ -136,7 +136,7 @@ pub enum Action {
     Browsed {
         stream: String,
         from: u64,
-        result: Result<Vec<BrowseRow>, ActionError>,
+        result: Result<BrowsePage, ActionError>,
     },
     ConsumerDeleted {
         stream: String,
@@ -298,10 +298,18 @@ pub enum Effect {
     Detach {
         id: u64,
     },
+    /// Read a page of the stream from `from`: stored messages and runs of deleted
+    /// sequences up to `last`. `bound`: the last stored sequence, when known (reading one
+    /// message at a time never asks past it); `direct`: the stream allows direct get.
     Browse {
         stream: String,
         from: u64,
-        count: u64,
+        last: u64,
+        bound: Bound,
+        direct: bool,
+        /// Messages known to be stored from `from` on: reading that many one at a time
+        /// needs no bound.
+        ahead: Option<u64>,
     },
     DeleteConsumer {
         stream: String,
@@ -355,6 +363,7 @@ pub enum Effect {
         filter: BrowseFilter,
         from: u64,
         last: u64,
+        direct: bool,
     },
     /// The stream's subjects with message counts.
     ListSubjects {

@@ -199,11 +199,7 @@ fn open_browser(app: &mut App, effects: &mut Vec<Effect>) {
     let Some(s) = app.selected_stream.as_deref().and_then(|s| app.stream(s)) else {
         return;
     };
-    let mut state = BrowseState::new(
-        s.name(),
-        s.info.state.first_sequence,
-        s.info.state.last_sequence,
-    );
+    let mut state = BrowseState::of(&s.info);
     if state.is_empty() {
         app.say(format!("{} holds no messages to browse", s.name()));
         return;

@@ -10,7 +10,7 @@ use crate::broker::{ApiErrorKind, BrowseWindow};
 use crate::console::attached::RowState;
 use crate::console::error::ActionError;
 use crate::console::keys::Command;
-use crate::console::overlays::browse::{BrowseFilter, BrowseRow};
+use crate::console::overlays::browse::{Bound, BrowseFilter, BrowseRow};
 use crate::console::overlays::prompt::{Prompt, PromptKind};
 use crate::console::overlays::subjects::SubjectsState;
 use crate::console::overlays::{Confirm, MessageView, Next};
@@ -237,14 +237,7 @@ impl App {
         if let Some(b) = self.browser_mut()
             && b.stream == stream
         {
-            if b.filter.is_empty() {
-                for r in b.rows.iter_mut().filter(|r| r.sequence == sequence) {
-                    r.message = None;
-                }
-            } else {
-                b.rows.retain(|r| r.sequence != sequence);
-                b.selected = b.selected.min(b.rows.len().saturating_sub(1));
-            }
+            b.forget(sequence);
         }
         // The server settles a deleted message's unacked delivery as a term (it is
         // never redelivered): the row says so, and is no longer the operator's to settle.
@@ -282,11 +275,14 @@ impl App {
                 // row selected (the page's arrival clamps the selection to it).
                 b.first_seq = window.first;
                 b.last_seq = window.last;
+                b.bound = Bound::Stored(window.last);
+                b.stored = window.count;
+                b.direct = window.direct;
                 b.load(b.last_page(), effects);
                 b.selected = usize::MAX;
             }
             Ok(Some((window, rows))) => {
-                b.from = rows.first().map_or(window.first, |r| r.sequence);
+                b.from = rows.first().map_or(window.first, BrowseRow::sequence);
                 b.window = Some(window);
                 b.rows = rows;
                 b.selected = if at_last {

@@ -65,7 +65,7 @@ fn browse_instead_of_attach(app: &mut App, effects: &mut Vec<Effect>) {
     };
     let name = consumer.name().to_string();
     let from = (consumer.info.ack_floor.stream_sequence + 1).max(first);
-    let mut state = BrowseState::new(&stream, first, last);
+    let mut state = BrowseState::of(&stream_view.info);
     if state.is_empty() || from > last {
         app.say(format!(
             "read-only: attaching would take deliveries from {name}, so it is off; \

@@ -127,7 +127,10 @@ fn an_effect_that_changes_the_server_never_leaves_update_in_read_only_mode() {
         Action::Run(Effect::Browse {
             stream: "ORDERS".into(),
             from: 1,
-            count: 5,
+            last: 5,
+            bound: crate::console::overlays::browse::Bound::Last,
+            direct: false,
+            ahead: None,
         }),
     );
     assert_eq!(effects.len(), 1);

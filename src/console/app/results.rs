@@ -8,7 +8,7 @@ use crate::broker::{ApiError, ApiErrorKind, PubAck};
 use crate::console::attached::{MessageKey, MessageRow, RowState};
 use crate::console::error::ActionError;
 use crate::console::model::{Advisory, ConnectionView, ConsumersView, Snapshot};
-use crate::console::overlays::browse::BrowseRow;
+use crate::console::overlays::browse::BrowsePage;
 use crate::console::overlays::{Confirm, MessageView};
 use crate::deadletters::TimelineEntry;
 
@@ -321,7 +321,7 @@ fn on_settled(
     }
 }
 
-fn on_browsed(app: &mut App, stream: &str, from: u64, result: Result<Vec<BrowseRow>, ActionError>) {
+fn on_browsed(app: &mut App, stream: &str, from: u64, result: Result<BrowsePage, ActionError>) {
     // The browser may sit under a message or a prompt opened from it.
     if let Some(b) = app.browser_mut()
         && b.stream == stream
@@ -329,8 +329,11 @@ fn on_browsed(app: &mut App, stream: &str, from: u64, result: Result<Vec<BrowseR
     {
         b.loading = false;
         match result {
-            Ok(rows) => {
-                b.rows = rows;
+            Ok(page) => {
+                b.rows = page.rows;
+                if let Some(bound) = page.bound {
+                    b.bound = crate::console::overlays::browse::Bound::Stored(bound);
+                }
                 b.selected = b.selected.min(b.rows.len().saturating_sub(1));
                 b.error = None;
             }

@@ -6,7 +6,7 @@ use super::tests::{app, attached_app, key, pulled_row, type_text};
 use super::*;
 use crate::console::attached::MessageKey;
 use crate::console::fixtures;
-use crate::console::overlays::browse::BrowseRow;
+use crate::console::overlays::browse::{Bound, BrowsePage, BrowseRow};
 
 #[test]
 fn browsing_pages_and_jumps() {
@@ -18,7 +18,10 @@ fn browsing_pages_and_jumps() {
         [Effect::Browse {
             stream: "ORDERS".into(),
             from: 119,
-            count: 12
+            last: 130,
+            bound: Bound::Stored(130),
+            direct: false,
+            ahead: Some(12),
         }]
     );
     update(
@@ -26,18 +29,19 @@ fn browsing_pages_and_jumps() {
         Action::Browsed {
             stream: "ORDERS".into(),
             from: 119,
-            result: Ok((119..=130)
-                .map(|sequence| BrowseRow {
-                    sequence,
-                    message: None,
-                })
-                .collect()),
+            result: Ok(BrowsePage {
+                rows: vec![BrowseRow::Deleted {
+                    first: 119,
+                    last: 130,
+                }],
+                bound: None,
+            }),
         },
     );
     let Some(Overlay::Browse(b)) = app.overlay() else {
         panic!("browser");
     };
-    assert_eq!(b.rows.len(), 12);
+    assert_eq!(b.rows.len(), 1, "12 deleted sequences are one row");
     assert!(!b.loading);
     // One page only: nowhere to turn.
     assert!(key(&mut app, KeyCode::Char('n')).is_empty());
@@ -48,7 +52,10 @@ fn browsing_pages_and_jumps() {
         [Effect::Browse {
             stream: "ORDERS".into(),
             from: 125,
-            count: 6
+            last: 130,
+            bound: Bound::Stored(130),
+            direct: false,
+            ahead: None,
         }]
     );
     assert!(matches!(app.overlay(), Some(Overlay::Browse(b)) if b.from == 125 && b.loading));
@@ -60,23 +67,25 @@ fn browsing_pages_and_jumps() {
 fn browsing_app() -> App {
     let mut app = app();
     key(&mut app, KeyCode::Char('b'));
-    let row = |sequence| BrowseRow {
-        sequence,
-        message: Some(crate::broker::StoredMessage {
+    let row = |sequence| {
+        BrowseRow::Stored(crate::broker::StoredMessage {
             stream: "ORDERS".into(),
             subject: "orders.created".into(),
             sequence,
             headers: Default::default(),
             body: bytes::Bytes::from_static(b"{}"),
             time: fixtures::now(),
-        }),
+        })
     };
     update(
         &mut app,
         Action::Browsed {
             stream: "ORDERS".into(),
             from: 119,
-            result: Ok((119..=130).map(row).collect()),
+            result: Ok(BrowsePage {
+                rows: (119..=130).map(row).collect(),
+                bound: None,
+            }),
         },
     );
     app

@@ -58,7 +58,13 @@ pub(crate) async fn locate(
             return Ok(Some((window, Vec::new())));
         }
         let from = if at_last { window.last } else { window.first };
-        let rows = read(&broker, &stream, subject, from, window.last).await?;
+        let rows = read(
+            &broker,
+            &stream,
+            subject,
+            (from, window.last, window.direct),
+        )
+        .await?;
         Ok(Some((window, rows)))
     }
     .await
@@ -71,16 +77,17 @@ pub(crate) async fn locate(
     });
 }
 
-/// A page of a filtered browse.
+/// A page of a filtered browse: `window` is its start, its end (the last match, stored),
+/// and whether the stream allows direct get.
 pub(crate) async fn page(
     broker: Broker,
     reply: Reply,
     stream: String,
     filter: BrowseFilter,
-    from: u64,
-    last: u64,
+    window: (u64, u64, bool),
 ) {
-    let result = read(&broker, &stream, filter.subject.as_deref(), from, last)
+    let from = window.0;
+    let result = read(&broker, &stream, filter.subject.as_deref(), window)
         .await
         .map_err(ActionError::from);
     reply.send(Action::BrowsedWindow {
@@ -91,23 +98,18 @@ pub(crate) async fn page(
     });
 }
 
+/// The matches of a filtered page: the sequences between them hold other subjects, so
+/// they are no gaps to show.
 async fn read(
     broker: &Broker,
     stream: &str,
     subject: Option<&str>,
-    from: u64,
-    last: u64,
+    (from, last, direct): (u64, u64, bool),
 ) -> Result<Vec<BrowseRow>, crate::broker::ApiError> {
     let read = broker
-        .read_window(stream, subject, from, last, PAGE as usize)
+        .read_window(stream, subject, from, last, PAGE as usize, direct)
         .await?;
-    Ok(read
-        .into_iter()
-        .map(|m| BrowseRow {
-            sequence: m.sequence,
-            message: Some(m),
-        })
-        .collect())
+    Ok(read.into_iter().map(BrowseRow::Stored).collect())
 }
 
 /// Every subject with its count, sorted both ways here (not on the UI task).

@@ -79,9 +79,19 @@ impl EffectRunner {
             Effect::Browse {
                 stream,
                 from,
-                count,
+                last,
+                bound,
+                direct,
+                ahead,
             } => {
-                tokio::spawn(operations::browse(broker, reply, stream, from, count));
+                let ask = operations::PageAsk {
+                    from,
+                    last,
+                    bound,
+                    direct,
+                    ahead,
+                };
+                tokio::spawn(operations::browse(broker, reply, stream, ask));
             }
             Effect::Operate(request) => {
                 tokio::spawn(operate::run(broker, reply, request));
@@ -188,8 +198,10 @@ impl EffectRunner {
                 filter,
                 from,
                 last,
+                direct,
             } => {
-                tokio::spawn(messages::page(broker, reply, stream, filter, from, last));
+                let window = (from, last, direct);
+                tokio::spawn(messages::page(broker, reply, stream, filter, window));
             }
             Effect::ListSubjects { stream } => {
                 tokio::spawn(messages::subjects(broker, reply, stream));

@@ -2,10 +2,10 @@
 //! delete. Each runs on its own task and reports one action.
 
 use super::Reply;
-use crate::broker::{ApiErrorKind, Broker, Message, SubscribeOptions};
+use crate::broker::{Broker, Message, SubscribeOptions};
 use crate::console::app::{Action, AfterCreate, AttachedInfo, Effect, StreamOffer};
 use crate::console::error::ActionError;
-use crate::console::overlays::browse::BrowseRow;
+use crate::console::overlays::browse::{Bound, BrowsePage, PAGE, page_rows};
 use crate::console::overlays::publish::{PublishRequest, expand};
 
 /// Publishes to the stream that listens on the subject; with none, offers one.
@@ -121,8 +121,18 @@ pub(crate) async fn delete_consumer(
     });
 }
 
-pub(crate) async fn browse(broker: Broker, reply: Reply, stream: String, from: u64, count: u64) {
-    let result = read_sequences(&broker, &stream, from, count).await;
+/// What a page of the unfiltered browser asks (see `Effect::Browse`).
+pub(crate) struct PageAsk {
+    pub from: u64,
+    pub last: u64,
+    pub bound: Bound,
+    pub direct: bool,
+    pub ahead: Option<u64>,
+}
+
+pub(crate) async fn browse(broker: Broker, reply: Reply, stream: String, ask: PageAsk) {
+    let from = ask.from;
+    let result = read_page(&broker, &stream, ask).await;
     reply.send(Action::Browsed {
         stream,
         from,
@@ -200,25 +210,31 @@ async fn publish_all(
         .ok_or_else(|| "nothing to publish".into())
 }
 
-/// Reads `count` sequences from `from`, deleted ones as gaps.
-async fn read_sequences(
-    broker: &Broker,
-    stream: &str,
-    from: u64,
-    count: u64,
-) -> Result<Vec<BrowseRow>, ActionError> {
-    let reads = (from..from + count).map(|sequence| async move {
-        match broker.get_message(stream, sequence).await {
-            Ok(m) => Ok(BrowseRow {
-                sequence,
-                message: Some(m),
-            }),
-            Err(e) if e.kind() == ApiErrorKind::MessageNotFound => Ok(BrowseRow {
-                sequence,
-                message: None,
-            }),
-            Err(e) => Err(e.into()),
-        }
-    });
-    futures::future::join_all(reads).await.into_iter().collect()
+/// Reads a page of stored messages from `ask.from`, deleted runs between them as one
+/// row each. One message at a time, the last stored sequence is found first when not
+/// known (a read past it is an API error the server counts); a batched direct get needs
+/// no bound.
+async fn read_page(broker: &Broker, stream: &str, ask: PageAsk) -> Result<BrowsePage, ActionError> {
+    let batched = ask.direct
+        && broker
+            .server_version()
+            .is_ok_and(|v| v.supports_batched_direct_get());
+    let bound = match ask.bound {
+        Bound::Stored(bound) => Some(bound),
+        // A batch ends at the stream's end by itself, without an error; reading no more
+        // than the messages known to be there cannot pass it either.
+        _ if batched || ask.ahead.is_some() => None,
+        Bound::AskLastOn(subject) => Some(broker.last_stored(stream, &subject).await?.unwrap_or(0)),
+        Bound::Last => None,
+    };
+    let until = bound.unwrap_or(ask.last).min(ask.last);
+    let max = ask.ahead.map_or(PAGE, |n| n.min(PAGE)) as usize;
+    let messages = broker
+        .read_window(stream, None, ask.from, until, max, ask.direct)
+        .await?;
+    let end = (messages.len() < PAGE as usize).then_some(ask.last);
+    Ok(BrowsePage {
+        rows: page_rows(ask.from, messages, end),
+        bound,
+    })
 }

@@ -21,10 +21,10 @@ const COLUMNS: [Column; 5] = [
 
 fn row(app: &App, r: &BrowseRow) -> (Vec<Cell<'static>>, Style) {
     let right = |s: String| Cell::from(Line::from(s).right_aligned());
-    match &r.message {
-        Some(m) => (
+    match r {
+        BrowseRow::Stored(m) => (
             vec![
-                right(r.sequence.to_string()),
+                right(m.sequence.to_string()),
                 Cell::from(truncate(&m.subject, 60)),
                 right(fmt_age(app.now, Some(m.time))),
                 right(format!("{} B", m.body.len())),
@@ -39,19 +39,27 @@ fn row(app: &App, r: &BrowseRow) -> (Vec<Cell<'static>>, Style) {
             ],
             Style::new(),
         ),
-        None => (
-            vec![
-                right(r.sequence.to_string()),
-                Cell::from(Span::styled(
-                    "(deleted)",
-                    Style::new().fg(theme::get().muted),
-                )),
-                Cell::from(""),
-                Cell::from(""),
-                Cell::from(""),
-            ],
-            Style::new().fg(theme::get().muted),
-        ),
+        // A run of gone sequences is one row, however long.
+        BrowseRow::Deleted { first, last } => {
+            let n = last - first + 1;
+            (
+                vec![
+                    right(first.to_string()),
+                    Cell::from(Span::styled(
+                        format!("… {} deleted", super::fmt_count(n)),
+                        Style::new().fg(theme::get().muted),
+                    )),
+                    Cell::from(""),
+                    Cell::from(""),
+                    Cell::from(if n > 1 {
+                        format!("sequences {first}–{last}")
+                    } else {
+                        String::new()
+                    }),
+                ],
+                Style::new().fg(theme::get().muted),
+            )
+        }
     }
 }
 
@@ -100,7 +108,7 @@ pub fn render(frame: &mut Frame, app: &App, state: &BrowseState, area: Rect) {
 /// The browser's title: the stream, the filters in force, and what is shown.
 pub fn title(state: &BrowseState) -> Line<'static> {
     let shown = match (state.rows.first(), state.rows.last()) {
-        (Some(a), Some(b)) => format!("sequences {}–{}", a.sequence, b.sequence),
+        (Some(a), Some(b)) => format!("sequences {}–{}", a.sequence(), b.last()),
         _ => "nothing shown".to_string(),
     };
     if state.filter.is_empty() {

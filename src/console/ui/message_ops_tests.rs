@@ -155,10 +155,7 @@ fn filtered_browser() -> App {
         (52, "orders.eu.created"),
     ]
     .into_iter()
-    .map(|(seq, subject)| BrowseRow {
-        sequence: seq,
-        message: Some(stored(seq, subject, &format!("{{\"id\":{seq}}}"))),
-    })
+    .map(|(seq, subject)| BrowseRow::Stored(stored(seq, subject, &format!("{{\"id\":{seq}}}"))))
     .collect();
     update(
         &mut app,
@@ -171,6 +168,7 @@ fn filtered_browser() -> App {
                     first: 41,
                     last: 52,
                     count: None,
+                    direct: false,
                 },
                 rows,
             ))),
@@ -251,7 +249,7 @@ fn delete_asks_naming_stream_sequence_and_subject() {
         panic!("the browser")
     };
     assert!(
-        b.rows.iter().all(|r| r.sequence != 41),
+        b.rows.iter().all(|r| r.sequence() != 41),
         "gone from the page"
     );
 }
@@ -295,4 +293,41 @@ fn save_offers_a_name_by_content_and_asks_before_overwriting() {
         ),
         "{effects:?}"
     );
+}
+
+#[test]
+fn the_browser_shows_each_run_of_deleted_sequences_as_one_row() {
+    let mut app = demo_app("nats://127.0.0.1:4222", false);
+    let effects = press(&mut app, KeyCode::Char('b'));
+    let [Effect::Browse { from, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    let from = *from;
+    // Bodies stored 30 s ago (`stored` dates them by a sequence under 120).
+    let messages = [from, from + 1, from + 6, from + 7]
+        .map(|sequence| StoredMessage {
+            sequence,
+            time: fixtures::now() - Duration::from_secs(30),
+            ..stored(1, "orders.created", &format!("{{\"id\":{sequence}}}"))
+        })
+        .to_vec();
+    let last = from + 11;
+    update(
+        &mut app,
+        Action::Browsed {
+            stream: "ORDERS".into(),
+            from,
+            result: Ok(crate::console::overlays::browse::BrowsePage {
+                rows: crate::console::overlays::browse::page_rows(from, messages, Some(last)),
+                bound: None,
+            }),
+        },
+    );
+    let text = screen(&app, 120, 30);
+    assert!(text.contains("… 4 deleted"), "{text}");
+    assert!(
+        text.contains(&format!("sequences {}–{last}", from + 8)),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
 }
