@@ -291,6 +291,11 @@ impl Console {
 
     fn apply_one(&mut self, action: Action) {
         let connected = matches!(&action, Action::Connection(c) if c.state == crate::broker::ConnectionState::Connected);
+        if matches!(action, Action::Connection(_)) {
+            // The clock ticks once a second; a server that stays silent after connecting
+            // is counted from the moment it connected, not from the last tick.
+            self.app.now = SystemTime::now();
+        }
         for effect in update(&mut self.app, action) {
             match effect {
                 // The terminal owner writes it: the runner has no terminal.
