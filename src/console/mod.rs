@@ -179,7 +179,6 @@ impl Console {
             if dirty {
                 let app = &self.app;
                 guard
-                    .terminal
                     .draw(|frame| ui::render(frame, app))
                     .map_err(ConsoleError::Draw)?;
                 dirty = false;

@@ -8,10 +8,11 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
-use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
 };
+use ratatui::crossterm::{execute, queue};
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -42,6 +43,17 @@ impl TerminalGuard {
         Ok(Self {
             terminal: ManuallyDrop::new(terminal),
         })
+    }
+
+    /// Draws one frame as a synchronized update (DEC mode 2026): a terminal that knows it
+    /// shows the frame whole, never half old and half new however its bytes arrive (a
+    /// frame leaves in pieces of the stdout buffer); other terminals ignore it.
+    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> std::io::Result<()> {
+        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        let drawn = self.terminal.draw(render).map(|_| ());
+        // Ended even when the draw failed, or the terminal would hold its screen.
+        let ended = execute!(self.terminal.backend_mut(), EndSynchronizedUpdate);
+        drawn.and(ended)
     }
 }
 
