@@ -197,10 +197,8 @@ impl Console {
             if dirty {
                 let app = &self.app;
                 let drawn = guard
-                    .terminal
                     .draw(|frame| ui::render(frame, app))
-                    .map_err(ConsoleError::Draw)?
-                    .area;
+                    .map_err(ConsoleError::Draw)?;
                 // Where the panes are, for the mouse: from the frame just drawn.
                 self.app.pane_areas = ui::pane_areas(&self.app, drawn);
                 dirty = false;
@@ -315,6 +313,11 @@ impl Console {
 
     fn apply_one(&mut self, action: Action) {
         let connected = matches!(&action, Action::Connection(c) if c.state == crate::broker::ConnectionState::Connected);
+        if matches!(action, Action::Connection(_)) {
+            // The clock ticks once a second; a server that stays silent after connecting
+            // is counted from the moment it connected, not from the last tick.
+            self.app.now = SystemTime::now();
+        }
         for effect in update(&mut self.app, action) {
             match effect {
                 // The terminal owner writes it: the runner has no terminal.

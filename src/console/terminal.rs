@@ -11,10 +11,11 @@ use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
-use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
 };
+use ratatui::crossterm::{execute, queue};
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -57,6 +58,21 @@ impl TerminalGuard {
         Ok(Self {
             terminal: ManuallyDrop::new(terminal),
         })
+    }
+
+    /// Draws one frame as a synchronized update (DEC mode 2026): a terminal that knows it
+    /// shows the frame whole, never half old and half new however its bytes arrive (a
+    /// frame leaves in pieces of the stdout buffer); other terminals ignore it.
+    /// Returns the area drawn (the mouse needs where the panes went).
+    pub fn draw(
+        &mut self,
+        render: impl FnOnce(&mut ratatui::Frame),
+    ) -> std::io::Result<ratatui::layout::Rect> {
+        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        let drawn = self.terminal.draw(render).map(|frame| frame.area);
+        // Ended even when the draw failed, or the terminal would hold its screen.
+        let ended = execute!(self.terminal.backend_mut(), EndSynchronizedUpdate);
+        ended.and(drawn)
     }
 }
 

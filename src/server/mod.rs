@@ -20,6 +20,8 @@ pub use stale::{remove_stale_stores, remove_stale_stores_in};
 pub const SERVER_BIN_ENV: &str = "NATS_SERVER_BIN";
 const READY_TIMEOUT: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(20);
+/// How long an orderly stop may take before the process is killed.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// Prefix of the temporary directories servers run in (in the system temp dir).
 pub const TEMP_PREFIX: &str = "jetdeck-nats-";
 /// File in such a directory naming the process that owns it, so a later start can tell
@@ -421,7 +423,32 @@ impl NatsServer {
         }
     }
 
-    /// Starts the server again on the same port and store (after `kill`).
+    /// Stops the process the orderly way, as an operator's SIGTERM would, and reaps it.
+    /// The server then writes its JetStream state (what each consumer delivered and was
+    /// acked), which it flushes only a moment after the fact and a kill may lose. Kills it
+    /// if it has not exited within `STOP_TIMEOUT`.
+    pub async fn stop(&mut self) {
+        let Some(child) = self.child.as_mut() else {
+            return;
+        };
+        // SAFETY: signalling our own child, not yet reaped, so the pid is still its.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+        let deadline = tokio::time::Instant::now() + STOP_TIMEOUT;
+        while tokio::time::Instant::now() < deadline {
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                self.child = None;
+                return;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        tracing::warn!(
+            port = self.port,
+            "nats-server did not stop in time; killing it"
+        );
+        self.kill();
+    }
+
+    /// Starts the server again on the same port and store (after `kill` or `stop`).
     pub async fn restart(&mut self) -> Result<(), ServerError> {
         self.kill();
         self.spawn().await

@@ -69,12 +69,15 @@ impl Console {
         std::thread::spawn(move || {
             let _reading = reading;
             let mut buf = [0u8; 8192];
+            let mut held = Vec::new();
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
-                sink.lock().unwrap().process(&buf[..n]);
+                held.extend_from_slice(&buf[..n]);
+                feed_whole_frames(&mut held, &mut sink.lock().unwrap());
             }
+            sink.lock().unwrap().process(&held);
         });
         let keys = pty.master.take_writer().unwrap();
         // The master must outlive the child; leak it into the reader's lifetime.
@@ -147,6 +150,46 @@ impl Drop for Console {
     }
 }
 
+/// The console draws each frame between these (a synchronized update, DEC mode 2026). A
+/// frame arrives in several reads; the screen is read between frames, never half drawn
+/// (a check could match the top of a new frame over the bottom of the old one).
+const FRAME_START: &[u8] = b"\x1b[?2026h";
+const FRAME_END: &[u8] = b"\x1b[?2026l";
+
+/// Feeds `parser` all of `held` but an unfinished frame (or the start of one), which stays
+/// held for the next read.
+fn feed_whole_frames(held: &mut Vec<u8>, parser: &mut vt100::Parser) {
+    loop {
+        let Some(start) = find(held, FRAME_START) else {
+            let upto = held.len() - cut_prefix_at_end(held, FRAME_START);
+            parser.process(&held[..upto]);
+            held.drain(..upto);
+            return;
+        };
+        let Some(end) = find(&held[start..], FRAME_END) else {
+            parser.process(&held[..start]);
+            held.drain(..start);
+            return;
+        };
+        let end = start + end + FRAME_END.len();
+        parser.process(&held[..end]);
+        held.drain(..end);
+    }
+}
+
+fn find(bytes: &[u8], what: &[u8]) -> Option<usize> {
+    bytes.windows(what.len()).position(|w| w == what)
+}
+
+/// How many bytes at the end of `bytes` are the beginning of `what` (a marker the read
+/// cut in two).
+fn cut_prefix_at_end(bytes: &[u8], what: &[u8]) -> usize {
+    (1..what.len())
+        .rev()
+        .find(|&k| bytes.ends_with(&what[..k]))
+        .unwrap_or(0)
+}
+
 /// Whether `line` has these words one after another.
 pub fn has_words(line: &str, words: &[&str]) -> bool {
     let tokens: Vec<&str> = line.split_whitespace().collect();
@@ -174,4 +217,27 @@ pub fn row_of(screen: &str, subject: &str) -> Option<String> {
         .lines()
         .find(|l| l.split_whitespace().any(|t| t == subject))
         .map(str::to_string)
+}
+
+#[test]
+fn a_frame_cut_across_reads_is_shown_whole_or_not_at_all() {
+    let mut parser = vt100::Parser::new(
+        std::num::NonZeroU16::new(2).unwrap(),
+        std::num::NonZeroU16::new(20).unwrap(),
+        0,
+    );
+    let mut held = Vec::new();
+    let reads: [&[u8]; 4] = [
+        b"old\x1b[?20",
+        b"26h\x1b[Hnew",
+        b" frame\x1b[?202",
+        b"6l after",
+    ];
+    let mut seen = Vec::new();
+    for read in reads {
+        held.extend_from_slice(read);
+        feed_whole_frames(&mut held, &mut parser);
+        seen.push(parser.screen().contents());
+    }
+    assert_eq!(seen, ["old", "old", "old", "new frame after"]);
 }

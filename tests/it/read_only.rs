@@ -118,7 +118,10 @@ async fn every_key_that_would_change_the_server_is_refused_and_the_server_is_unc
     // Back to the streams pane; browse, and a message opened from it.
     console.press("\t");
     console.press("b");
-    console.wait_for(SCREEN, "the browser", |s| s.contains("Browse WORK"));
+    // Its rows, not just its title: Enter before they are read has nothing to open.
+    console.wait_for(SCREEN, "the browser's rows", |s| {
+        s.contains("Browse WORK · sequences 1–5")
+    });
     press_every_change(&mut console, Place::Layer(Layer::Browse), &mut pressed);
     console.press("\r");
     console.wait_for(SCREEN, "a message", |s| s.contains("WORK sequence 1"));

@@ -138,6 +138,9 @@ pub struct App {
     next_attach_id: u64,
     pub status: Option<Status>,
     pub last_refresh: Option<SystemTime>,
+    /// When the connection was last made: a server that accepts it and then answers no
+    /// refresh is silent from then, not from a refresh before a reconnect (or never).
+    pub connected_since: Option<SystemTime>,
     /// Requests the last refresh made.
     pub last_requests: usize,
     /// Whether the last refresh could list the streams (false: refused to this user).
@@ -194,6 +197,7 @@ impl App {
             next_attach_id: 1,
             status: None,
             last_refresh: None,
+            connected_since: None,
             last_requests: 0,
             streams_listed: false,
             denied: Vec::new(),
@@ -239,7 +243,11 @@ impl App {
     /// How long the server has not answered a refresh, once one is overdue: a stopped
     /// (or overloaded) server keeps the TCP connection, so the client still says connected.
     pub fn silent_for(&self) -> Option<Duration> {
-        let since = self.now.duration_since(self.last_refresh?).ok()?;
+        let heard = [self.last_refresh, self.connected_since]
+            .into_iter()
+            .flatten()
+            .max()?;
+        let since = self.now.duration_since(heard).ok()?;
         (since > self.refresh_every * 2 + OVERDUE_GRACE).then_some(since)
     }
 

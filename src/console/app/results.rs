@@ -177,6 +177,9 @@ fn on_connection(app: &mut App, connection: ConnectionView) {
     // Losing the server keeps the reason on screen until it is back.
     let reason = app.connection.last_error.take();
     let connected = connection.state == crate::broker::ConnectionState::Connected;
+    if connected && app.connection.state != crate::broker::ConnectionState::Connected {
+        app.connected_since = Some(app.now);
+    }
     app.connection = connection;
     if !connected && app.connection.last_error.is_none() {
         app.connection.last_error = reason;

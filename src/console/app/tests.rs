@@ -531,3 +531,45 @@ fn delete_asks_and_detaches_first() {
     );
     assert!(app.consumer("ORDERS", "flaky-billing").is_none());
 }
+
+#[test]
+fn a_server_that_connects_and_never_answers_is_silent_from_the_connection() {
+    let start = fixtures::now();
+    let mut app = App::new(fixtures::session("x", false), start);
+    update(&mut app, Action::Connection(fixtures::connected()));
+    // 1 s refreshes: overdue after two of them and a second of grace.
+    update(&mut app, Action::Tick(start + Duration::from_secs(3)));
+    assert_eq!(app.silent_for(), None);
+    update(&mut app, Action::Tick(start + Duration::from_secs(4)));
+    assert_eq!(app.silent_for(), Some(Duration::from_secs(4)));
+}
+
+#[test]
+fn after_a_reconnect_silence_counts_from_the_reconnection() {
+    let start = fixtures::now();
+    let mut app = App::new(fixtures::session("x", false), start);
+    update(&mut app, Action::Connection(fixtures::connected()));
+    update(
+        &mut app,
+        Action::Snapshot(Box::new(fixtures::snapshot(
+            fixtures::streams(),
+            ConsumersView::default(),
+        ))),
+    );
+    let lost = ConnectionView {
+        state: crate::broker::ConnectionState::Reconnecting,
+        ..fixtures::connected()
+    };
+    update(&mut app, Action::Connection(lost));
+    let back = app.last_refresh.unwrap() + Duration::from_secs(30);
+    update(&mut app, Action::Tick(back));
+    update(&mut app, Action::Connection(fixtures::connected()));
+    update(&mut app, Action::Tick(back + Duration::from_secs(1)));
+    assert_eq!(
+        app.silent_for(),
+        None,
+        "just reconnected, not silent for 31 s"
+    );
+    update(&mut app, Action::Tick(back + Duration::from_secs(5)));
+    assert_eq!(app.silent_for(), Some(Duration::from_secs(5)));
+}
