@@ -84,7 +84,7 @@ fn jetdeck_config_prints_each_value_and_where_it_came_from() {
     let home = tempfile::tempdir().unwrap();
     let path = write_default(
         home.path(),
-        "refresh = \"3s\"\nread-only = true\nevents-kept = 42\n\n[keys.streams]\npurge-stream = \"X\"\n",
+        "refresh = \"3s\"\nread-only = true\nevents-kept = 42\n\n[keys.streams]\npurge-stream = \"Z\"\n",
     );
     let out = run(
         &["config", "--refresh", "250ms"],
@@ -107,7 +107,7 @@ fn jetdeck_config_prints_each_value_and_where_it_came_from() {
         format!("events-kept = 42 # file {file}"),
         "mouse = true # default".to_string(),
         "[keys.streams]".to_string(),
-        format!("purge-stream = \"X\" # file {file}, line 6"),
+        format!("purge-stream = \"Z\" # file {file}, line 6"),
     ] {
         assert!(
             stdout.lines().any(|l| words(l) == line),
