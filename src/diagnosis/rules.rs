@@ -257,7 +257,7 @@ fn no_match(f: &ConsumerFacts, _: &History, _: SystemTime) -> Option<Finding> {
             f.stream,
             f.stream_messages
         ),
-        "Check the filter for a typo; change it (`nats consumer edit`) or make a new consumer with the right one.",
+        "Check the filter for a typo; change it (`e` on the consumer in jetdeck, or `nats consumer edit`) or make a new consumer with the right one.",
     )
 }
 
