@@ -36,6 +36,7 @@ mod console_switch;
 mod dead_letters;
 mod doctor;
 mod inspect;
+mod kv;
 mod messages;
 mod operations;
 #[cfg(feature = "console")]
