@@ -93,6 +93,10 @@ pub enum Command {
     // Issue 15: context switching and the nats CLI equivalent.
     SwitchContext,
     CopyNatsCommand,
+    // Issue 16: key-value buckets.
+    Buckets,
+    OpenBucket,
+    FilterKeys,
 }
 
 impl Command {
@@ -220,6 +224,9 @@ impl Command {
                 "switch to another natscli context: reconnects (attached subscriptions detached first)"
             }
             CopyNatsCommand => "copy the equivalent `nats` command (OSC 52)",
+            Buckets => "key-value buckets: keys, values, bytes, history, TTL, replicas, storage",
+            OpenBucket => "the bucket's keys, live (new and changed keys appear as they happen)",
+            FilterKeys => "filter the keys by pattern (wildcards * >, or text they contain)",
             other => unreachable!("{other:?} is described in describe"),
         }
     }
@@ -249,6 +256,8 @@ impl Command {
             // A switch detaches (held messages nak'd, as Detach) and reconnects; a copy
             // only writes to the terminal.
             SwitchContext | CopyNatsCommand => false,
+            // Looking at buckets and keys changes nothing.
+            Buckets | OpenBucket | FilterKeys => false,
         }
     }
 }
@@ -272,10 +281,12 @@ pub enum Layer {
     ConfigForm,
     Outstanding,
     Contexts,
+    Buckets,
+    Keys,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 16] = [
+    pub const ALL: [Layer; 18] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -292,6 +303,8 @@ impl Layer {
         Layer::ConfigForm,
         Layer::Outstanding,
         Layer::Contexts,
+        Layer::Buckets,
+        Layer::Keys,
     ];
 
     pub fn name(self) -> &'static str {
@@ -312,6 +325,8 @@ impl Layer {
             Layer::ConfigForm => "config form",
             Layer::Outstanding => "outstanding",
             Layer::Contexts => "contexts",
+            Layer::Buckets => "buckets",
+            Layer::Keys => "keys",
         }
     }
 }

@@ -69,6 +69,7 @@ const SUBJECTS: Scope = Scope::Layers(&[Layer::Subjects]);
 const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
 const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
 const CONTEXTS: Scope = Scope::Layers(&[Layer::Contexts]);
+const KV: Scope = Scope::Layers(&[Layer::Buckets, Layer::Keys]);
 /// Where a preview or details show the equivalent `nats` command.
 const NATS_COMMAND: Scope = Scope::Layers(&[
     Layer::Details,
@@ -683,4 +684,28 @@ pub const BINDINGS: &[Binding] = &[
             "copy the equivalent `nats` command (OSC 52)",
         ),
     ),
+    // Issue 16: key-value buckets and their keys.
+    with(
+        bind(&[ch('K')], PANES, C::Buckets),
+        None,
+        help(
+            "K",
+            "key-value buckets: Enter a bucket's keys (live), / filter",
+        ),
+    ),
+    bind(DOWN, KV, C::Down),
+    bind(UP, KV, C::Up),
+    bind(FIRST, KV, C::First),
+    bind(LAST, KV, C::Last),
+    with(
+        bind(ENTER, Scope::Layers(&[Layer::Buckets]), C::OpenBucket),
+        hint(0, "Enter", "keys"),
+        None,
+    ),
+    with(
+        bind(&[ch('/')], Scope::Layers(&[Layer::Keys]), C::FilterKeys),
+        hint(1, "/", "filter"),
+        None,
+    ),
+    with(bind(ESC, KV, C::Close), hint(3, "Esc", "close"), None),
 ];

@@ -11,6 +11,7 @@ pub mod confirm;
 pub mod consumer_form;
 pub mod contexts;
 pub mod deadletters;
+pub mod kv;
 pub mod message;
 pub mod nats_equivalent;
 pub mod operate;
@@ -73,6 +74,10 @@ pub enum Overlay {
     ConfigPreview(Box<config_preview::Preview>),
     /// `X`: the natscli contexts, to reconnect to one.
     Contexts(Box<contexts::ContextsState>),
+    /// `K`: the key-value buckets.
+    Buckets(Box<kv::BucketsState>),
+    /// A bucket's keys, live.
+    Keys(Box<kv::KeysState>),
 }
 
 /// What an overlay's key handler wants next.
@@ -105,6 +110,8 @@ impl Overlay {
             Overlay::ConfigPreview(_) => Layer::ConfirmAction,
             Overlay::Outstanding(_) => Layer::Outstanding,
             Overlay::Contexts(_) => Layer::Contexts,
+            Overlay::Buckets(_) => Layer::Buckets,
+            Overlay::Keys(_) => Layer::Keys,
         }
     }
 }
@@ -158,6 +165,8 @@ pub fn on_key(
         Overlay::ConfigPreview(preview) => preview.on_key(app, command, effects),
         Overlay::Outstanding(state) => state.on_key(app, command, effects),
         Overlay::Contexts(state) => state.on_key(app, command, effects),
+        Overlay::Buckets(state) => state.on_key(app, command, effects),
+        Overlay::Keys(state) => state.on_key(app, command, effects),
     }
 }
 

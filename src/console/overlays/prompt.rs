@@ -29,6 +29,8 @@ pub enum PromptKind {
     SubjectsFilter,
     /// The file to save the open message's body to.
     SavePath,
+    /// The keys view's filter (issue 16).
+    KeysFilter,
 }
 
 impl PromptKind {
@@ -45,6 +47,7 @@ impl PromptKind {
             PromptKind::BrowseSince => "From a time: 10m (ago) or RFC 3339 (empty: the start)",
             PromptKind::SubjectsFilter => "Subjects containing (or matching * >)",
             PromptKind::SavePath => "Save the body to the file",
+            PromptKind::KeysFilter => "Keys containing (or matching * >)",
         }
     }
 }
@@ -152,6 +155,11 @@ impl Prompt {
             | PromptKind::BrowseSince
             | PromptKind::SubjectsFilter
             | PromptKind::SavePath => app.answer_message_prompt(self.kind, text, effects)?,
+            PromptKind::KeysFilter => {
+                if let Some(Overlay::Keys(keys)) = app.overlays.last_mut() {
+                    keys.set_filter(text);
+                }
+            }
             PromptKind::MoveTo => {
                 crate::broker::validate_topic(text).map_err(|e| e.to_string())?;
                 let to = text.to_string();

@@ -1,0 +1,73 @@
+//! Key-value buckets in the app (issue 16): the effects that reach the server and the
+//! results that come back. The views' state and keys are in `overlays/kv.rs`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{App, Overlay};
+use crate::broker::KeyEntry;
+use crate::console::overlays::kv::KeysState;
+
+/// What the key-value views ask of the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KvEffect {
+    /// Watch every key of `bucket` (latest entries, then changes) for the view `watch`;
+    /// starting one stops the one before (one keys view is open at a time).
+    Watch { bucket: String, watch: u64 },
+    /// Stop the watch `watch` (its view closed).
+    StopWatch { watch: u64 },
+}
+
+impl KvEffect {
+    /// What `--read-only` refuses: every variant named, so a new one must decide.
+    pub fn changes_server(&self) -> bool {
+        match self {
+            KvEffect::Watch { .. } | KvEffect::StopWatch { .. } => false,
+        }
+    }
+}
+
+/// What comes back from the key-value effects.
+#[derive(Debug, Clone)]
+pub enum KvAction {
+    /// A key changed (or was there when the watch began); for the view `watch`.
+    KeyChanged { watch: u64, entry: KeyEntry },
+    /// The watch could not start or broke, in the server's words.
+    WatchFailed { watch: u64, error: String },
+}
+
+/// A new watch id: a view's changes are told from an earlier view's by it.
+pub fn next_watch() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+impl App {
+    /// `K`: the buckets, from the stream infos the refresh reads.
+    pub(crate) fn open_buckets(&mut self) {
+        self.open(Overlay::Buckets(Box::default()));
+    }
+
+    /// The open keys view fed by `watch`, if any (under a prompt too).
+    fn keys_view(&mut self, watch: u64) -> Option<&mut KeysState> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Keys(k) if k.watch == watch => Some(&mut **k),
+            _ => None,
+        })
+    }
+
+    pub(crate) fn on_kv(&mut self, action: KvAction) {
+        match action {
+            KvAction::KeyChanged { watch, entry } => {
+                if let Some(view) = self.keys_view(watch) {
+                    view.changed(&entry);
+                }
+            }
+            KvAction::WatchFailed { watch, error } => {
+                if let Some(view) = self.keys_view(watch) {
+                    view.error = Some(error.clone());
+                }
+                self.complain(error);
+            }
+        }
+    }
+}
