@@ -97,6 +97,7 @@ pub enum Command {
     Buckets,
     OpenBucket,
     FilterKeys,
+    OpenKey,
 }
 
 impl Command {
@@ -227,6 +228,7 @@ impl Command {
             Buckets => "key-value buckets: keys, values, bytes, history, TTL, replicas, storage",
             OpenBucket => "the bucket's keys, live (new and changed keys appear as they happen)",
             FilterKeys => "filter the keys by pattern (wildcards * >, or text they contain)",
+            OpenKey => "the key: its value (JSON, text or hex) and every revision kept",
             other => unreachable!("{other:?} is described in describe"),
         }
     }
@@ -257,7 +259,7 @@ impl Command {
             // only writes to the terminal.
             SwitchContext | CopyNatsCommand => false,
             // Looking at buckets and keys changes nothing.
-            Buckets | OpenBucket | FilterKeys => false,
+            Buckets | OpenBucket | FilterKeys | OpenKey => false,
         }
     }
 }
@@ -283,10 +285,11 @@ pub enum Layer {
     Contexts,
     Buckets,
     Keys,
+    Key,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 18] = [
+    pub const ALL: [Layer; 19] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -305,6 +308,7 @@ impl Layer {
         Layer::Contexts,
         Layer::Buckets,
         Layer::Keys,
+        Layer::Key,
     ];
 
     pub fn name(self) -> &'static str {
@@ -327,6 +331,7 @@ impl Layer {
             Layer::Contexts => "contexts",
             Layer::Buckets => "buckets",
             Layer::Keys => "keys",
+            Layer::Key => "key",
         }
     }
 }

@@ -55,4 +55,17 @@ async fn buckets_and_keys_made_outside_appear_live() {
             && any_line(s, &["app.theme", "3"])
             && s.contains("delete")
     });
+
+    // The first key (app.theme): its value now (deleted) and its two revisions.
+    console.press("g");
+    console.press("\r");
+    console.wait_for(WAIT, "the key's history", |s| {
+        s.contains("config · key app.theme")
+            && s.contains("History (2 revisions kept)")
+            && s.contains("it has no value")
+    });
+    console.press("k");
+    console.wait_for(WAIT, "the earlier value", |s| {
+        s.contains("1 (earlier) · put") && s.contains("Value (text, 4 bytes)") && s.contains("dark")
+    });
 }

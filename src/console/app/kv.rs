@@ -3,9 +3,11 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::Effect;
 use super::{App, Overlay};
 use crate::broker::KeyEntry;
 use crate::console::overlays::kv::KeysState;
+use crate::console::overlays::kv_key::KeyViewState;
 
 /// What the key-value views ask of the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,13 +17,15 @@ pub enum KvEffect {
     Watch { bucket: String, watch: u64 },
     /// Stop the watch `watch` (its view closed).
     StopWatch { watch: u64 },
+    /// Read every revision of `key` the bucket keeps.
+    ReadKey { bucket: String, key: String },
 }
 
 impl KvEffect {
     /// What `--read-only` refuses: every variant named, so a new one must decide.
     pub fn changes_server(&self) -> bool {
         match self {
-            KvEffect::Watch { .. } | KvEffect::StopWatch { .. } => false,
+            KvEffect::Watch { .. } | KvEffect::StopWatch { .. } | KvEffect::ReadKey { .. } => false,
         }
     }
 }
@@ -33,6 +37,12 @@ pub enum KvAction {
     KeyChanged { watch: u64, entry: KeyEntry },
     /// The watch could not start or broke, in the server's words.
     WatchFailed { watch: u64, error: String },
+    /// A key's history, oldest first, or why it could not be read.
+    KeyRead {
+        bucket: String,
+        key: String,
+        result: Result<Vec<KeyEntry>, String>,
+    },
 }
 
 /// A new watch id: a view's changes are told from an earlier view's by it.
@@ -55,11 +65,35 @@ impl App {
         })
     }
 
-    pub(crate) fn on_kv(&mut self, action: KvAction) {
+    /// The open key view of `bucket`/`key`, if any.
+    fn key_view(&mut self, bucket: &str, key: &str) -> Option<&mut KeyViewState> {
+        self.overlays.iter_mut().rev().find_map(|o| match o {
+            Overlay::Key(k) if k.bucket == bucket && k.key == key => Some(&mut **k),
+            _ => None,
+        })
+    }
+
+    pub(crate) fn on_kv(&mut self, action: KvAction, effects: &mut Vec<Effect>) {
         match action {
             KvAction::KeyChanged { watch, entry } => {
-                if let Some(view) = self.keys_view(watch) {
-                    view.changed(&entry);
+                let Some(view) = self.keys_view(watch) else {
+                    return;
+                };
+                view.changed(&entry);
+                let bucket = view.bucket.clone();
+                // The open key follows its changes: its history is read again.
+                if self.key_view(&bucket, &entry.key).is_some() {
+                    let key = entry.key;
+                    effects.push(Effect::Kv(KvEffect::ReadKey { bucket, key }));
+                }
+            }
+            KvAction::KeyRead {
+                bucket,
+                key,
+                result,
+            } => {
+                if let Some(view) = self.key_view(&bucket, &key) {
+                    view.read(result);
                 }
             }
             KvAction::WatchFailed { watch, error } => {

@@ -36,3 +36,16 @@ pub(crate) async fn watch_keys(
         }
     }
 }
+
+/// Every revision of `key` the bucket keeps.
+pub(crate) async fn read_key(broker: Broker, reply: Reply, bucket: String, key: String) {
+    let result = broker
+        .key_history(&bucket, &key)
+        .await
+        .map_err(|e| e.to_string());
+    reply.send(Action::Kv(KvAction::KeyRead {
+        bucket,
+        key,
+        result,
+    }));
+}

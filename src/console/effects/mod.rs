@@ -235,6 +235,10 @@ impl EffectRunner {
                 let (broker, reply) = (self.broker.clone(), self.reply.clone());
                 tokio::spawn(kv::watch_keys(broker, reply, bucket, watch, current));
             }
+            KvEffect::ReadKey { bucket, key } => {
+                let (broker, reply) = (self.broker.clone(), self.reply.clone());
+                tokio::spawn(kv::read_key(broker, reply, bucket, key));
+            }
             KvEffect::StopWatch { watch } => {
                 self.kv_watch.send_if_modified(|current| {
                     let stop = *current == watch;

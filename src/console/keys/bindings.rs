@@ -69,7 +69,7 @@ const SUBJECTS: Scope = Scope::Layers(&[Layer::Subjects]);
 const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
 const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
 const CONTEXTS: Scope = Scope::Layers(&[Layer::Contexts]);
-const KV: Scope = Scope::Layers(&[Layer::Buckets, Layer::Keys]);
+const KV: Scope = Scope::Layers(&[Layer::Buckets, Layer::Keys, Layer::Key]);
 /// Where a preview or details show the equivalent `nats` command.
 const NATS_COMMAND: Scope = Scope::Layers(&[
     Layer::Details,
@@ -700,6 +700,11 @@ pub const BINDINGS: &[Binding] = &[
     with(
         bind(ENTER, Scope::Layers(&[Layer::Buckets]), C::OpenBucket),
         hint(0, "Enter", "keys"),
+        None,
+    ),
+    with(
+        bind(ENTER, Scope::Layers(&[Layer::Keys]), C::OpenKey),
+        hint(0, "Enter", "value, history"),
         None,
     ),
     with(

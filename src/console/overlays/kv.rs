@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
+use super::kv_key::KeyViewState;
 use super::prompt::{Prompt, PromptKind};
 use super::{Next, Overlay};
 use crate::broker::{BucketRow, KeyEntry, KeyOperation, subject_matches};
@@ -192,6 +193,16 @@ impl KeysState {
             Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
             Some(Command::First) => self.selected = 0,
             Some(Command::Last) => self.selected = last,
+            Some(Command::OpenKey) => {
+                if let Some(key) = self.selected_key() {
+                    effects.push(Effect::Kv(KvEffect::ReadKey {
+                        bucket: self.bucket.clone(),
+                        key: key.to_string(),
+                    }));
+                    let view = KeyViewState::new(&self.bucket, key);
+                    return Next::Open(Overlay::Key(Box::new(view)));
+                }
+            }
             Some(Command::FilterKeys) => {
                 let prompt = Prompt::new(PromptKind::KeysFilter, None).with_value(&self.filter);
                 return Next::Open(Overlay::Prompt(Box::new(prompt)));

@@ -12,6 +12,7 @@ pub mod consumer_form;
 pub mod contexts;
 pub mod deadletters;
 pub mod kv;
+pub mod kv_key;
 pub mod message;
 pub mod nats_equivalent;
 pub mod operate;
@@ -78,6 +79,8 @@ pub enum Overlay {
     Buckets(Box<kv::BucketsState>),
     /// A bucket's keys, live.
     Keys(Box<kv::KeysState>),
+    /// One key: its value and history.
+    Key(Box<kv_key::KeyViewState>),
 }
 
 /// What an overlay's key handler wants next.
@@ -112,6 +115,7 @@ impl Overlay {
             Overlay::Contexts(_) => Layer::Contexts,
             Overlay::Buckets(_) => Layer::Buckets,
             Overlay::Keys(_) => Layer::Keys,
+            Overlay::Key(_) => Layer::Key,
         }
     }
 }
@@ -167,6 +171,7 @@ pub fn on_key(
         Overlay::Contexts(state) => state.on_key(app, command, effects),
         Overlay::Buckets(state) => state.on_key(app, command, effects),
         Overlay::Keys(state) => state.on_key(app, command, effects),
+        Overlay::Key(state) => state.on_key(app, command),
     }
 }
 

@@ -59,7 +59,7 @@ fn entry(key: &str, revision: u64, op: KeyOperation, value: &'static [u8]) -> Ke
     KeyEntry {
         key: key.into(),
         revision,
-        created: (fixtures::now() - Duration::from_secs(revision * 30)).into(),
+        created: (fixtures::now() - Duration::from_secs((10 - revision) * 30)).into(),
         operation: op,
         value: bytes::Bytes::from_static(value),
     }
@@ -135,4 +135,62 @@ fn keys_filter_by_pattern_through_the_prompt() {
         panic!("the keys view is back on top");
     };
     assert_eq!(keys.shown, ["app.a", "app.b"]);
+}
+
+#[test]
+fn a_key_shows_its_value_pretty_and_its_history_and_follows_its_changes() {
+    let mut app = kv_app();
+    press(&mut app, KeyCode::Char('K'));
+    let effects = press(&mut app, KeyCode::Enter);
+    let [Effect::Kv(KvEffect::Watch { watch, .. })] = effects[..] else {
+        panic!("a watch");
+    };
+    let latest = entry(
+        "app.limits",
+        3,
+        KeyOperation::Put,
+        b"{\"max\":10,\"burst\":[1,2]}",
+    );
+    update(
+        &mut app,
+        Action::Kv(KvAction::KeyChanged {
+            watch,
+            entry: latest.clone(),
+        }),
+    );
+    let effects = press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        [Effect::Kv(KvEffect::ReadKey {
+            bucket: "config".into(),
+            key: "app.limits".into()
+        })]
+    );
+    let history = vec![
+        entry("app.limits", 1, KeyOperation::Put, b"{\"max\":5}"),
+        entry("app.limits", 2, KeyOperation::Delete, b""),
+        latest,
+    ];
+    update(
+        &mut app,
+        Action::Kv(KvAction::KeyRead {
+            bucket: "config".into(),
+            key: "app.limits".into(),
+            result: Ok(history),
+        }),
+    );
+    insta::assert_snapshot!(screen(&app, 120, 36));
+
+    // A change seen by the watch beneath reads the history again.
+    let next = entry("app.limits", 4, KeyOperation::Put, b"1");
+    let effects = update(
+        &mut app,
+        Action::Kv(KvAction::KeyChanged { watch, entry: next }),
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Kv(KvEffect::ReadKey { key, .. }) if key == "app.limits")),
+        "{effects:?}"
+    );
 }

@@ -13,6 +13,7 @@ mod header;
 mod help;
 mod hints;
 mod kv;
+mod kv_key;
 mod layout;
 mod message;
 mod message_ops;
@@ -102,6 +103,7 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::Contexts(state) => contexts::render(frame, state, area),
         Overlay::Buckets(state) => kv::render_buckets(frame, app, state, area),
         Overlay::Keys(state) => kv::render_keys(frame, app, state, area),
+        Overlay::Key(state) => kv_key::render(frame, app, state, area),
     }
 }
 
