@@ -98,6 +98,10 @@ pub enum Command {
     OpenBucket,
     FilterKeys,
     OpenKey,
+    PutKey,
+    DeleteKey,
+    PurgeKey,
+    RevertKey,
 }
 
 impl Command {
@@ -229,6 +233,10 @@ impl Command {
             OpenBucket => "the bucket's keys, live (new and changed keys appear as they happen)",
             FilterKeys => "filter the keys by pattern (wildcards * >, or text they contain)",
             OpenKey => "the key: its value (JSON, text or hex) and every revision kept",
+            PutKey => "put a new value, if no one changed the key since it was read",
+            DeleteKey => "delete the key (a delete marker; history kept; asks)",
+            PurgeKey => "purge the key (every revision gone; asks)",
+            RevertKey => "revert: put the chosen revision's value back (asks)",
             other => unreachable!("{other:?} is described in describe"),
         }
     }
@@ -246,6 +254,7 @@ impl Command {
             | CreateCapture | PurgeStream | DeleteStream | PauseConsumer | ResumeConsumer
             | ResetConsumer | DeleteMessage | Erase | CreateStream | EditStream
             | CreateConsumer | EditConsumer | CopyConsumer => true,
+            PutKey | DeleteKey | PurgeKey | RevertKey => true,
             // Yes and Submit only follow a command above (refused first); Detach gives
             // back what an attach took, and nothing is attached in read-only mode.
             Quit | Help | NextPane | PrevPane | Down | Up | PageDown | PageUp | First | Last

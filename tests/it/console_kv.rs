@@ -69,3 +69,111 @@ async fn buckets_and_keys_made_outside_appear_live() {
         s.contains("1 (earlier) · put") && s.contains("Value (text, 4 bytes)") && s.contains("dark")
     });
 }
+
+/// The console open on key `k` of bucket `config` (revisions 1 "v1" and 2 "v2").
+async fn key_open(server: &NatsServer) -> (kv::Store, Console) {
+    let js = raw(server).await;
+    let store = js
+        .create_key_value(kv::Config {
+            bucket: "config".into(),
+            history: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    store.put("k", "v1".into()).await.unwrap();
+    store.put("k", "v2".into()).await.unwrap();
+    let mut console = Console::start(&["--server", &server.url()]);
+    console.wait_for(WAIT, "the bucket", |s| s.contains("KV_config bucket"));
+    console.press("K");
+    console.wait_for(WAIT, "the buckets view", |s| {
+        s.contains("Key-value buckets (1)")
+    });
+    console.press("\r");
+    console.wait_for(WAIT, "the key", |s| any_line(s, &["k", "2"]));
+    console.press("\r");
+    console.wait_for(WAIT, "its history", |s| {
+        s.contains("History (2 revisions kept)") && s.contains("2 (latest) · put")
+    });
+    (store, console)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_put_over_someone_elses_change_is_refused_in_the_servers_words() {
+    let server = NatsServer::start().await.unwrap();
+    let (store, mut console) = key_open(&server).await;
+    console.press("p");
+    console.wait_for(WAIT, "the value prompt", |s| s.contains("New value"));
+    // Another operator changes the key while this one types.
+    store.put("k", "theirs".into()).await.unwrap();
+    console.press("\x15mine\r"); // Ctrl-U clears the field first
+    console.wait_for(WAIT, "the refusal", |s| {
+        s.contains("refused") && s.contains("wrong last sequence")
+    });
+    let now = store.entry("k").await.unwrap().unwrap();
+    assert_eq!((&now.value[..], now.revision), (&b"theirs"[..], 3));
+
+    // Typed over the current revision, the put goes through and is checked.
+    console.wait_for(WAIT, "the view following", |s| {
+        s.contains("3 (latest) · put")
+    });
+    console.press("p");
+    console.wait_for(WAIT, "the value prompt", |s| s.contains("New value"));
+    console.press("\x15mine\r");
+    console.wait_for(WAIT, "the put, checked", |s| {
+        s.contains("the server holds revision 4")
+    });
+    let now = store.entry("k").await.unwrap().unwrap();
+    assert_eq!((&now.value[..], now.revision), (&b"mine"[..], 4));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn revert_delete_and_purge_ask_and_are_checked_on_the_server() {
+    let server = NatsServer::start().await.unwrap();
+    let (store, mut console) = key_open(&server).await;
+    // Revert to revision 1: ↑ chooses it, r asks, y goes.
+    console.press("k");
+    console.wait_for(WAIT, "revision 1", |s| s.contains("1 (earlier) · put"));
+    console.press("r");
+    console.wait_for(WAIT, "the question", |s| s.contains("Revert to revision 1"));
+    console.press("y");
+    console.wait_for(WAIT, "the revert, checked", |s| {
+        s.contains("the server holds revision 3")
+    });
+    assert_eq!(&store.get("k").await.unwrap().unwrap()[..], b"v1");
+
+    console.press("d");
+    console.wait_for(WAIT, "the question", |s| s.contains("Delete key k"));
+    console.press("n");
+    console.wait_for(WAIT, "the question gone", |s| !s.contains("Delete key k"));
+    assert_eq!(
+        &store.get("k").await.unwrap().unwrap()[..],
+        b"v1",
+        "n kept it"
+    );
+    console.press("d");
+    console.wait_for(WAIT, "the question", |s| s.contains("Delete key k"));
+    console.press("y");
+    console.wait_for(WAIT, "the delete, checked", |s| {
+        s.contains("revision 4 (delete)")
+    });
+    let e = store.entry("k").await.unwrap().unwrap();
+    assert_eq!(e.operation, kv::Operation::Delete);
+
+    // The chosen revision stays chosen as the history is read again; G: the latest.
+    console.press("G");
+    console.wait_for(WAIT, "the latest, a delete", |s| {
+        s.contains("4 (latest) · delete")
+    });
+    console.press("P");
+    console.wait_for(WAIT, "the question", |s| {
+        s.contains("Purge (every revision) of key k")
+    });
+    console.press("y");
+    console.wait_for(WAIT, "the purge, checked", |s| s.contains("(purge)"));
+    let mut history = store.history("k").await.unwrap();
+    use futures::StreamExt;
+    let only = history.next().await.unwrap().unwrap();
+    assert_eq!(only.operation, kv::Operation::Purge);
+    assert!(history.next().await.is_none(), "one marker left");
+}

@@ -19,6 +19,45 @@ pub enum KvEffect {
     StopWatch { watch: u64 },
     /// Read every revision of `key` the bucket keeps.
     ReadKey { bucket: String, key: String },
+    /// Change a key, expecting its latest revision (refused by the server otherwise).
+    Change(KeyChange),
+}
+
+/// A change to one key, with the revision it must still be at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyChange {
+    pub bucket: String,
+    pub key: String,
+    pub op: KeyChangeOp,
+    pub expected: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyChangeOp {
+    Put(bytes::Bytes),
+    Delete,
+    Purge,
+    /// Put the value of revision `to` back.
+    Revert {
+        to: u64,
+        value: bytes::Bytes,
+    },
+}
+
+impl KeyChange {
+    /// "delete key app.theme of config (at revision 3)": what is asked and said after.
+    pub fn describe(&self) -> String {
+        let what = match &self.op {
+            KeyChangeOp::Put(v) => format!("put {} bytes at", v.len()),
+            KeyChangeOp::Delete => "delete".into(),
+            KeyChangeOp::Purge => "purge (every revision) of".into(),
+            KeyChangeOp::Revert { to, .. } => format!("revert to revision {to}"),
+        };
+        format!(
+            "{what} key {} of {} (expecting revision {})",
+            self.key, self.bucket, self.expected
+        )
+    }
 }
 
 impl KvEffect {
@@ -26,6 +65,7 @@ impl KvEffect {
     pub fn changes_server(&self) -> bool {
         match self {
             KvEffect::Watch { .. } | KvEffect::StopWatch { .. } | KvEffect::ReadKey { .. } => false,
+            KvEffect::Change(_) => true,
         }
     }
 }
@@ -42,6 +82,13 @@ pub enum KvAction {
         bucket: String,
         key: String,
         result: Result<Vec<KeyEntry>, String>,
+    },
+    /// A change made and checked on the server (what it holds now), or refused in the
+    /// server's words.
+    Changed {
+        bucket: String,
+        key: String,
+        result: Result<String, String>,
     },
 }
 
@@ -84,6 +131,20 @@ impl App {
                 // The open key follows its changes: its history is read again.
                 if self.key_view(&bucket, &entry.key).is_some() {
                     let key = entry.key;
+                    effects.push(Effect::Kv(KvEffect::ReadKey { bucket, key }));
+                }
+            }
+            KvAction::Changed {
+                bucket,
+                key,
+                result,
+            } => {
+                match result {
+                    Ok(said) => self.say(said),
+                    Err(refused) => self.complain(refused),
+                }
+                // Either way the key view shows what the server holds now.
+                if self.key_view(&bucket, &key).is_some() {
                     effects.push(Effect::Kv(KvEffect::ReadKey { bucket, key }));
                 }
             }

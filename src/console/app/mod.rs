@@ -45,7 +45,7 @@ pub use actions::{
 pub use commands::typing;
 pub use configure::ServerConfig;
 pub use diagnosis::Diagnoses;
-pub use kv::{KvAction, KvEffect, next_watch};
+pub use kv::{KeyChange, KeyChangeOp, KvAction, KvEffect, next_watch};
 pub use message_ops::{CLIPBOARD_MAX, MessageDelete, default_save_path, parse_since};
 pub use operate::{OpPlan, OpRequest, Operated};
 pub use results::update;

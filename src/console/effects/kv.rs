@@ -6,7 +6,8 @@ use tokio::sync::watch;
 
 use super::Reply;
 use crate::broker::Broker;
-use crate::console::app::{Action, KvAction};
+use crate::broker::KeyOperation;
+use crate::console::app::{Action, KeyChange, KeyChangeOp, KvAction};
 
 /// Sends every key's latest entry, then each change, until the view's id is replaced.
 pub(crate) async fn watch_keys(
@@ -48,4 +49,77 @@ pub(crate) async fn read_key(broker: Broker, reply: Reply, bucket: String, key: 
         key,
         result,
     }));
+}
+
+/// Makes the change, then reads the key back: the result says what the server holds.
+pub(crate) async fn change(broker: Broker, reply: Reply, change: KeyChange) {
+    let result = make(&broker, &change).await;
+    reply.send(Action::Kv(KvAction::Changed {
+        bucket: change.bucket,
+        key: change.key,
+        result,
+    }));
+}
+
+async fn make(broker: &Broker, c: &KeyChange) -> Result<String, String> {
+    let (bucket, key, expected) = (c.bucket.as_str(), c.key.as_str(), c.expected);
+    let refused = |e: crate::broker::KvError| format!("refused: {}: {}", c.describe(), e.words);
+    let written = match &c.op {
+        KeyChangeOp::Put(value) | KeyChangeOp::Revert { value, .. } => {
+            let rev = broker
+                .put_key(bucket, key, value.clone(), expected)
+                .await
+                .map_err(refused)?;
+            Some((rev, value.clone()))
+        }
+        KeyChangeOp::Delete | KeyChangeOp::Purge => {
+            let purge = c.op == KeyChangeOp::Purge;
+            broker
+                .remove_key(bucket, key, purge, expected)
+                .await
+                .map_err(refused)?;
+            None
+        }
+    };
+    check(broker, c, written).await
+}
+
+/// What the server holds after the change, against what the change meant.
+async fn check(
+    broker: &Broker,
+    c: &KeyChange,
+    written: Option<(u64, bytes::Bytes)>,
+) -> Result<String, String> {
+    let unchecked = |e: crate::broker::KvError| format!("{}: done, but not checked: {e}", c.key);
+    let history = broker
+        .key_history(&c.bucket, &c.key)
+        .await
+        .map_err(unchecked)?;
+    let Some(now) = history.last() else {
+        return Err(format!(
+            "{}: done, but the server holds no revision of it",
+            c.key
+        ));
+    };
+    let held = match (&c.op, written) {
+        (KeyChangeOp::Delete, _) => now.operation == KeyOperation::Delete,
+        (KeyChangeOp::Purge, _) => history.len() == 1 && now.operation == KeyOperation::Purge,
+        (_, Some((rev, value))) => now.revision == rev && now.value == value,
+        (_, None) => false,
+    };
+    if held {
+        Ok(format!(
+            "done: {}; the server holds revision {} ({})",
+            c.describe(),
+            now.revision,
+            now.operation.word()
+        ))
+    } else {
+        Err(format!(
+            "{}: done, but the server now holds revision {} ({}): changed since?",
+            c.key,
+            now.revision,
+            now.operation.word()
+        ))
+    }
 }

@@ -239,6 +239,10 @@ impl EffectRunner {
                 let (broker, reply) = (self.broker.clone(), self.reply.clone());
                 tokio::spawn(kv::read_key(broker, reply, bucket, key));
             }
+            KvEffect::Change(change) => {
+                let (broker, reply) = (self.broker.clone(), self.reply.clone());
+                tokio::spawn(kv::change(broker, reply, change));
+            }
             KvEffect::StopWatch { watch } => {
                 self.kv_watch.send_if_modified(|current| {
                     let stop = *current == watch;

@@ -69,6 +69,7 @@ const SUBJECTS: Scope = Scope::Layers(&[Layer::Subjects]);
 const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
 const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
 const CONTEXTS: Scope = Scope::Layers(&[Layer::Contexts]);
+const KEY: Scope = Scope::Layers(&[Layer::Key]);
 const KV: Scope = Scope::Layers(&[Layer::Buckets, Layer::Keys, Layer::Key]);
 /// Where a preview or details show the equivalent `nats` command.
 const NATS_COMMAND: Scope = Scope::Layers(&[
@@ -713,4 +714,20 @@ pub const BINDINGS: &[Binding] = &[
         None,
     ),
     with(bind(ESC, KV, C::Close), hint(3, "Esc", "close"), None),
+    with(bind(&[ch('p')], KEY, C::PutKey), hint(4, "p", "put"), None),
+    with(
+        bind(&[ch('d')], KEY, C::DeleteKey),
+        hint(5, "d", "delete"),
+        None,
+    ),
+    with(
+        bind(&[ch('P')], KEY, C::PurgeKey),
+        hint(6, "P", "purge"),
+        None,
+    ),
+    with(
+        bind(&[ch('r')], KEY, C::RevertKey),
+        hint(7, "r", "revert"),
+        None,
+    ),
 ];

@@ -115,6 +115,8 @@ impl Overlay {
             Overlay::Contexts(_) => Layer::Contexts,
             Overlay::Buckets(_) => Layer::Buckets,
             Overlay::Keys(_) => Layer::Keys,
+            // A delete, purge or revert asks y / n.
+            Overlay::Key(k) if k.asking.is_some() => Layer::ConfirmAction,
             Overlay::Key(_) => Layer::Key,
         }
     }
@@ -171,7 +173,7 @@ pub fn on_key(
         Overlay::Contexts(state) => state.on_key(app, command, effects),
         Overlay::Buckets(state) => state.on_key(app, command, effects),
         Overlay::Keys(state) => state.on_key(app, command, effects),
-        Overlay::Key(state) => state.on_key(app, command),
+        Overlay::Key(state) => state.on_key(app, command, effects),
     }
 }
 

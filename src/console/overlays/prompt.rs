@@ -6,7 +6,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{Next, Overlay};
-use crate::console::app::{App, DeadLetterOp, Effect, Settle};
+use crate::console::app::{App, DeadLetterOp, Effect, KeyChangeOp, KvEffect, Settle};
 use crate::console::attached::MessageKey;
 use crate::console::keys::Command;
 
@@ -31,6 +31,8 @@ pub enum PromptKind {
     SavePath,
     /// The keys view's filter (issue 16).
     KeysFilter,
+    /// A new value for the open key (put with its revision expected).
+    KeyValue,
 }
 
 impl PromptKind {
@@ -48,6 +50,7 @@ impl PromptKind {
             PromptKind::SubjectsFilter => "Subjects containing (or matching * >)",
             PromptKind::SavePath => "Save the body to the file",
             PromptKind::KeysFilter => "Keys containing (or matching * >)",
+            PromptKind::KeyValue => "New value (put only if no one changed the key since)",
         }
     }
 }
@@ -159,6 +162,16 @@ impl Prompt {
                 if let Some(Overlay::Keys(keys)) = app.overlays.last_mut() {
                     keys.set_filter(text);
                 }
+            }
+            PromptKind::KeyValue => {
+                let Some(Overlay::Key(view)) = app.overlays.last() else {
+                    return Err("the key is closed".into());
+                };
+                let op = KeyChangeOp::Put(bytes::Bytes::from(text.to_string()));
+                let change = view
+                    .change(op)
+                    .ok_or("the key's revisions are not read yet")?;
+                effects.push(Effect::Kv(KvEffect::Change(change)));
             }
             PromptKind::MoveTo => {
                 crate::broker::validate_topic(text).map_err(|e| e.to_string())?;

@@ -55,7 +55,40 @@ fn value_lines(state: &KeyViewState) -> Vec<Line<'static>> {
     lines
 }
 
+/// The y / n question of a delete, purge or revert, over the key.
+fn render_asking(frame: &mut Frame, state: &KeyViewState, area: Rect) {
+    let Some(change) = &state.asking else {
+        return;
+    };
+    let area = centered(area, 70, 30);
+    let mut text = change.describe();
+    if let Some(first) = text.get(..1) {
+        text = first.to_uppercase() + &text[1..];
+    }
+    let lines = vec![
+        Line::raw(""),
+        Line::raw(format!(" {text}?")),
+        Line::raw(""),
+        Line::raw(" If another change came first, the server refuses it and says so."),
+    ];
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::bordered()
+                .title(" Change the key? ")
+                .title_bottom(" y yes · n no ")
+                .border_style(Style::new().fg(theme::get().warning)),
+        ),
+        area,
+    );
+}
+
 pub fn render(frame: &mut Frame, app: &App, state: &KeyViewState, area: Rect) {
+    render_key(frame, app, state, area);
+    render_asking(frame, state, area);
+}
+
+fn render_key(frame: &mut Frame, app: &App, state: &KeyViewState, area: Rect) {
     let area = centered(area, 90, 90);
     frame.render_widget(Clear, area);
     let title = format!(" {} · key {} ", state.bucket, state.key);
@@ -81,7 +114,7 @@ pub fn render(frame: &mut Frame, app: &App, state: &KeyViewState, area: Rect) {
         Line::from(format!(" History ({} revisions kept) ", history.len())),
         true,
     )
-    .title_bottom(" ↑↓ revision · Esc back ");
+    .title_bottom(" ↑↓ revision · p put · d delete · P purge · r revert · Esc back ");
     draw_table(
         frame,
         bottom,
