@@ -72,6 +72,10 @@ async fn buckets_and_keys_made_outside_appear_live() {
 
 /// The console open on key `k` of bucket `config` (revisions 1 "v1" and 2 "v2").
 async fn key_open(server: &NatsServer) -> (kv::Store, Console) {
+    key_open_with(server, &[]).await
+}
+
+async fn key_open_with(server: &NatsServer, flags: &[&str]) -> (kv::Store, Console) {
     let js = raw(server).await;
     let store = js
         .create_key_value(kv::Config {
@@ -83,7 +87,10 @@ async fn key_open(server: &NatsServer) -> (kv::Store, Console) {
         .unwrap();
     store.put("k", "v1".into()).await.unwrap();
     store.put("k", "v2".into()).await.unwrap();
-    let mut console = Console::start(&["--server", &server.url()]);
+    let url = server.url();
+    let mut args = vec!["--server", url.as_str()];
+    args.extend_from_slice(flags);
+    let mut console = Console::start(&args);
     console.wait_for(WAIT, "the bucket", |s| s.contains("KV_config bucket"));
     console.press("K");
     console.wait_for(WAIT, "the buckets view", |s| {
@@ -176,4 +183,27 @@ async fn revert_delete_and_purge_ask_and_are_checked_on_the_server() {
     let only = history.next().await.unwrap().unwrap();
     assert_eq!(only.operation, kv::Operation::Purge);
     assert!(history.next().await.is_none(), "one marker left");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_refuses_every_change_to_a_key() {
+    let server = NatsServer::start().await.unwrap();
+    let (store, mut console) = key_open_with(&server, &["--read-only"]).await;
+    for (key, does) in [
+        ("p", "put a new value"),
+        ("d", "delete the key"),
+        ("P", "purge the key"),
+        ("r", "revert"),
+    ] {
+        console.press(key);
+        console.wait_for(WAIT, "the refusal", |s| {
+            s.contains("read-only, refused") && s.contains(does)
+        });
+    }
+    let e = store.entry("k").await.unwrap().unwrap();
+    assert_eq!(
+        (&e.value[..], e.revision),
+        (&b"v2"[..], 2),
+        "nothing changed"
+    );
 }
