@@ -102,6 +102,8 @@ pub enum Command {
     DeleteKey,
     PurgeKey,
     RevertKey,
+    CreateBucket,
+    DeleteBucket,
 }
 
 impl Command {
@@ -237,6 +239,8 @@ impl Command {
             DeleteKey => "delete the key (a delete marker; history kept; asks)",
             PurgeKey => "purge the key (every revision gone; asks)",
             RevertKey => "revert: put the chosen revision's value back (asks)",
+            CreateBucket => "create a bucket: its name, then its settings shown (asks)",
+            DeleteBucket => "delete the bucket and every key: type its name to confirm",
             other => unreachable!("{other:?} is described in describe"),
         }
     }
@@ -254,7 +258,7 @@ impl Command {
             | CreateCapture | PurgeStream | DeleteStream | PauseConsumer | ResumeConsumer
             | ResetConsumer | DeleteMessage | Erase | CreateStream | EditStream
             | CreateConsumer | EditConsumer | CopyConsumer => true,
-            PutKey | DeleteKey | PurgeKey | RevertKey => true,
+            PutKey | DeleteKey | PurgeKey | RevertKey | CreateBucket | DeleteBucket => true,
             // Yes and Submit only follow a command above (refused first); Detach gives
             // back what an attach took, and nothing is attached in read-only mode.
             Quit | Help | NextPane | PrevPane | Down | Up | PageDown | PageUp | First | Last

@@ -207,3 +207,69 @@ async fn read_only_refuses_every_change_to_a_key() {
         "nothing changed"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bucket_is_created_shown_first_and_deleted_by_typing_its_name() {
+    let server = NatsServer::start().await.unwrap();
+    let js = raw(&server).await;
+    let mut console = Console::start(&["--server", &server.url()]);
+    console.wait_for(WAIT, "the console, connected", |s| {
+        s.contains("Streams (0)")
+    });
+    console.press("K");
+    console.wait_for(WAIT, "the buckets view", |s| {
+        s.contains("Key-value buckets (0)")
+    });
+    console.press("c");
+    console.wait_for(WAIT, "the name prompt", |s| s.contains("New bucket's name"));
+    console.press("flags\r");
+    console.wait_for(WAIT, "the settings, asked", |s| {
+        s.contains("Create bucket flags (stream KV_flags)?") && s.contains("5 revisions kept")
+    });
+    console.press("y");
+    console.wait_for(WAIT, "the create, checked", |s| {
+        s.contains("bucket flags created; the server holds it")
+    });
+    let info = js.get_stream("KV_flags").await.unwrap();
+    assert_eq!(info.cached_info().config.max_messages_per_subject, 5);
+    console.wait_for(WAIT, "the bucket listed", |s| {
+        s.contains("Key-value buckets (1)")
+    });
+
+    console.press("d");
+    console.wait_for(WAIT, "the typed-name prompt", |s| {
+        s.contains("type its name")
+    });
+    console.press("flag\r");
+    console.wait_for(WAIT, "a wrong name refused", |s| {
+        s.contains("type the bucket's name exactly: flags")
+    });
+    assert!(js.get_stream("KV_flags").await.is_ok(), "still there");
+    console.press("s\r");
+    console.wait_for(WAIT, "the delete, checked", |s| {
+        s.contains("bucket flags deleted; the server no longer has it")
+    });
+    assert!(
+        js.get_stream("KV_flags").await.is_err(),
+        "gone on the server"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_only_refuses_creating_and_deleting_buckets() {
+    let server = NatsServer::start().await.unwrap();
+    let (_store, mut console) = key_open_with(&server, &["--read-only"]).await;
+    // Back to the buckets view: Esc twice (each alone, waited for).
+    console.press("\x1b");
+    console.wait_for(WAIT, "the keys view", |s| s.contains("Keys of config"));
+    console.press("\x1b");
+    console.wait_for(WAIT, "the buckets view", |s| !s.contains("Keys of config"));
+    for (key, does) in [("c", "create a bucket"), ("d", "delete the bucket")] {
+        console.press(key);
+        console.wait_for(WAIT, "the refusal", |s| {
+            s.contains("read-only, refused") && s.contains(does)
+        });
+    }
+    let js = raw(&server).await;
+    assert!(js.get_stream("KV_config").await.is_ok(), "still there");
+}

@@ -14,13 +14,25 @@ use crate::console::overlays::kv_key::KeyViewState;
 pub enum KvEffect {
     /// Watch every key of `bucket` (latest entries, then changes) for the view `watch`;
     /// starting one stops the one before (one keys view is open at a time).
-    Watch { bucket: String, watch: u64 },
+    Watch {
+        bucket: String,
+        watch: u64,
+    },
     /// Stop the watch `watch` (its view closed).
-    StopWatch { watch: u64 },
+    StopWatch {
+        watch: u64,
+    },
     /// Read every revision of `key` the bucket keeps.
-    ReadKey { bucket: String, key: String },
+    ReadKey {
+        bucket: String,
+        key: String,
+    },
     /// Change a key, expecting its latest revision (refused by the server otherwise).
     Change(KeyChange),
+    CreateBucket(crate::broker::NewBucket),
+    DeleteBucket {
+        bucket: String,
+    },
 }
 
 /// A change to one key, with the revision it must still be at.
@@ -65,7 +77,7 @@ impl KvEffect {
     pub fn changes_server(&self) -> bool {
         match self {
             KvEffect::Watch { .. } | KvEffect::StopWatch { .. } | KvEffect::ReadKey { .. } => false,
-            KvEffect::Change(_) => true,
+            KvEffect::Change(_) | KvEffect::CreateBucket(_) | KvEffect::DeleteBucket { .. } => true,
         }
     }
 }
@@ -90,6 +102,8 @@ pub enum KvAction {
         key: String,
         result: Result<String, String>,
     },
+    /// A bucket created or deleted and checked on the server, or refused.
+    BucketChanged(Result<String, String>),
 }
 
 /// A new watch id: a view's changes are told from an earlier view's by it.
@@ -134,6 +148,8 @@ impl App {
                     effects.push(Effect::Kv(KvEffect::ReadKey { bucket, key }));
                 }
             }
+            KvAction::BucketChanged(Ok(said)) => self.say(said),
+            KvAction::BucketChanged(Err(refused)) => self.complain(refused),
             KvAction::Changed {
                 bucket,
                 key,

@@ -123,3 +123,38 @@ async fn check(
         ))
     }
 }
+
+/// Creates the bucket, then reads it back from the server.
+pub(crate) async fn create_bucket(broker: Broker, reply: Reply, new: crate::broker::NewBucket) {
+    let result = match broker.create_bucket(&new).await {
+        Err(e) => Err(format!("refused: create bucket {}: {}", new.name, e.words)),
+        Ok(_) => match broker.bucket(&new.name).await {
+            Ok(row) => Ok(format!(
+                "done: bucket {} created; the server holds it (history {}, {:?})",
+                row.name, row.history, row.storage
+            )),
+            Err(e) => Err(format!(
+                "bucket {}: created, but not found after: {e}",
+                new.name
+            )),
+        },
+    };
+    reply.send(Action::Kv(KvAction::BucketChanged(result)));
+}
+
+/// Deletes the bucket, then checks the server no longer has it.
+pub(crate) async fn delete_bucket(broker: Broker, reply: Reply, bucket: String) {
+    let result = match broker.delete_bucket(&bucket).await {
+        Err(e) => Err(format!("refused: delete bucket {bucket}: {}", e.words)),
+        Ok(()) => match broker.bucket(&bucket).await {
+            Err(e) if e.kind == crate::broker::KvErrorKind::NoBucket => Ok(format!(
+                "done: bucket {bucket} deleted; the server no longer has it"
+            )),
+            Err(e) => Err(format!("bucket {bucket}: deleted, but not checked: {e}")),
+            Ok(_) => Err(format!(
+                "bucket {bucket}: deleted, but the server still has it"
+            )),
+        },
+    };
+    reply.send(Action::Kv(KvAction::BucketChanged(result)));
+}

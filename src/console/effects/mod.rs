@@ -239,6 +239,14 @@ impl EffectRunner {
                 let (broker, reply) = (self.broker.clone(), self.reply.clone());
                 tokio::spawn(kv::read_key(broker, reply, bucket, key));
             }
+            KvEffect::CreateBucket(new) => {
+                let (broker, reply) = (self.broker.clone(), self.reply.clone());
+                tokio::spawn(kv::create_bucket(broker, reply, new));
+            }
+            KvEffect::DeleteBucket { bucket } => {
+                let (broker, reply) = (self.broker.clone(), self.reply.clone());
+                tokio::spawn(kv::delete_bucket(broker, reply, bucket));
+            }
             KvEffect::Change(change) => {
                 let (broker, reply) = (self.broker.clone(), self.reply.clone());
                 tokio::spawn(kv::change(broker, reply, change));

@@ -70,6 +70,7 @@ const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
 const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
 const CONTEXTS: Scope = Scope::Layers(&[Layer::Contexts]);
 const KEY: Scope = Scope::Layers(&[Layer::Key]);
+const BUCKETS: Scope = Scope::Layers(&[Layer::Buckets]);
 const KV: Scope = Scope::Layers(&[Layer::Buckets, Layer::Keys, Layer::Key]);
 /// Where a preview or details show the equivalent `nats` command.
 const NATS_COMMAND: Scope = Scope::Layers(&[
@@ -715,6 +716,16 @@ pub const BINDINGS: &[Binding] = &[
     ),
     with(bind(ESC, KV, C::Close), hint(3, "Esc", "close"), None),
     with(bind(&[ch('p')], KEY, C::PutKey), hint(4, "p", "put"), None),
+    with(
+        bind(&[ch('c')], BUCKETS, C::CreateBucket),
+        hint(4, "c", "create"),
+        None,
+    ),
+    with(
+        bind(&[ch('d')], BUCKETS, C::DeleteBucket),
+        hint(5, "d", "delete"),
+        None,
+    ),
     with(
         bind(&[ch('d')], KEY, C::DeleteKey),
         hint(5, "d", "delete"),

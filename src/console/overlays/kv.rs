@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use super::kv_key::KeyViewState;
 use super::prompt::{Prompt, PromptKind};
 use super::{Next, Overlay};
-use crate::broker::{BucketRow, KeyEntry, KeyOperation, subject_matches};
+use crate::broker::{BucketRow, KeyEntry, KeyOperation, NewBucket, subject_matches};
 use crate::console::app::{App, Effect, KvEffect, next_watch};
 use crate::console::keys::Command;
 
@@ -32,19 +32,87 @@ pub fn buckets(app: &App) -> Vec<BucketRow> {
 #[derive(Debug, Clone, Default)]
 pub struct BucketsState {
     pub selected: usize,
+    /// A bucket to create, shown with its settings, waiting for y / n.
+    pub asking: Option<NewBucket>,
+    /// The bucket whose name is being typed to delete it.
+    pub deleting: Option<String>,
+}
+
+/// The settings a bucket created here gets (the prompt asks only its name).
+pub fn new_bucket(name: &str) -> NewBucket {
+    NewBucket {
+        name: name.to_string(),
+        history: 5,
+        ttl: std::time::Duration::ZERO,
+        storage: async_nats::jetstream::stream::StorageType::File,
+        replicas: 1,
+    }
 }
 
 impl BucketsState {
+    /// The answer of the create or delete prompt.
+    pub fn answer(
+        &mut self,
+        kind: PromptKind,
+        text: &str,
+        effects: &mut Vec<Effect>,
+    ) -> Result<(), String> {
+        if kind == PromptKind::NewBucket {
+            let valid = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+            if text.is_empty() || !text.chars().all(valid) {
+                return Err("a name of letters, digits, - and _".into());
+            }
+            self.asking = Some(new_bucket(text));
+            return Ok(());
+        }
+        let Some(bucket) = self.deleting.clone() else {
+            return Err("no bucket chosen".into());
+        };
+        if text != bucket {
+            return Err(format!("type the bucket's name exactly: {bucket}"));
+        }
+        self.deleting = None;
+        effects.push(Effect::Kv(KvEffect::DeleteBucket { bucket }));
+        Ok(())
+    }
+
+    /// y / n on a bucket to create.
+    fn confirm(&mut self, command: Option<Command>, effects: &mut Vec<Effect>) -> Next {
+        if let Some(new) = self.asking.take() {
+            if command == Some(Command::Yes) {
+                effects.push(Effect::Kv(KvEffect::CreateBucket(new)));
+            } else if command != Some(Command::No) {
+                self.asking = Some(new);
+            }
+        }
+        Next::Stay
+    }
+
     pub fn on_key(
         &mut self,
         app: &mut App,
         command: Option<Command>,
         effects: &mut Vec<Effect>,
     ) -> Next {
+        if self.asking.is_some() {
+            return self.confirm(command, effects);
+        }
         let rows = buckets(app);
         let last = rows.len().saturating_sub(1);
         self.selected = self.selected.min(last);
         match command {
+            Some(Command::CreateBucket) => {
+                let prompt = Prompt::new(PromptKind::NewBucket, None);
+                return Next::Open(Overlay::Prompt(Box::new(prompt)));
+            }
+            Some(Command::DeleteBucket) => {
+                let Some(row) = rows.get(self.selected) else {
+                    return Next::Stay;
+                };
+                self.deleting = Some(row.name.clone());
+                let prompt = Prompt::new(PromptKind::DeleteBucket, None);
+                return Next::Open(Overlay::Prompt(Box::new(prompt)));
+            }
             Some(Command::Close) => return Next::Close,
             Some(Command::Down) => self.selected = (self.selected + 1).min(last),
             Some(Command::Up) => self.selected = self.selected.saturating_sub(1),

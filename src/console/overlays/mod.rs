@@ -113,6 +113,7 @@ impl Overlay {
             Overlay::ConfigPreview(_) => Layer::ConfirmAction,
             Overlay::Outstanding(_) => Layer::Outstanding,
             Overlay::Contexts(_) => Layer::Contexts,
+            Overlay::Buckets(b) if b.asking.is_some() => Layer::ConfirmAction,
             Overlay::Buckets(_) => Layer::Buckets,
             Overlay::Keys(_) => Layer::Keys,
             // A delete, purge or revert asks y / n.

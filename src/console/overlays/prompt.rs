@@ -33,6 +33,10 @@ pub enum PromptKind {
     KeysFilter,
     /// A new value for the open key (put with its revision expected).
     KeyValue,
+    /// The name of a bucket to create.
+    NewBucket,
+    /// The bucket's name, typed to confirm its deletion.
+    DeleteBucket,
 }
 
 impl PromptKind {
@@ -51,6 +55,8 @@ impl PromptKind {
             PromptKind::SavePath => "Save the body to the file",
             PromptKind::KeysFilter => "Keys containing (or matching * >)",
             PromptKind::KeyValue => "New value (put only if no one changed the key since)",
+            PromptKind::NewBucket => "New bucket's name (letters, digits, - and _)",
+            PromptKind::DeleteBucket => "Delete the bucket and every key: type its name",
         }
     }
 }
@@ -172,6 +178,12 @@ impl Prompt {
                     .change(op)
                     .ok_or("the key's revisions are not read yet")?;
                 effects.push(Effect::Kv(KvEffect::Change(change)));
+            }
+            PromptKind::NewBucket | PromptKind::DeleteBucket => {
+                let Some(Overlay::Buckets(view)) = app.overlays.last_mut() else {
+                    return Err("the buckets view is closed".into());
+                };
+                view.answer(self.kind, text, effects)?;
             }
             PromptKind::MoveTo => {
                 crate::broker::validate_topic(text).map_err(|e| e.to_string())?;

@@ -34,6 +34,35 @@ fn right(text: String) -> Cell<'static> {
 }
 
 pub fn render_buckets(frame: &mut Frame, app: &App, state: &BucketsState, area: Rect) {
+    render_bucket_list(frame, app, state, area);
+    let Some(new) = &state.asking else {
+        return;
+    };
+    let ttl = if new.ttl.is_zero() {
+        "values never expire".to_string()
+    } else {
+        format!("values expire after {}", fmt_duration(new.ttl))
+    };
+    let text = format!(
+        "\n Create bucket {} (stream KV_{})?\n\n {} revisions kept per key, {ttl}, {:?} storage, {} replica.",
+        new.name, new.name, new.history, new.storage, new.replicas
+    );
+    let area = centered(area, 70, 30);
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(text)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .block(
+                ratatui::widgets::Block::bordered()
+                    .title(" Create a bucket? ")
+                    .title_bottom(" y create · n no ")
+                    .border_style(Style::new().fg(theme::get().warning)),
+            ),
+        area,
+    );
+}
+
+fn render_bucket_list(frame: &mut Frame, app: &App, state: &BucketsState, area: Rect) {
     let area = centered(area, 90, 80);
     let rows = buckets(app);
     // A large account reads stream infos around the selection: buckets far from it may
@@ -47,7 +76,8 @@ pub fn render_buckets(frame: &mut Frame, app: &App, state: &BucketsState, area: 
         " Key-value buckets ({}){partial} ",
         fmt_count(rows.len() as u64)
     ));
-    let block = pane_block(title, true).title_bottom(" Enter keys · Esc close ");
+    let block =
+        pane_block(title, true).title_bottom(" Enter keys · c create · d delete · Esc close ");
     frame.render_widget(Clear, area);
     if rows.is_empty() {
         let text = "No key-value buckets (streams named KV_<bucket>).".to_string();
