@@ -111,7 +111,15 @@ fn render_key(frame: &mut Frame, app: &App, state: &KeyViewState, area: Rect) {
         top,
     );
     let block = pane_block(
-        Line::from(format!(" History ({} revisions kept) ", history.len())),
+        Line::from(format!(
+            " History ({} {} kept) ",
+            history.len(),
+            if history.len() == 1 {
+                "revision"
+            } else {
+                "revisions"
+            }
+        )),
         true,
     )
     .title_bottom(" ↑↓ revision · p put · d delete · P purge · r revert · Esc back ");
