@@ -12,6 +12,7 @@ mod configure;
 mod connection;
 mod error;
 mod event;
+mod kv;
 mod manual;
 mod message;
 mod messages;
@@ -44,6 +45,10 @@ pub use error::{
     SettleError, StreamError, SubscribeError, codes,
 };
 pub use event::{Delivery, Event, SettleKind, Settlement};
+pub use kv::{
+    BucketRow, KV_STREAM_PREFIX, KeyEntry, KeyOperation, KeyWatch, KvError, KvErrorKind, NewBucket,
+    bucket_of_stream,
+};
 pub use message::{Headers, Message, valid_header_name};
 pub use messages::BrowseWindow;
 pub use metrics::Metrics;

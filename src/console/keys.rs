@@ -93,6 +93,17 @@ pub enum Command {
     // Issue 15: context switching and the nats CLI equivalent.
     SwitchContext,
     CopyNatsCommand,
+    // Issue 16: key-value buckets.
+    Buckets,
+    OpenBucket,
+    FilterKeys,
+    OpenKey,
+    PutKey,
+    DeleteKey,
+    PurgeKey,
+    RevertKey,
+    CreateBucket,
+    DeleteBucket,
 }
 
 impl Command {
@@ -220,6 +231,16 @@ impl Command {
                 "switch to another natscli context: reconnects (attached subscriptions detached first)"
             }
             CopyNatsCommand => "copy the equivalent `nats` command (OSC 52)",
+            Buckets => "key-value buckets: keys, values, bytes, history, TTL, replicas, storage",
+            OpenBucket => "the bucket's keys, live (new and changed keys appear as they happen)",
+            FilterKeys => "filter the keys by pattern (wildcards * >, or text they contain)",
+            OpenKey => "the key: its value (JSON, text or hex) and every revision kept",
+            PutKey => "put a new value, if no one changed the key since it was read",
+            DeleteKey => "delete the key (a delete marker; history kept; asks)",
+            PurgeKey => "purge the key (every revision gone; asks)",
+            RevertKey => "revert: put the chosen revision's value back (asks)",
+            CreateBucket => "create a bucket: its name, then its settings shown (asks)",
+            DeleteBucket => "delete the bucket and every key: type its name to confirm",
             other => unreachable!("{other:?} is described in describe"),
         }
     }
@@ -237,6 +258,7 @@ impl Command {
             | CreateCapture | PurgeStream | DeleteStream | PauseConsumer | ResumeConsumer
             | ResetConsumer | DeleteMessage | Erase | CreateStream | EditStream
             | CreateConsumer | EditConsumer | CopyConsumer => true,
+            PutKey | DeleteKey | PurgeKey | RevertKey | CreateBucket | DeleteBucket => true,
             // Yes and Submit only follow a command above (refused first); Detach gives
             // back what an attach took, and nothing is attached in read-only mode.
             Quit | Help | NextPane | PrevPane | Down | Up | PageDown | PageUp | First | Last
@@ -249,6 +271,8 @@ impl Command {
             // A switch detaches (held messages nak'd, as Detach) and reconnects; a copy
             // only writes to the terminal.
             SwitchContext | CopyNatsCommand => false,
+            // Looking at buckets and keys changes nothing.
+            Buckets | OpenBucket | FilterKeys | OpenKey => false,
         }
     }
 }
@@ -272,10 +296,13 @@ pub enum Layer {
     ConfigForm,
     Outstanding,
     Contexts,
+    Buckets,
+    Keys,
+    Key,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 16] = [
+    pub const ALL: [Layer; 19] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -292,6 +319,9 @@ impl Layer {
         Layer::ConfigForm,
         Layer::Outstanding,
         Layer::Contexts,
+        Layer::Buckets,
+        Layer::Keys,
+        Layer::Key,
     ];
 
     pub fn name(self) -> &'static str {
@@ -312,6 +342,9 @@ impl Layer {
             Layer::ConfigForm => "config form",
             Layer::Outstanding => "outstanding",
             Layer::Contexts => "contexts",
+            Layer::Buckets => "buckets",
+            Layer::Keys => "keys",
+            Layer::Key => "key",
         }
     }
 }

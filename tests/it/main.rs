@@ -26,6 +26,8 @@ mod console_dead_letters;
 #[cfg(feature = "console")]
 mod console_diagnosis;
 #[cfg(feature = "console")]
+mod console_kv;
+#[cfg(feature = "console")]
 mod console_messages;
 #[cfg(feature = "console")]
 mod console_mouse;
@@ -36,6 +38,7 @@ mod console_switch;
 mod dead_letters;
 mod doctor;
 mod inspect;
+mod kv;
 mod messages;
 mod operations;
 #[cfg(feature = "console")]

@@ -229,6 +229,8 @@ pub enum Action {
     },
     /// An effect failed before it could do anything (not connected, say).
     Failed(ActionError),
+    /// Key-value buckets (issue 16).
+    Kv(super::kv::KvAction),
 }
 
 /// Why a body was not saved.
@@ -383,6 +385,8 @@ pub enum Effect {
     /// Reconnect through this natscli context: the console owner detaches what is
     /// attached (held messages nak'd), then moves the collector and advisories.
     SwitchContext(String),
+    /// Key-value buckets (issue 16).
+    Kv(super::kv::KvEffect),
 }
 
 /// The facts of the consumer whose stream's per-subject counts are wanted.

@@ -11,6 +11,7 @@ pub mod config_diff;
 mod configure;
 mod deadletters;
 mod diagnosis;
+mod kv;
 mod message_ops;
 mod messages;
 mod mouse;
@@ -44,6 +45,7 @@ pub use actions::{
 pub use commands::typing;
 pub use configure::ServerConfig;
 pub use diagnosis::Diagnoses;
+pub use kv::{KeyChange, KeyChangeOp, KvAction, KvEffect, next_watch};
 pub use message_ops::{CLIPBOARD_MAX, MessageDelete, default_save_path, parse_since};
 pub use operate::{OpPlan, OpRequest, Operated};
 pub use results::update;

@@ -53,6 +53,13 @@ fn app_at(place: Place) -> Option<App> {
                 },
             ))));
         }
+        Place::Layer(Layer::Buckets) => app.open(Overlay::Buckets(Box::default())),
+        Place::Layer(Layer::Keys) => app.open(Overlay::Keys(Box::new(
+            crate::console::overlays::kv::KeysState::new("config", 1),
+        ))),
+        Place::Layer(Layer::Key) => app.open(Overlay::Key(Box::new(
+            crate::console::overlays::kv_key::KeyViewState::new("config", "k"),
+        ))),
         _ => return None,
     }
     (app.place() == place).then_some(app)

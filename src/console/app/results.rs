@@ -72,6 +72,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Saved { .. }
         | Action::Configured { .. }) => on_looked_up_or_changed(app, other, &mut effects),
         Action::Failed(e) => app.complain(e.to_string()),
+        Action::Kv(kv) => app.on_kv(kv, &mut effects),
     }
     super::read_only::guard(app, &mut effects);
     effects

@@ -6,6 +6,7 @@
 mod configure;
 mod deadletters;
 mod diagnosis;
+mod kv;
 mod messages;
 mod operate;
 mod operations;
@@ -39,6 +40,8 @@ pub struct EffectRunner {
     reply: Reply,
     selected: watch::Sender<Option<String>>,
     records: Records,
+    /// The keys view being fed (0: none); a watch stops when this is not its id.
+    kv_watch: watch::Sender<u64>,
 }
 
 impl EffectRunner {
@@ -52,6 +55,7 @@ impl EffectRunner {
             reply: Reply(actions),
             selected,
             records: Arc::new(Mutex::default()),
+            kv_watch: watch::Sender::new(0),
         }
     }
 
@@ -99,6 +103,7 @@ impl EffectRunner {
             Effect::DeleteConsumer { stream, consumer } => {
                 tokio::spawn(operations::delete_consumer(broker, reply, stream, consumer));
             }
+            Effect::Kv(kv) => self.run_kv(kv),
             Effect::Configure(plan) => {
                 tokio::spawn(configure::apply(broker, reply, *plan));
             }
@@ -217,6 +222,44 @@ impl EffectRunner {
             Effect::Clipboard(_) => tracing::warn!("clipboard effect reached the runner"),
             Effect::SwitchContext(_) => tracing::warn!("context switch reached the runner"),
             _ => unreachable!("run handles every other effect"),
+        }
+    }
+
+    /// Key-value buckets: the keys view's watch.
+    fn run_kv(&self, effect: crate::console::app::KvEffect) {
+        use crate::console::app::KvEffect;
+        match effect {
+            KvEffect::Watch { bucket, watch } => {
+                self.kv_watch.send_replace(watch);
+                let current = self.kv_watch.subscribe();
+                let (broker, reply) = (self.broker.clone(), self.reply.clone());
+                tokio::spawn(kv::watch_keys(broker, reply, bucket, watch, current));
+            }
+            KvEffect::ReadKey { bucket, key } => {
+                let (broker, reply) = (self.broker.clone(), self.reply.clone());
+                tokio::spawn(kv::read_key(broker, reply, bucket, key));
+            }
+            KvEffect::CreateBucket(new) => {
+                let (broker, reply) = (self.broker.clone(), self.reply.clone());
+                tokio::spawn(kv::create_bucket(broker, reply, new));
+            }
+            KvEffect::DeleteBucket { bucket } => {
+                let (broker, reply) = (self.broker.clone(), self.reply.clone());
+                tokio::spawn(kv::delete_bucket(broker, reply, bucket));
+            }
+            KvEffect::Change(change) => {
+                let (broker, reply) = (self.broker.clone(), self.reply.clone());
+                tokio::spawn(kv::change(broker, reply, change));
+            }
+            KvEffect::StopWatch { watch } => {
+                self.kv_watch.send_if_modified(|current| {
+                    let stop = *current == watch;
+                    if stop {
+                        *current = 0;
+                    }
+                    stop
+                });
+            }
         }
     }
 

@@ -69,6 +69,9 @@ const SUBJECTS: Scope = Scope::Layers(&[Layer::Subjects]);
 const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
 const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
 const CONTEXTS: Scope = Scope::Layers(&[Layer::Contexts]);
+const KEY: Scope = Scope::Layers(&[Layer::Key]);
+const BUCKETS: Scope = Scope::Layers(&[Layer::Buckets]);
+const KV: Scope = Scope::Layers(&[Layer::Buckets, Layer::Keys, Layer::Key]);
 /// Where a preview or details show the equivalent `nats` command.
 const NATS_COMMAND: Scope = Scope::Layers(&[
     Layer::Details,
@@ -682,5 +685,60 @@ pub const BINDINGS: &[Binding] = &[
             "Y  in a preview or details",
             "copy the equivalent `nats` command (OSC 52)",
         ),
+    ),
+    // Issue 16: key-value buckets and their keys.
+    with(
+        bind(&[ch('K')], PANES, C::Buckets),
+        None,
+        help(
+            "K",
+            "key-value buckets: Enter a bucket's keys (live), / filter",
+        ),
+    ),
+    bind(DOWN, KV, C::Down),
+    bind(UP, KV, C::Up),
+    bind(FIRST, KV, C::First),
+    bind(LAST, KV, C::Last),
+    with(
+        bind(ENTER, Scope::Layers(&[Layer::Buckets]), C::OpenBucket),
+        hint(0, "Enter", "keys"),
+        None,
+    ),
+    with(
+        bind(ENTER, Scope::Layers(&[Layer::Keys]), C::OpenKey),
+        hint(0, "Enter", "value, history"),
+        None,
+    ),
+    with(
+        bind(&[ch('/')], Scope::Layers(&[Layer::Keys]), C::FilterKeys),
+        hint(1, "/", "filter"),
+        None,
+    ),
+    with(bind(ESC, KV, C::Close), hint(3, "Esc", "close"), None),
+    with(bind(&[ch('p')], KEY, C::PutKey), hint(4, "p", "put"), None),
+    with(
+        bind(&[ch('c')], BUCKETS, C::CreateBucket),
+        hint(4, "c", "create"),
+        None,
+    ),
+    with(
+        bind(&[ch('d')], BUCKETS, C::DeleteBucket),
+        hint(5, "d", "delete"),
+        None,
+    ),
+    with(
+        bind(&[ch('d')], KEY, C::DeleteKey),
+        hint(5, "d", "delete"),
+        None,
+    ),
+    with(
+        bind(&[ch('P')], KEY, C::PurgeKey),
+        hint(6, "P", "purge"),
+        None,
+    ),
+    with(
+        bind(&[ch('r')], KEY, C::RevertKey),
+        hint(7, "r", "revert"),
+        None,
     ),
 ];

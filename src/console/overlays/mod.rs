@@ -11,6 +11,8 @@ pub mod confirm;
 pub mod consumer_form;
 pub mod contexts;
 pub mod deadletters;
+pub mod kv;
+pub mod kv_key;
 pub mod message;
 pub mod nats_equivalent;
 pub mod operate;
@@ -73,6 +75,12 @@ pub enum Overlay {
     ConfigPreview(Box<config_preview::Preview>),
     /// `X`: the natscli contexts, to reconnect to one.
     Contexts(Box<contexts::ContextsState>),
+    /// `K`: the key-value buckets.
+    Buckets(Box<kv::BucketsState>),
+    /// A bucket's keys, live.
+    Keys(Box<kv::KeysState>),
+    /// One key: its value and history.
+    Key(Box<kv_key::KeyViewState>),
 }
 
 /// What an overlay's key handler wants next.
@@ -105,6 +113,12 @@ impl Overlay {
             Overlay::ConfigPreview(_) => Layer::ConfirmAction,
             Overlay::Outstanding(_) => Layer::Outstanding,
             Overlay::Contexts(_) => Layer::Contexts,
+            Overlay::Buckets(b) if b.asking.is_some() => Layer::ConfirmAction,
+            Overlay::Buckets(_) => Layer::Buckets,
+            Overlay::Keys(_) => Layer::Keys,
+            // A delete, purge or revert asks y / n.
+            Overlay::Key(k) if k.asking.is_some() => Layer::ConfirmAction,
+            Overlay::Key(_) => Layer::Key,
         }
     }
 }
@@ -158,6 +172,9 @@ pub fn on_key(
         Overlay::ConfigPreview(preview) => preview.on_key(app, command, effects),
         Overlay::Outstanding(state) => state.on_key(app, command, effects),
         Overlay::Contexts(state) => state.on_key(app, command, effects),
+        Overlay::Buckets(state) => state.on_key(app, command, effects),
+        Overlay::Keys(state) => state.on_key(app, command, effects),
+        Overlay::Key(state) => state.on_key(app, command, effects),
     }
 }
 

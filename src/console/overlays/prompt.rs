@@ -6,7 +6,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{Next, Overlay};
-use crate::console::app::{App, DeadLetterOp, Effect, Settle};
+use crate::console::app::{App, DeadLetterOp, Effect, KeyChangeOp, KvEffect, Settle};
 use crate::console::attached::MessageKey;
 use crate::console::keys::Command;
 
@@ -29,6 +29,14 @@ pub enum PromptKind {
     SubjectsFilter,
     /// The file to save the open message's body to.
     SavePath,
+    /// The keys view's filter (issue 16).
+    KeysFilter,
+    /// A new value for the open key (put with its revision expected).
+    KeyValue,
+    /// The name of a bucket to create.
+    NewBucket,
+    /// The bucket's name, typed to confirm its deletion.
+    DeleteBucket,
 }
 
 impl PromptKind {
@@ -45,6 +53,10 @@ impl PromptKind {
             PromptKind::BrowseSince => "From a time: 10m (ago) or RFC 3339 (empty: the start)",
             PromptKind::SubjectsFilter => "Subjects containing (or matching * >)",
             PromptKind::SavePath => "Save the body to the file",
+            PromptKind::KeysFilter => "Keys containing (or matching * >)",
+            PromptKind::KeyValue => "New value (put only if no one changed the key since)",
+            PromptKind::NewBucket => "New bucket's name (letters, digits, - and _)",
+            PromptKind::DeleteBucket => "Delete the bucket and every key: type its name",
         }
     }
 }
@@ -152,6 +164,27 @@ impl Prompt {
             | PromptKind::BrowseSince
             | PromptKind::SubjectsFilter
             | PromptKind::SavePath => app.answer_message_prompt(self.kind, text, effects)?,
+            PromptKind::KeysFilter => {
+                if let Some(Overlay::Keys(keys)) = app.overlays.last_mut() {
+                    keys.set_filter(text);
+                }
+            }
+            PromptKind::KeyValue => {
+                let Some(Overlay::Key(view)) = app.overlays.last() else {
+                    return Err("the key is closed".into());
+                };
+                let op = KeyChangeOp::Put(bytes::Bytes::from(text.to_string()));
+                let change = view
+                    .change(op)
+                    .ok_or("the key's revisions are not read yet")?;
+                effects.push(Effect::Kv(KvEffect::Change(change)));
+            }
+            PromptKind::NewBucket | PromptKind::DeleteBucket => {
+                let Some(Overlay::Buckets(view)) = app.overlays.last_mut() else {
+                    return Err("the buckets view is closed".into());
+                };
+                view.answer(self.kind, text, effects)?;
+            }
             PromptKind::MoveTo => {
                 crate::broker::validate_topic(text).map_err(|e| e.to_string())?;
                 let to = text.to_string();

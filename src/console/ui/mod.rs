@@ -12,6 +12,8 @@ mod forms;
 mod header;
 mod help;
 mod hints;
+mod kv;
+mod kv_key;
 mod layout;
 mod message;
 mod message_ops;
@@ -99,6 +101,9 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::ConfigForm(form) => config_form::render_form(frame, form, area),
         Overlay::ConfigPreview(preview) => config_form::render_preview(frame, preview, area),
         Overlay::Contexts(state) => contexts::render(frame, state, area),
+        Overlay::Buckets(state) => kv::render_buckets(frame, app, state, area),
+        Overlay::Keys(state) => kv::render_keys(frame, app, state, area),
+        Overlay::Key(state) => kv_key::render(frame, app, state, area),
     }
 }
 
@@ -343,6 +348,8 @@ fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
     center
 }
 
+#[cfg(test)]
+mod kv_tests;
 #[cfg(test)]
 mod tests;
 

@@ -17,6 +17,21 @@ use crate::console::model::StreamView;
 
 const SPARK: usize = 12;
 
+/// After the name of a key-value bucket's stream (`KV_<bucket>`): known from the name
+/// alone, so no request. A word, since symbols like ⚿ have an ambiguous width.
+const BUCKET_MARK: &str = " bucket";
+
+/// The name cell: the name (as `shown`), and the bucket mark on a bucket's stream.
+fn name_cell(name: &str, shown: String) -> Cell<'static> {
+    if crate::broker::bucket_of_stream(name).is_none() {
+        return Cell::from(shown);
+    }
+    Cell::from(Line::from(vec![
+        Span::raw(shown),
+        Span::styled(BUCKET_MARK, Style::new().fg(theme::get().muted)),
+    ]))
+}
+
 /// The columns, the name as wide as the longest name (within reason).
 fn columns(name_width: u16, clustered: bool) -> [Column; 15] {
     [
@@ -44,7 +59,7 @@ fn row(app: &App, s: &StreamView) -> Vec<Cell<'static>> {
     let st = &s.info.state;
     let last_msg = (st.last_sequence > 0).then(|| std::time::SystemTime::from(st.last_timestamp));
     vec![
-        Cell::from(truncate(s.name(), NAME_MAX)),
+        name_cell(s.name(), truncate(s.name(), NAME_MAX)),
         Cell::from(truncate(&c.subjects.join(", "), 40)),
         Cell::from(format!("{:?}", c.retention)),
         Cell::from(format!("{:?}", c.storage)),
@@ -108,7 +123,7 @@ fn empty_text(app: &App) -> String {
 /// A row whose info has not been read yet (a large account, far from the selection): its
 /// name, and a mark where the figures go.
 fn unread_row(name: &str) -> Vec<Cell<'static>> {
-    let mut cells = vec![Cell::from(truncate(name, NAME_MAX))];
+    let mut cells = vec![name_cell(name, truncate(name, NAME_MAX))];
     cells.extend(
         (1..15).map(|_| Cell::from(Span::styled("…", Style::new().fg(theme::get().muted)))),
     );
@@ -122,7 +137,8 @@ fn row_of(app: &App, r: StreamRow<'_>) -> (Vec<Cell<'static>>, Style) {
         Some(v) if app.last_refresh.is_some_and(|at| v.read_at < at) => {
             // `~` before the name says "older figures" without the grey.
             let mut cells = row(app, v);
-            cells[0] = Cell::from(format!("~{}", truncate(r.name, NAME_MAX - 1)));
+            let shown = format!("~{}", truncate(r.name, NAME_MAX - 1));
+            cells[0] = name_cell(r.name, shown);
             (cells, Style::new().fg(theme::get().muted))
         }
         Some(v) => (row(app, v), Style::new()),
@@ -171,7 +187,13 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
         empty_pane(frame, area, block, text);
         return;
     }
-    let name_width = name_width(visible.iter().copied());
+    let marked = visible
+        .iter()
+        .filter(|n| crate::broker::bucket_of_stream(n).is_some())
+        .map(|n| (n.chars().count().min(NAME_MAX) + BUCKET_MARK.len()) as u16)
+        .max()
+        .unwrap_or(0);
+    let name_width = name_width(visible.iter().copied()).max(marked);
     let clustered = app.streams.iter().any(|s| s.info.cluster.is_some());
     draw_table(
         frame,

@@ -1,0 +1,403 @@
+//! Key-value buckets (issue 16): each is a stream `KV_<bucket>` underneath. The bucket list
+//! comes from the stream listing the console already makes (no extra request); keys, values
+//! and history go through async-nats's kv API. Every change returns what the server said,
+//! and a refusal keeps the server's own words.
+
+use std::time::Duration;
+
+use async_nats::jetstream::kv;
+use async_nats::jetstream::stream::{self, StorageType};
+use bytes::Bytes;
+use futures::StreamExt;
+use thiserror::Error;
+use time::OffsetDateTime;
+
+use super::Broker;
+
+/// The stream-name prefix of a key-value bucket.
+pub const KV_STREAM_PREFIX: &str = "KV_";
+
+/// The bucket a stream holds, if it is a key-value bucket's stream.
+pub fn bucket_of_stream(stream: &str) -> Option<&str> {
+    stream
+        .strip_prefix(KV_STREAM_PREFIX)
+        .filter(|b| !b.is_empty())
+}
+
+/// One bucket, as the buckets view shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketRow {
+    pub name: String,
+    /// Keys with a current entry or a delete marker (the stream's subject count).
+    pub keys: u64,
+    /// Stored values, history included.
+    pub values: u64,
+    pub bytes: u64,
+    /// Revisions kept per key.
+    pub history: i64,
+    /// Zero: values never expire.
+    pub ttl: Duration,
+    pub replicas: usize,
+    pub storage: StorageType,
+    /// `None` when nothing was ever put.
+    pub last_update: Option<OffsetDateTime>,
+}
+
+impl BucketRow {
+    /// The row of a `KV_` stream's info; `None` for any other stream.
+    pub fn from_stream(info: &stream::Info) -> Option<Self> {
+        let name = bucket_of_stream(&info.config.name)?;
+        let state = &info.state;
+        Some(Self {
+            name: name.to_string(),
+            keys: state.subjects_count,
+            values: state.messages,
+            bytes: state.bytes,
+            history: info.config.max_messages_per_subject,
+            ttl: info.config.max_age,
+            replicas: info.config.num_replicas,
+            storage: info.config.storage,
+            last_update: (state.last_sequence > 0).then_some(state.last_timestamp),
+        })
+    }
+}
+
+/// What happened to a key at one revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOperation {
+    Put,
+    Delete,
+    Purge,
+}
+
+impl KeyOperation {
+    pub fn word(self) -> &'static str {
+        match self {
+            KeyOperation::Put => "put",
+            KeyOperation::Delete => "delete",
+            KeyOperation::Purge => "purge",
+        }
+    }
+}
+
+impl From<kv::Operation> for KeyOperation {
+    fn from(op: kv::Operation) -> Self {
+        match op {
+            kv::Operation::Put => KeyOperation::Put,
+            kv::Operation::Delete => KeyOperation::Delete,
+            kv::Operation::Purge => KeyOperation::Purge,
+        }
+    }
+}
+
+/// One revision of a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyEntry {
+    pub key: String,
+    pub revision: u64,
+    pub created: OffsetDateTime,
+    pub operation: KeyOperation,
+    pub value: Bytes,
+}
+
+impl From<kv::Entry> for KeyEntry {
+    fn from(e: kv::Entry) -> Self {
+        Self {
+            key: e.key,
+            revision: e.revision,
+            created: e.created,
+            operation: e.operation.into(),
+            value: e.value,
+        }
+    }
+}
+
+/// What can make a key-value call fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KvErrorKind {
+    NotConnected,
+    /// The bucket does not exist.
+    NoBucket,
+    /// An expected revision was not the key's latest: another change came first.
+    WrongRevision,
+    /// The key or bucket name is not one the server takes.
+    InvalidName,
+    Other,
+}
+
+/// A failed key-value call: what was asked and the server's (or client's) own words.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+#[error("{action} {target}: {words}")]
+pub struct KvError {
+    pub kind: KvErrorKind,
+    pub action: &'static str,
+    pub target: String,
+    /// The innermost cause's text: the server's refusal when there is one.
+    pub words: String,
+}
+
+impl KvError {
+    fn new(kind: KvErrorKind, action: &'static str, target: &str, words: String) -> Self {
+        Self {
+            kind,
+            action,
+            target: target.to_string(),
+            words,
+        }
+    }
+
+    fn not_connected(action: &'static str, target: &str) -> Self {
+        Self::new(
+            KvErrorKind::NotConnected,
+            action,
+            target,
+            "not connected".into(),
+        )
+    }
+}
+
+/// The innermost error's text: async-nats wraps the server's refusal in its own kinds.
+fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = err;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// Sorts an async-nats error into a kind, from its text (the kinds differ per call).
+fn kv_error(
+    err: &(dyn std::error::Error + 'static),
+    action: &'static str,
+    target: &str,
+) -> KvError {
+    let words = innermost(err);
+    let all = err.to_string().to_lowercase();
+    let kind = if all.contains("wrong last") {
+        KvErrorKind::WrongRevision
+    } else if all.contains("stream not found") || all.contains("bucket not found") {
+        KvErrorKind::NoBucket
+    } else if all.contains("invalid") {
+        KvErrorKind::InvalidName
+    } else {
+        KvErrorKind::Other
+    };
+    KvError::new(kind, action, target, words)
+}
+
+/// A bucket a new one is made with: the settings the create form asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBucket {
+    pub name: String,
+    pub history: i64,
+    pub ttl: Duration,
+    pub storage: StorageType,
+    pub replicas: usize,
+}
+
+/// The live keys of a bucket: every key's latest entry first, then each change as it
+/// happens. Dropping it stops the watch.
+pub struct KeyWatch {
+    inner: kv::Watch,
+}
+
+impl KeyWatch {
+    /// The next change (value included); `None` when the watch ended.
+    pub async fn next(&mut self) -> Option<Result<KeyEntry, KvError>> {
+        let item = self.inner.next().await?;
+        Some(
+            item.map(KeyEntry::from)
+                .map_err(|e| kv_error(&e, "watch", "keys")),
+        )
+    }
+}
+
+impl Broker {
+    fn kv_context(
+        &self,
+        action: &'static str,
+        target: &str,
+    ) -> Result<async_nats::jetstream::Context, KvError> {
+        self.connection()
+            .map(|c| c.js.clone())
+            .ok_or_else(|| KvError::not_connected(action, target))
+    }
+
+    async fn store(&self, bucket: &str, action: &'static str) -> Result<kv::Store, KvError> {
+        let js = self.kv_context(action, bucket)?;
+        js.get_key_value(bucket)
+            .await
+            .map_err(|e| kv_error(&e, action, bucket))
+    }
+
+    /// Every bucket, sorted by name: the `KV_` streams of the stream listing.
+    pub async fn list_buckets(&self) -> Result<Vec<BucketRow>, KvError> {
+        let infos = self
+            .list_streams()
+            .await
+            .map_err(|e| kv_error(&e, "list", "buckets"))?;
+        Ok(infos.iter().filter_map(BucketRow::from_stream).collect())
+    }
+
+    /// One bucket's row, fresh from the server.
+    pub async fn bucket(&self, bucket: &str) -> Result<BucketRow, KvError> {
+        let info = self
+            .stream_info(&format!("{KV_STREAM_PREFIX}{bucket}"))
+            .await
+            .map_err(|e| kv_error(&e, "read bucket", bucket))?;
+        BucketRow::from_stream(&info).ok_or_else(|| {
+            KvError::new(
+                KvErrorKind::NoBucket,
+                "read bucket",
+                bucket,
+                "no bucket".into(),
+            )
+        })
+    }
+
+    /// Watches every key of `bucket`: the latest entries, then changes as they happen.
+    pub async fn watch_keys(&self, bucket: &str) -> Result<KeyWatch, KvError> {
+        let store = self.store(bucket, "watch").await?;
+        // `watch_all` sends only changes from now; with history (last per key) the view
+        // starts with every key's latest entry, then changes follow.
+        let inner = store
+            .watch_with_history(">")
+            .await
+            .map_err(|e| kv_error(&e, "watch", bucket))?;
+        Ok(KeyWatch { inner })
+    }
+
+    /// The key's latest entry (a delete or purge marker included), `None` if it never was.
+    pub async fn key_entry(&self, bucket: &str, key: &str) -> Result<Option<KeyEntry>, KvError> {
+        let store = self.store(bucket, "read").await?;
+        let entry = store
+            .entry(key)
+            .await
+            .map_err(|e| kv_error(&e, "read", key))?;
+        Ok(entry.map(KeyEntry::from))
+    }
+
+    /// Every revision the bucket keeps of `key`, oldest first.
+    pub async fn key_history(&self, bucket: &str, key: &str) -> Result<Vec<KeyEntry>, KvError> {
+        let store = self.store(bucket, "history").await?;
+        let mut history = store
+            .history(key)
+            .await
+            .map_err(|e| kv_error(&e, "history", key))?;
+        let mut out = Vec::new();
+        while let Some(entry) = history.next().await {
+            out.push(entry.map_err(|e| kv_error(&e, "history", key))?.into());
+        }
+        Ok(out)
+    }
+
+    /// Puts `value` at `key` only if the key's latest revision is `expected` (0: the key
+    /// must not exist yet). Returns the new revision; another operator's change in between
+    /// is refused by the server (`KvErrorKind::WrongRevision`, its words kept).
+    pub async fn put_key(
+        &self,
+        bucket: &str,
+        key: &str,
+        value: Bytes,
+        expected: u64,
+    ) -> Result<u64, KvError> {
+        let store = self.store(bucket, "put").await?;
+        store
+            .update(key, value, expected)
+            .await
+            .map_err(|e| kv_error(&e, "put", key))
+    }
+
+    /// Puts the value of an earlier revision back, with the current revision expected.
+    pub async fn revert_key(
+        &self,
+        bucket: &str,
+        key: &str,
+        to_revision: u64,
+        current: u64,
+    ) -> Result<u64, KvError> {
+        let store = self.store(bucket, "revert").await?;
+        let old = store
+            .entry_for_revision(key, to_revision)
+            .await
+            .map_err(|e| kv_error(&e, "revert", key))?
+            .ok_or_else(|| {
+                let words = format!("revision {to_revision} is no longer kept");
+                KvError::new(KvErrorKind::Other, "revert", key, words)
+            })?;
+        store
+            .update(key, old.value, current)
+            .await
+            .map_err(|e| kv_error(&e, "revert", key))
+    }
+
+    /// Deletes `key` (a delete marker; history kept), or purges it (every revision gone,
+    /// one purge marker left), expecting its latest revision to be `expected`.
+    pub async fn remove_key(
+        &self,
+        bucket: &str,
+        key: &str,
+        purge: bool,
+        expected: u64,
+    ) -> Result<(), KvError> {
+        let action = if purge { "purge" } else { "delete" };
+        let store = self.store(bucket, action).await?;
+        if purge {
+            store
+                .purge_expect_revision(key, Some(expected))
+                .await
+                .map_err(|e| kv_error(&e, action, key))
+        } else {
+            store
+                .delete_expect_revision(key, Some(expected))
+                .await
+                .map_err(|e| kv_error(&e, action, key))
+        }
+    }
+
+    /// Creates a bucket (refused if one of that name exists with other settings).
+    pub async fn create_bucket(&self, new: &NewBucket) -> Result<BucketRow, KvError> {
+        let js = self.kv_context("create bucket", &new.name)?;
+        let store = js
+            .create_key_value(kv::Config {
+                bucket: new.name.clone(),
+                history: new.history,
+                max_age: new.ttl,
+                storage: new.storage,
+                num_replicas: new.replicas,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| kv_error(&e, "create bucket", &new.name))?;
+        let status = store
+            .status()
+            .await
+            .map_err(|e| kv_error(&e, "create bucket", &new.name))?;
+        BucketRow::from_stream(&status.info).ok_or_else(|| {
+            let words = "the server made no KV_ stream".to_string();
+            KvError::new(KvErrorKind::Other, "create bucket", &new.name, words)
+        })
+    }
+
+    /// Deletes a bucket and everything in it.
+    pub async fn delete_bucket(&self, bucket: &str) -> Result<(), KvError> {
+        let js = self.kv_context("delete bucket", bucket)?;
+        js.delete_key_value(bucket)
+            .await
+            .map_err(|e| kv_error(&e, "delete bucket", bucket))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_kv_streams_are_buckets() {
+        assert_eq!(bucket_of_stream("KV_config"), Some("config"));
+        assert_eq!(bucket_of_stream("KV_"), None);
+        assert_eq!(bucket_of_stream("ORDERS"), None);
+        assert_eq!(bucket_of_stream("OBJ_files"), None);
+    }
+}
