@@ -24,6 +24,7 @@ mod permissions;
 mod publish;
 mod streams;
 mod subscribe;
+mod tail;
 mod version;
 mod worker;
 
@@ -65,6 +66,10 @@ pub use permissions::{DENIAL_KEPT, Denials, Denied, parse_violation};
 pub use publish::{MAX_PIPELINE_WINDOW, PIPELINE_BUDGET, PipelineError, Pipelined, PubAck};
 pub use streams::StreamStatus;
 pub use subscribe::{Subscription, UnsubscribeError, consumer_filters};
+pub use tail::{
+    TAIL_BATCH, TAIL_BATCH_BYTES, TAIL_FLUSH, TAIL_QUEUE, Tail, TailBatch, TailError,
+    TailedMessage, round_trip, validate_send_subject, validate_tail_subject,
+};
 pub use version::{ServerVersion, VersionError};
 
 use api::Api;

@@ -55,3 +55,4 @@ mod shell;
 #[cfg(feature = "console")]
 mod signals;
 mod subscribe;
+mod tail;
