@@ -93,6 +93,11 @@ pub enum Command {
     // Issue 15: context switching and the nats CLI equivalent.
     SwitchContext,
     CopyNatsCommand,
+    // Issue 16: the subject tail.
+    Tail,
+    TailPause,
+    TailAnswer,
+    TailRequest,
 }
 
 impl Command {
@@ -220,6 +225,10 @@ impl Command {
                 "switch to another natscli context: reconnects (attached subscriptions detached first)"
             }
             CopyNatsCommand => "copy the equivalent `nats` command (OSC 52)",
+            Tail => "tail a subject or wildcard on plain NATS (takes nothing from streams)",
+            TailPause => "pause or resume; what arrives meanwhile is held (bounded, drops counted)",
+            TailAnswer => "answer the message's reply subject (publishes: refused read-only)",
+            TailRequest => "send a request (subject, then body): the answer or the timeout",
             other => unreachable!("{other:?} is described in describe"),
         }
     }
@@ -237,6 +246,9 @@ impl Command {
             | CreateCapture | PurgeStream | DeleteStream | PauseConsumer | ResumeConsumer
             | ResetConsumer | DeleteMessage | Erase | CreateStream | EditStream
             | CreateConsumer | EditConsumer | CopyConsumer => true,
+            // An answer or a request publishes on plain NATS: it changes no stream, but it
+            // is sent to the server, so it is refused with the rest.
+            TailAnswer | TailRequest => true,
             // Yes and Submit only follow a command above (refused first); Detach gives
             // back what an attach took, and nothing is attached in read-only mode.
             Quit | Help | NextPane | PrevPane | Down | Up | PageDown | PageUp | First | Last
@@ -249,6 +261,8 @@ impl Command {
             // A switch detaches (held messages nak'd, as Detach) and reconnects; a copy
             // only writes to the terminal.
             SwitchContext | CopyNatsCommand => false,
+            // A core subscription takes nothing from any stream.
+            Tail | TailPause => false,
         }
     }
 }
@@ -272,10 +286,11 @@ pub enum Layer {
     ConfigForm,
     Outstanding,
     Contexts,
+    Tail,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 16] = [
+    pub const ALL: [Layer; 17] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -292,6 +307,7 @@ impl Layer {
         Layer::ConfigForm,
         Layer::Outstanding,
         Layer::Contexts,
+        Layer::Tail,
     ];
 
     pub fn name(self) -> &'static str {
@@ -312,6 +328,7 @@ impl Layer {
             Layer::ConfigForm => "config form",
             Layer::Outstanding => "outstanding",
             Layer::Contexts => "contexts",
+            Layer::Tail => "tail",
         }
     }
 }

@@ -11,6 +11,9 @@ mod operate;
 mod operations;
 mod settle;
 mod subscriptions;
+mod tail;
+
+pub use tail::TailFeed;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -39,6 +42,7 @@ pub struct EffectRunner {
     reply: Reply,
     selected: watch::Sender<Option<String>>,
     records: Records,
+    tail: tail::Running,
 }
 
 impl EffectRunner {
@@ -52,6 +56,7 @@ impl EffectRunner {
             reply: Reply(actions),
             selected,
             records: Arc::new(Mutex::default()),
+            tail: Arc::new(Mutex::default()),
         }
     }
 
@@ -115,6 +120,14 @@ impl EffectRunner {
             | Effect::SaveBody { .. }
             | Effect::Clipboard(_)
             | Effect::SwitchContext(_)) => self.run_messages(messages),
+            Effect::StartTail { subject } => tail::start(broker, reply, &self.tail, subject),
+            Effect::StopTail => tail::stop(&self.tail),
+            Effect::TailAnswer { reply: to, body } => {
+                tokio::spawn(tail::answer(broker, reply, to, body));
+            }
+            Effect::TailRequest { subject, body } => {
+                tokio::spawn(tail::request(broker, reply, subject, body));
+            }
         }
     }
 

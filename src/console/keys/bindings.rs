@@ -69,6 +69,7 @@ const SUBJECTS: Scope = Scope::Layers(&[Layer::Subjects]);
 const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
 const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
 const CONTEXTS: Scope = Scope::Layers(&[Layer::Contexts]);
+const TAIL: Scope = Scope::Layers(&[Layer::Tail]);
 /// Where a preview or details show the equivalent `nats` command.
 const NATS_COMMAND: Scope = Scope::Layers(&[
     Layer::Details,
@@ -683,4 +684,50 @@ pub const BINDINGS: &[Binding] = &[
             "copy the equivalent `nats` command (OSC 52)",
         ),
     ),
+    // Issue 16: the subject tail (plain NATS, never JetStream).
+    with(
+        bind(&[ch('T')], PANES, C::Tail),
+        None,
+        help(
+            "T",
+            "tail a subject or wildcard on plain NATS (takes nothing from streams)",
+        ),
+    ),
+    with(
+        bind(&[ch(' ')], TAIL, C::TailPause),
+        hint(0, "Space", "pause/resume"),
+        help(
+            "Space  in the tail",
+            "pause; what arrives meanwhile is held (bounded)",
+        ),
+    ),
+    with(
+        bind(ENTER, TAIL, C::OpenMessage),
+        hint(1, "Enter", "open"),
+        None,
+    ),
+    with(
+        bind(&[ch('r')], TAIL, C::TailAnswer),
+        hint(2, "r", "answer"),
+        help("r  in the tail", "answer the message's reply subject"),
+    ),
+    with(
+        bind(&[ch('R')], TAIL, C::TailRequest),
+        hint(3, "R", "request"),
+        help(
+            "R  in the tail",
+            "send a request (subject, then body); the answer or the timeout",
+        ),
+    ),
+    bind(DOWN, TAIL, C::Down),
+    bind(UP, TAIL, C::Up),
+    bind(&[code(KeyCode::PageDown)], TAIL, C::PageDown),
+    bind(&[code(KeyCode::PageUp)], TAIL, C::PageUp),
+    bind(&[code(KeyCode::Home), ch('g')], TAIL, C::First),
+    with(
+        bind(&[code(KeyCode::End), ch('G')], TAIL, C::Last),
+        hint(4, "G", "follow"),
+        None,
+    ),
+    with(bind(ESC, TAIL, C::Close), hint(5, "Esc", "close"), None),
 ];

@@ -19,6 +19,7 @@ pub mod prompt;
 pub mod publish;
 pub mod stream_form;
 pub mod subjects;
+pub mod tail;
 
 use ratatui::crossterm::event::KeyEvent;
 
@@ -73,6 +74,8 @@ pub enum Overlay {
     ConfigPreview(Box<config_preview::Preview>),
     /// `X`: the natscli contexts, to reconnect to one.
     Contexts(Box<contexts::ContextsState>),
+    /// `T`: a subject tailed on plain NATS.
+    Tail(Box<tail::TailState>),
 }
 
 /// What an overlay's key handler wants next.
@@ -105,6 +108,7 @@ impl Overlay {
             Overlay::ConfigPreview(_) => Layer::ConfirmAction,
             Overlay::Outstanding(_) => Layer::Outstanding,
             Overlay::Contexts(_) => Layer::Contexts,
+            Overlay::Tail(_) => Layer::Tail,
         }
     }
 }
@@ -158,6 +162,7 @@ pub fn on_key(
         Overlay::ConfigPreview(preview) => preview.on_key(app, command, effects),
         Overlay::Outstanding(state) => state.on_key(app, command, effects),
         Overlay::Contexts(state) => state.on_key(app, command, effects),
+        Overlay::Tail(state) => state.on_key(app, command, effects),
     }
 }
 

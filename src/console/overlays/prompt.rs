@@ -29,6 +29,12 @@ pub enum PromptKind {
     SubjectsFilter,
     /// The file to save the open message's body to.
     SavePath,
+    /// `T`: the subject or wildcard to tail.
+    TailSubject,
+    /// `r` in the tail: the body answered to the message's reply subject.
+    TailAnswer,
+    /// `R` in the tail: a request's subject and body.
+    TailRequest,
 }
 
 impl PromptKind {
@@ -45,6 +51,9 @@ impl PromptKind {
             PromptKind::BrowseSince => "From a time: 10m (ago) or RFC 3339 (empty: the start)",
             PromptKind::SubjectsFilter => "Subjects containing (or matching * >)",
             PromptKind::SavePath => "Save the body to the file",
+            PromptKind::TailSubject => "Tail the subject (wildcards * >; plain NATS)",
+            PromptKind::TailAnswer => "Answer with the body",
+            PromptKind::TailRequest => "Request: subject, a space, then the body",
         }
     }
 }
@@ -152,6 +161,13 @@ impl Prompt {
             | PromptKind::BrowseSince
             | PromptKind::SubjectsFilter
             | PromptKind::SavePath => app.answer_message_prompt(self.kind, text, effects)?,
+            PromptKind::TailSubject => {
+                crate::broker::validate_tail_subject(text).map_err(|e| e.to_string())?;
+                app.open_tail(text, effects);
+            }
+            PromptKind::TailAnswer | PromptKind::TailRequest => {
+                super::tail::answer_prompt(app, self.kind, text, effects)?
+            }
             PromptKind::MoveTo => {
                 crate::broker::validate_topic(text).map_err(|e| e.to_string())?;
                 let to = text.to_string();

@@ -23,6 +23,7 @@ mod no_color_tests;
 mod operate;
 mod outstanding;
 mod streams;
+mod tail;
 pub mod theme;
 
 use std::time::{Duration, SystemTime};
@@ -99,6 +100,7 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::ConfigForm(form) => config_form::render_form(frame, form, area),
         Overlay::ConfigPreview(preview) => config_form::render_preview(frame, preview, area),
         Overlay::Contexts(state) => contexts::render(frame, state, area),
+        Overlay::Tail(state) => tail::render(frame, state, area),
     }
 }
 
