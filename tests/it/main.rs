@@ -33,6 +33,8 @@ mod console_mouse;
 mod console_operations;
 #[cfg(feature = "console")]
 mod console_switch;
+#[cfg(feature = "console")]
+mod console_tail;
 mod dead_letters;
 mod doctor;
 mod inspect;
