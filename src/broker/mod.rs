@@ -17,6 +17,7 @@ mod message;
 mod messages;
 mod metrics;
 mod naming;
+mod objects;
 mod operate;
 mod options;
 mod pages;
@@ -53,6 +54,7 @@ pub use naming::{
     stream_name_for_topic, stream_subjects_for_topic, subject_matches, validate_queue_name,
     validate_topic,
 };
+pub use objects::{ObjectError, ObjectSummary};
 pub use operate::{
     Feature, OperateError, PurgeEstimate, PurgeScope, ResetOutcome, ResetTarget, StreamCounts,
     purge_estimate,

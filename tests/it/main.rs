@@ -39,6 +39,7 @@ mod dead_letters;
 mod doctor;
 mod inspect;
 mod messages;
+mod objects;
 mod operations;
 #[cfg(feature = "console")]
 mod operator_safety;
