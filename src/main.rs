@@ -132,6 +132,9 @@ enum Scenario {
     Throughput,
     /// Many streams and consumers: requests per refresh, key-to-frame time, memory
     ConsoleScale,
+    /// A firehose (--count messages of --size) into the subject tail on `>` while keys are
+    /// pressed: key + frame time, shown vs dropped, memory
+    Tail,
 }
 
 #[derive(Args)]
@@ -546,6 +549,15 @@ async fn run_bench(args: BenchArgs, log_file: &Path) -> ExitCode {
                 jetdeck::bench::scale_table(&r)
             }
         }),
+        Scenario::Tail => jetdeck::bench::tail_firehose(&broker, args.count as usize, args.size)
+            .await
+            .map(|r| {
+                if args.json {
+                    serde_json::to_string_pretty(&r).unwrap_or_default()
+                } else {
+                    jetdeck::bench::tail_table(&r)
+                }
+            }),
     };
     let _ = broker.disconnect().await;
     match printed {

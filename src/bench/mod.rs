@@ -9,9 +9,11 @@ use thiserror::Error;
 
 mod progress;
 mod scale;
+mod tail;
 mod throughput;
 
 pub use scale::{ScaleReport, console_scale, rss_mb, scale_table};
+pub use tail::{TailReport, tail_firehose, tail_table};
 pub use throughput::throughput;
 
 #[derive(Debug, Clone)]

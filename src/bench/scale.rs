@@ -264,7 +264,7 @@ pub fn scale_table(r: &ScaleReport) -> String {
     )
 }
 
-fn bench_session() -> crate::console::model::SessionInfo {
+pub(super) fn bench_session() -> crate::console::model::SessionInfo {
     crate::console::model::SessionInfo {
         servers: "bench".to_string(),
         context: None,

@@ -18,6 +18,7 @@ mod message;
 mod messages;
 mod metrics;
 mod naming;
+mod objects;
 mod operate;
 mod options;
 mod pages;
@@ -25,6 +26,7 @@ mod permissions;
 mod publish;
 mod streams;
 mod subscribe;
+mod tail;
 mod version;
 mod worker;
 
@@ -57,6 +59,7 @@ pub use naming::{
     stream_name_for_topic, stream_subjects_for_topic, subject_matches, validate_queue_name,
     validate_topic,
 };
+pub use objects::{ObjectError, ObjectSummary};
 pub use operate::{
     Feature, OperateError, PurgeEstimate, PurgeScope, ResetOutcome, ResetTarget, StreamCounts,
     purge_estimate,
@@ -70,6 +73,10 @@ pub use permissions::{DENIAL_KEPT, Denials, Denied, parse_violation};
 pub use publish::{MAX_PIPELINE_WINDOW, PIPELINE_BUDGET, PipelineError, Pipelined, PubAck};
 pub use streams::StreamStatus;
 pub use subscribe::{Subscription, UnsubscribeError, consumer_filters};
+pub use tail::{
+    TAIL_BATCH, TAIL_BATCH_BYTES, TAIL_FLUSH, TAIL_QUEUE, Tail, TailBatch, TailError,
+    TailedMessage, round_trip, validate_send_subject, validate_tail_subject,
+};
 pub use version::{ServerVersion, VersionError};
 
 use api::Api;

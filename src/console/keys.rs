@@ -104,6 +104,11 @@ pub enum Command {
     RevertKey,
     CreateBucket,
     DeleteBucket,
+    // Issue 16: the subject tail.
+    Tail,
+    TailPause,
+    TailAnswer,
+    TailRequest,
 }
 
 impl Command {
@@ -122,7 +127,7 @@ impl Command {
     /// Every command, in the table's order (each has at least one default binding).
     pub fn all() -> Vec<Command> {
         let mut all: Vec<Command> = Vec::new();
-        for b in BINDINGS {
+        for b in BINDINGS.iter() {
             if !all.contains(&b.command) {
                 all.push(b.command);
             }
@@ -241,6 +246,10 @@ impl Command {
             RevertKey => "revert: put the chosen revision's value back (asks)",
             CreateBucket => "create a bucket: its name, then its settings shown (asks)",
             DeleteBucket => "delete the bucket and every key: type its name to confirm",
+            Tail => "tail a subject or wildcard on plain NATS (takes nothing from streams)",
+            TailPause => "pause or resume; what arrives meanwhile is held (bounded, drops counted)",
+            TailAnswer => "answer the message's reply subject (publishes: refused read-only)",
+            TailRequest => "send a request (subject, then body): the answer or the timeout",
             other => unreachable!("{other:?} is described in describe"),
         }
     }
@@ -259,6 +268,9 @@ impl Command {
             | ResetConsumer | DeleteMessage | Erase | CreateStream | EditStream
             | CreateConsumer | EditConsumer | CopyConsumer => true,
             PutKey | DeleteKey | PurgeKey | RevertKey | CreateBucket | DeleteBucket => true,
+            // An answer or a request publishes on plain NATS: it changes no stream, but it
+            // is sent to the server, so it is refused with the rest.
+            TailAnswer | TailRequest => true,
             // Yes and Submit only follow a command above (refused first); Detach gives
             // back what an attach took, and nothing is attached in read-only mode.
             Quit | Help | NextPane | PrevPane | Down | Up | PageDown | PageUp | First | Last
@@ -273,6 +285,8 @@ impl Command {
             SwitchContext | CopyNatsCommand => false,
             // Looking at buckets and keys changes nothing.
             Buckets | OpenBucket | FilterKeys | OpenKey => false,
+            // A core subscription takes nothing from any stream.
+            Tail | TailPause => false,
         }
     }
 }
@@ -299,10 +313,11 @@ pub enum Layer {
     Buckets,
     Keys,
     Key,
+    Tail,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 19] = [
+    pub const ALL: [Layer; 20] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -322,6 +337,7 @@ impl Layer {
         Layer::Buckets,
         Layer::Keys,
         Layer::Key,
+        Layer::Tail,
     ];
 
     pub fn name(self) -> &'static str {
@@ -345,6 +361,7 @@ impl Layer {
             Layer::Buckets => "buckets",
             Layer::Keys => "keys",
             Layer::Key => "key",
+            Layer::Tail => "tail",
         }
     }
 }
@@ -471,6 +488,7 @@ pub struct Binding {
 }
 
 mod bindings;
+mod stores;
 use bindings::ALL_PANES;
 pub use bindings::BINDINGS;
 

@@ -91,3 +91,17 @@ fn the_console_scale_scenario_reports_its_cost() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_tail_scenario_keeps_memory_bounded_under_a_firehose() {
+    let (ok, stdout, stderr) = bench(&["--scenario", "tail", "--count", "50000", "--json"]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let (shown, dropped) = (r["shown"].as_u64().unwrap(), r["dropped"].as_u64().unwrap());
+    // Every message is shown or counted (the tail on > also sees its own probe).
+    assert!(shown + dropped >= 50_000, "{r}");
+    assert!(r["rows_kept"].as_u64().unwrap() <= 1_000, "{r}");
+    assert!(r["keys"].as_u64().unwrap() >= 20, "{r}");
+    let growth = r["rss_peak_mb"].as_f64().unwrap() - r["rss_before_mb"].as_f64().unwrap();
+    assert!(growth < 200.0, "memory grew {growth} MB: {r}");
+}

@@ -35,11 +35,14 @@ mod console_mouse;
 mod console_operations;
 #[cfg(feature = "console")]
 mod console_switch;
+#[cfg(feature = "console")]
+mod console_tail;
 mod dead_letters;
 mod doctor;
 mod inspect;
 mod kv;
 mod messages;
+mod objects;
 mod operations;
 #[cfg(feature = "console")]
 mod operator_safety;
@@ -58,3 +61,4 @@ mod shell;
 #[cfg(feature = "console")]
 mod signals;
 mod subscribe;
+mod tail;

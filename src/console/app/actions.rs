@@ -231,6 +231,13 @@ pub enum Action {
     Failed(ActionError),
     /// Key-value buckets (issue 16).
     Kv(super::kv::KvAction),
+    /// The tail's subscription started or was refused.
+    TailStarted(Result<String, String>),
+    /// Messages from the tail; the permit inside frees a slot for the next batch when
+    /// this action is handled, so the tail never runs ahead of the console.
+    TailBatch(crate::console::effects::TailFeed),
+    /// What an answer or a request from the tail came to, in words.
+    TailSent(Result<String, String>),
 }
 
 /// Why a body was not saved.
@@ -387,6 +394,22 @@ pub enum Effect {
     SwitchContext(String),
     /// Key-value buckets (issue 16).
     Kv(super::kv::KvEffect),
+    /// Tail a subject on plain NATS (a core subscription), replacing any tail running.
+    StartTail {
+        subject: String,
+    },
+    /// End the tail.
+    StopTail,
+    /// Publish an answer to a tailed message's reply subject.
+    TailAnswer {
+        reply: String,
+        body: String,
+    },
+    /// Send a request from the tail and report its answer or its timeout.
+    TailRequest {
+        subject: String,
+        body: String,
+    },
 }
 
 /// The facts of the consumer whose stream's per-subject counts are wanted.

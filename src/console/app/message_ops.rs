@@ -102,6 +102,10 @@ impl App {
                 let prompt = Prompt::new(PromptKind::SavePath, None).with_value(&path);
                 return Next::Open(Overlay::Prompt(Box::new(prompt)));
             }
+            // A tailed message came over plain NATS: no stream holds it.
+            Some(Command::DeleteMessage) if view.stream.is_empty() => {
+                self.complain("this message came over plain NATS: no stream holds it");
+            }
             Some(Command::DeleteMessage) => {
                 return self.confirm_message_delete(&view.stream, view.sequence, &view.subject);
             }

@@ -21,6 +21,7 @@ mod operate;
 mod read_only;
 mod results;
 mod streams;
+mod tail;
 
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
@@ -171,6 +172,8 @@ pub struct App {
     pub pane_areas: Vec<(Pane, ratatui::layout::Rect)>,
     /// The last left click, for telling a double click.
     pub last_click: Option<mouse::Click>,
+    /// The reply subject an open `r` prompt in the tail answers.
+    pub tail_reply: Option<String>,
 }
 
 impl App {
@@ -215,6 +218,7 @@ impl App {
             theme: Default::default(),
             pane_areas: Vec::new(),
             last_click: None,
+            tail_reply: None,
         }
     }
 

@@ -97,7 +97,10 @@ impl Effect {
             | Effect::DeleteConsumer { .. }
             | Effect::CreateCapture
             | Effect::DeleteMessage { .. }
-            | Effect::Configure(_) => true,
+            | Effect::Configure(_)
+            // They publish on plain NATS: no stream changes, but something is sent.
+            | Effect::TailAnswer { .. }
+            | Effect::TailRequest { .. } => true,
             Effect::DeadLetters(plan) => !matches!(plan.op, DeadLetterOp::Export { .. }),
             // Previews of a purge or reset only read.
             Effect::Operate(request) => request.changes_server(),
@@ -118,7 +121,10 @@ impl Effect {
             // Local only: a file, the terminal's clipboard.
             | Effect::SaveBody { .. }
             | Effect::Clipboard(_)
-            | Effect::SwitchContext(_) => false,
+            | Effect::SwitchContext(_)
+            // A core subscription takes nothing from any stream.
+            | Effect::StartTail { .. }
+            | Effect::StopTail => false,
         }
     }
 }

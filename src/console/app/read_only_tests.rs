@@ -60,6 +60,22 @@ fn app_at(place: Place) -> Option<App> {
         Place::Layer(Layer::Key) => app.open(Overlay::Key(Box::new(
             crate::console::overlays::kv_key::KeyViewState::new("config", "k"),
         ))),
+        Place::Layer(Layer::Tail) => {
+            let mut tail = crate::console::overlays::tail::TailState::new("svc.>");
+            let asked = crate::broker::TailedMessage {
+                subject: "svc.time".into(),
+                reply: Some("_INBOX.a.b".into()),
+                headers: Default::default(),
+                payload: "now?".into(),
+                received: fixtures::now(),
+            };
+            let batch = crate::broker::TailBatch {
+                messages: vec![asked],
+                dropped: 0,
+            };
+            tail.on_batch(batch, std::time::Instant::now());
+            app.open(Overlay::Tail(Box::new(tail)));
+        }
         _ => return None,
     }
     (app.place() == place).then_some(app)

@@ -12,6 +12,9 @@ mod operate;
 mod operations;
 mod settle;
 mod subscriptions;
+mod tail;
+
+pub use tail::TailFeed;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -42,6 +45,7 @@ pub struct EffectRunner {
     records: Records,
     /// The keys view being fed (0: none); a watch stops when this is not its id.
     kv_watch: watch::Sender<u64>,
+    tail: tail::Running,
 }
 
 impl EffectRunner {
@@ -56,6 +60,7 @@ impl EffectRunner {
             selected,
             records: Arc::new(Mutex::default()),
             kv_watch: watch::Sender::new(0),
+            tail: Arc::new(Mutex::default()),
         }
     }
 
@@ -120,6 +125,14 @@ impl EffectRunner {
             | Effect::SaveBody { .. }
             | Effect::Clipboard(_)
             | Effect::SwitchContext(_)) => self.run_messages(messages),
+            Effect::StartTail { subject } => tail::start(broker, reply, &self.tail, subject),
+            Effect::StopTail => tail::stop(&self.tail),
+            Effect::TailAnswer { reply: to, body } => {
+                tokio::spawn(tail::answer(broker, reply, to, body));
+            }
+            Effect::TailRequest { subject, body } => {
+                tokio::spawn(tail::request(broker, reply, subject, body));
+            }
         }
     }
 

@@ -7,33 +7,33 @@ use ratatui::crossterm::event::KeyCode;
 use super::{Binding, Command, HelpLine, Hint, Key, Layer, Scope};
 use crate::console::app::Pane;
 
-const fn ch(c: char) -> Key {
+pub(super) const fn ch(c: char) -> Key {
     Key {
         code: KeyCode::Char(c),
         ctrl: false,
     }
 }
 
-const fn code(code: KeyCode) -> Key {
+pub(super) const fn code(code: KeyCode) -> Key {
     Key { code, ctrl: false }
 }
 
-const fn ctrl(c: char) -> Key {
+pub(super) const fn ctrl(c: char) -> Key {
     Key {
         code: KeyCode::Char(c),
         ctrl: true,
     }
 }
 
-const fn hint(rank: u8, label: &'static str, text: &'static str) -> Option<Hint> {
+pub(super) const fn hint(rank: u8, label: &'static str, text: &'static str) -> Option<Hint> {
     Some(Hint { rank, label, text })
 }
 
-const fn help(label: &'static str, text: &'static str) -> Option<HelpLine> {
+pub(super) const fn help(label: &'static str, text: &'static str) -> Option<HelpLine> {
     Some(HelpLine { label, text })
 }
 
-const fn bind(keys: &'static [Key], scope: Scope, command: Command) -> Binding {
+pub(super) const fn bind(keys: &'static [Key], scope: Scope, command: Command) -> Binding {
     Binding {
         keys,
         scope,
@@ -43,7 +43,7 @@ const fn bind(keys: &'static [Key], scope: Scope, command: Command) -> Binding {
     }
 }
 
-const fn with(mut b: Binding, hint: Option<Hint>, help: Option<HelpLine>) -> Binding {
+pub(super) const fn with(mut b: Binding, hint: Option<Hint>, help: Option<HelpLine>) -> Binding {
     b.hint = hint;
     b.help = help;
     b
@@ -51,45 +51,46 @@ const fn with(mut b: Binding, hint: Option<Hint>, help: Option<HelpLine>) -> Bin
 
 pub(super) const ALL_PANES: &[Pane] =
     &[Pane::Streams, Pane::Consumers, Pane::Messages, Pane::Events];
-const LISTS: &[Pane] = &[Pane::Streams, Pane::Consumers];
-const MESSAGES: Scope = Scope::Panes(&[Pane::Messages]);
-const PANES: Scope = Scope::Panes(ALL_PANES);
-const LETTERS: Scope = Scope::Layers(&[Layer::DeadLetters]);
-const SCROLLED: Scope = Scope::Layers(&[Layer::Help, Layer::Details, Layer::Message]);
-const BROWSE: Scope = Scope::Layers(&[Layer::Browse]);
-const FORMS: Scope = Scope::Layers(&[
+pub(super) const LISTS: &[Pane] = &[Pane::Streams, Pane::Consumers];
+pub(super) const MESSAGES: Scope = Scope::Panes(&[Pane::Messages]);
+pub(super) const PANES: Scope = Scope::Panes(ALL_PANES);
+pub(super) const LETTERS: Scope = Scope::Layers(&[Layer::DeadLetters]);
+pub(super) const SCROLLED: Scope = Scope::Layers(&[Layer::Help, Layer::Details, Layer::Message]);
+pub(super) const BROWSE: Scope = Scope::Layers(&[Layer::Browse]);
+pub(super) const FORMS: Scope = Scope::Layers(&[
     Layer::Publish,
     Layer::AttachForm,
     Layer::Prompt,
     Layer::ConfigForm,
 ]);
-const CONFIG: Scope = Scope::Layers(&[Layer::ConfigForm]);
-const OUTSTANDING: Scope = Scope::Layers(&[Layer::Outstanding]);
-const SUBJECTS: Scope = Scope::Layers(&[Layer::Subjects]);
-const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
-const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
-const CONTEXTS: Scope = Scope::Layers(&[Layer::Contexts]);
-const KEY: Scope = Scope::Layers(&[Layer::Key]);
-const BUCKETS: Scope = Scope::Layers(&[Layer::Buckets]);
-const KV: Scope = Scope::Layers(&[Layer::Buckets, Layer::Keys, Layer::Key]);
+pub(super) const CONFIG: Scope = Scope::Layers(&[Layer::ConfigForm]);
+pub(super) const OUTSTANDING: Scope = Scope::Layers(&[Layer::Outstanding]);
+pub(super) const SUBJECTS: Scope = Scope::Layers(&[Layer::Subjects]);
+pub(super) const MESSAGE_PLACES: Scope = Scope::Layers(&[Layer::Browse, Layer::Message]);
+pub(super) const MESSAGE_DELETE: Scope = Scope::Layers(&[Layer::ConfirmMessageDelete]);
+pub(super) const CONTEXTS: Scope = Scope::Layers(&[Layer::Contexts]);
+pub(super) const KEY: Scope = Scope::Layers(&[Layer::Key]);
+pub(super) const BUCKETS: Scope = Scope::Layers(&[Layer::Buckets]);
+pub(super) const KV: Scope = Scope::Layers(&[Layer::Buckets, Layer::Keys, Layer::Key]);
+pub(super) const TAIL: Scope = Scope::Layers(&[Layer::Tail]);
 /// Where a preview or details show the equivalent `nats` command.
-const NATS_COMMAND: Scope = Scope::Layers(&[
+pub(super) const NATS_COMMAND: Scope = Scope::Layers(&[
     Layer::Details,
     Layer::ConfirmAction,
     Layer::ConfirmDelete,
     Layer::ConfirmMessageDelete,
 ]);
-const DOWN: &[Key] = &[code(KeyCode::Down), ch('j')];
-const UP: &[Key] = &[code(KeyCode::Up), ch('k')];
-const FIRST: &[Key] = &[ch('g'), code(KeyCode::Home)];
-const LAST: &[Key] = &[ch('G'), code(KeyCode::End)];
-const ENTER: &[Key] = &[code(KeyCode::Enter)];
-const ESC: &[Key] = &[code(KeyCode::Esc)];
+pub(super) const DOWN: &[Key] = &[code(KeyCode::Down), ch('j')];
+pub(super) const UP: &[Key] = &[code(KeyCode::Up), ch('k')];
+pub(super) const FIRST: &[Key] = &[ch('g'), code(KeyCode::Home)];
+pub(super) const LAST: &[Key] = &[ch('G'), code(KeyCode::End)];
+pub(super) const ENTER: &[Key] = &[code(KeyCode::Enter)];
+pub(super) const ESC: &[Key] = &[code(KeyCode::Esc)];
 
 use Command as C;
 
-/// The bindings, in the help overlay's order.
-pub const BINDINGS: &[Binding] = &[
+/// The bindings of the streams, consumers and messages, in the help overlay's order.
+const BASE: &[Binding] = &[
     with(
         bind(&[code(KeyCode::Tab)], PANES, C::NextPane),
         hint(2, "Tab", "pane"),
@@ -686,59 +687,9 @@ pub const BINDINGS: &[Binding] = &[
             "copy the equivalent `nats` command (OSC 52)",
         ),
     ),
-    // Issue 16: key-value buckets and their keys.
-    with(
-        bind(&[ch('K')], PANES, C::Buckets),
-        None,
-        help(
-            "K",
-            "key-value buckets: Enter a bucket's keys (live), / filter",
-        ),
-    ),
-    bind(DOWN, KV, C::Down),
-    bind(UP, KV, C::Up),
-    bind(FIRST, KV, C::First),
-    bind(LAST, KV, C::Last),
-    with(
-        bind(ENTER, Scope::Layers(&[Layer::Buckets]), C::OpenBucket),
-        hint(0, "Enter", "keys"),
-        None,
-    ),
-    with(
-        bind(ENTER, Scope::Layers(&[Layer::Keys]), C::OpenKey),
-        hint(0, "Enter", "value, history"),
-        None,
-    ),
-    with(
-        bind(&[ch('/')], Scope::Layers(&[Layer::Keys]), C::FilterKeys),
-        hint(1, "/", "filter"),
-        None,
-    ),
-    with(bind(ESC, KV, C::Close), hint(3, "Esc", "close"), None),
-    with(bind(&[ch('p')], KEY, C::PutKey), hint(4, "p", "put"), None),
-    with(
-        bind(&[ch('c')], BUCKETS, C::CreateBucket),
-        hint(4, "c", "create"),
-        None,
-    ),
-    with(
-        bind(&[ch('d')], BUCKETS, C::DeleteBucket),
-        hint(5, "d", "delete"),
-        None,
-    ),
-    with(
-        bind(&[ch('d')], KEY, C::DeleteKey),
-        hint(5, "d", "delete"),
-        None,
-    ),
-    with(
-        bind(&[ch('P')], KEY, C::PurgeKey),
-        hint(6, "P", "purge"),
-        None,
-    ),
-    with(
-        bind(&[ch('r')], KEY, C::RevertKey),
-        hint(7, "r", "revert"),
-        None,
-    ),
 ];
+
+/// Every binding, in the help overlay's order: the base table, then key-value buckets and
+/// the subject tail (`stores.rs`).
+pub static BINDINGS: std::sync::LazyLock<Vec<Binding>> =
+    std::sync::LazyLock::new(|| [BASE, super::stores::STORES].concat());

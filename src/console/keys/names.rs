@@ -75,7 +75,7 @@ mod tests {
 
     #[test]
     fn every_key_name_reads_back_as_its_key() {
-        for b in BINDINGS {
+        for b in BINDINGS.iter() {
             for key in b.keys {
                 assert_eq!(Key::parse(&key.name()), Ok(*key), "{}", key.name());
             }

@@ -20,7 +20,7 @@ fn place_names(scope: Scope) -> Vec<String> {
 /// (key, place) -> what it does, from the table.
 fn from_table() -> BTreeMap<(String, String), &'static str> {
     let mut map = BTreeMap::new();
-    for b in BINDINGS {
+    for b in BINDINGS.iter() {
         for key in b.keys {
             for place in expand(&place_names(b.scope).join(", ")).unwrap() {
                 map.insert((key.name(), place), b.command.describe());
@@ -77,7 +77,7 @@ fn from_readme() -> BTreeMap<(String, String), String> {
 /// README's table as the bindings say it should be (printed when they disagree).
 fn readme_table() -> String {
     let mut rows: Vec<(String, Command, Vec<String>)> = Vec::new();
-    for b in BINDINGS {
+    for b in BINDINGS.iter() {
         let keys = b
             .keys
             .iter()

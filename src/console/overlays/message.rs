@@ -63,6 +63,24 @@ impl MessageView {
         Self::new(title, meta, at, published, &r.headers, &r.body)
     }
 
+    /// A message seen by the subject tail (plain NATS: stored nowhere, so no sequence).
+    pub fn tailed(m: &crate::broker::TailedMessage) -> Self {
+        let mut meta = Vec::new();
+        if let Some(reply) = &m.reply {
+            meta.push(("reply to".into(), reply.clone()));
+        }
+        let title = format!("{} (tail, plain NATS)", m.subject);
+        let at = ("", 0, m.subject.as_str());
+        Self::new(
+            title,
+            meta,
+            at,
+            ("received", m.received),
+            &m.headers,
+            &m.payload,
+        )
+    }
+
     /// The lines both kinds end with: subject, when, size.
     fn new(
         title: String,

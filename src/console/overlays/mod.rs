@@ -21,6 +21,7 @@ pub mod prompt;
 pub mod publish;
 pub mod stream_form;
 pub mod subjects;
+pub mod tail;
 
 use ratatui::crossterm::event::KeyEvent;
 
@@ -81,6 +82,8 @@ pub enum Overlay {
     Keys(Box<kv::KeysState>),
     /// One key: its value and history.
     Key(Box<kv_key::KeyViewState>),
+    /// `T`: a subject tailed on plain NATS.
+    Tail(Box<tail::TailState>),
 }
 
 /// What an overlay's key handler wants next.
@@ -119,6 +122,7 @@ impl Overlay {
             // A delete, purge or revert asks y / n.
             Overlay::Key(k) if k.asking.is_some() => Layer::ConfirmAction,
             Overlay::Key(_) => Layer::Key,
+            Overlay::Tail(_) => Layer::Tail,
         }
     }
 }
@@ -175,6 +179,7 @@ pub fn on_key(
         Overlay::Buckets(state) => state.on_key(app, command, effects),
         Overlay::Keys(state) => state.on_key(app, command, effects),
         Overlay::Key(state) => state.on_key(app, command, effects),
+        Overlay::Tail(state) => state.on_key(app, command, effects),
     }
 }
 

@@ -37,6 +37,12 @@ pub enum PromptKind {
     NewBucket,
     /// The bucket's name, typed to confirm its deletion.
     DeleteBucket,
+    /// `T`: the subject or wildcard to tail.
+    TailSubject,
+    /// `r` in the tail: the body answered to the message's reply subject.
+    TailAnswer,
+    /// `R` in the tail: a request's subject and body.
+    TailRequest,
 }
 
 impl PromptKind {
@@ -57,6 +63,9 @@ impl PromptKind {
             PromptKind::KeyValue => "New value (put only if no one changed the key since)",
             PromptKind::NewBucket => "New bucket's name (letters, digits, - and _)",
             PromptKind::DeleteBucket => "Delete the bucket and every key: type its name",
+            PromptKind::TailSubject => "Tail the subject (wildcards * >; plain NATS)",
+            PromptKind::TailAnswer => "Answer with the body",
+            PromptKind::TailRequest => "Request: subject, a space, then the body",
         }
     }
 }
@@ -164,27 +173,13 @@ impl Prompt {
             | PromptKind::BrowseSince
             | PromptKind::SubjectsFilter
             | PromptKind::SavePath => app.answer_message_prompt(self.kind, text, effects)?,
-            PromptKind::KeysFilter => {
-                if let Some(Overlay::Keys(keys)) = app.overlays.last_mut() {
-                    keys.set_filter(text);
-                }
-            }
-            PromptKind::KeyValue => {
-                let Some(Overlay::Key(view)) = app.overlays.last() else {
-                    return Err("the key is closed".into());
-                };
-                let op = KeyChangeOp::Put(bytes::Bytes::from(text.to_string()));
-                let change = view
-                    .change(op)
-                    .ok_or("the key's revisions are not read yet")?;
-                effects.push(Effect::Kv(KvEffect::Change(change)));
-            }
-            PromptKind::NewBucket | PromptKind::DeleteBucket => {
-                let Some(Overlay::Buckets(view)) = app.overlays.last_mut() else {
-                    return Err("the buckets view is closed".into());
-                };
-                view.answer(self.kind, text, effects)?;
-            }
+            PromptKind::KeysFilter
+            | PromptKind::KeyValue
+            | PromptKind::NewBucket
+            | PromptKind::DeleteBucket
+            | PromptKind::TailSubject
+            | PromptKind::TailAnswer
+            | PromptKind::TailRequest => answer_stores(self.kind, app, text, effects)?,
             PromptKind::MoveTo => {
                 crate::broker::validate_topic(text).map_err(|e| e.to_string())?;
                 let to = text.to_string();
@@ -200,6 +195,47 @@ impl Prompt {
         }
         Ok(())
     }
+}
+
+/// The answers of the key-value and tail prompts.
+fn answer_stores(
+    kind: PromptKind,
+    app: &mut App,
+    text: &str,
+    effects: &mut Vec<Effect>,
+) -> Result<(), String> {
+    match kind {
+        PromptKind::KeysFilter => {
+            if let Some(Overlay::Keys(keys)) = app.overlays.last_mut() {
+                keys.set_filter(text);
+            }
+        }
+        PromptKind::KeyValue => {
+            let Some(Overlay::Key(view)) = app.overlays.last() else {
+                return Err("the key is closed".into());
+            };
+            let op = KeyChangeOp::Put(bytes::Bytes::from(text.to_string()));
+            let change = view
+                .change(op)
+                .ok_or("the key's revisions are not read yet")?;
+            effects.push(Effect::Kv(KvEffect::Change(change)));
+        }
+        PromptKind::NewBucket | PromptKind::DeleteBucket => {
+            let Some(Overlay::Buckets(view)) = app.overlays.last_mut() else {
+                return Err("the buckets view is closed".into());
+            };
+            view.answer(kind, text, effects)?;
+        }
+        PromptKind::TailSubject => {
+            crate::broker::validate_tail_subject(text).map_err(|e| e.to_string())?;
+            app.open_tail(text, effects);
+        }
+        PromptKind::TailAnswer | PromptKind::TailRequest => {
+            super::tail::answer_prompt(app, kind, text, effects)?
+        }
+        other => unreachable!("{other:?} is answered in answer"),
+    }
+    Ok(())
 }
 
 /// Opens the preview of a dead-letter operation over the view under the prompt.

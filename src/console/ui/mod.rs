@@ -25,6 +25,7 @@ mod no_color_tests;
 mod operate;
 mod outstanding;
 mod streams;
+mod tail;
 pub mod theme;
 
 use std::time::{Duration, SystemTime};
@@ -104,6 +105,7 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::Buckets(state) => kv::render_buckets(frame, app, state, area),
         Overlay::Keys(state) => kv::render_keys(frame, app, state, area),
         Overlay::Key(state) => kv_key::render(frame, app, state, area),
+        Overlay::Tail(state) => tail::render(frame, state, area),
     }
 }
 

@@ -148,7 +148,7 @@ fn help_overlay_lists_every_key() {
     let mut app = demo_app("nats://127.0.0.1:4222", false);
     press(&mut app, KeyCode::Char('?'));
     // Tall enough for every line without scrolling.
-    let text = screen(&app, 120, 60);
+    let text = screen(&app, 120, 70);
     for (key, _) in super::help::entries(&app.keys)
         .iter()
         .filter(|(k, _)| !k.is_empty())
