@@ -167,7 +167,8 @@ impl Acker {
 pub struct Event {
     /// When the message reached this client (the server's ack-wait clock started then).
     received: SystemTime,
-    topic: String,
+    // The client's own subject (shared bytes): no copy per message.
+    topic: Subject,
     message: Message,
     delivery: Delivery,
     acker: Arc<Acker>,
@@ -196,7 +197,7 @@ impl Event {
         let acker = Acker::new(context.client(), raw.reply.clone());
         let event = Event {
             received: SystemTime::now(),
-            topic: raw.subject.to_string(),
+            topic: raw.subject,
             message: Message {
                 body: raw.payload,
                 headers: raw
@@ -213,7 +214,7 @@ impl Event {
 
     /// The subject the message was published on.
     pub fn topic(&self) -> &str {
-        &self.topic
+        self.topic.as_str()
     }
 
     pub fn message(&self) -> &Message {
