@@ -6,10 +6,14 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use thiserror::Error;
 
 use crate::broker::{BrokerOptions, DEFAULT_ADDR, mask_url};
+
+mod context;
+
+use context::{ContextFile, expand_home, load_context};
+pub use context::{ContextInfo, context_names, context_settings, nats_config_dir};
 
 /// The connection flags every command takes.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -85,32 +89,6 @@ impl std::fmt::Display for Secret {
     }
 }
 
-/// A natscli context file; unknown fields are ignored.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ContextFile {
-    url: String,
-    user: String,
-    password: String,
-    token: String,
-    creds: String,
-    nkey: String,
-    cert: String,
-    key: String,
-    ca: String,
-    tls_first: bool,
-    jetstream_domain: String,
-    jetstream_api_prefix: String,
-    inbox_prefix: String,
-}
-
-/// The context in use and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContextInfo {
-    pub name: String,
-    pub path: PathBuf,
-}
-
 /// Connection settings, resolved. Debug shows the servers masked and no secret.
 #[derive(Clone, Default)]
 pub struct Settings {
@@ -172,118 +150,6 @@ pub enum SetupError {
 
 fn nonempty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
-}
-
-/// `$XDG_CONFIG_HOME/nats`, else `~/.config/nats`.
-pub fn nats_config_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    env("XDG_CONFIG_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".config")))
-        .map(|d| d.join("nats"))
-}
-
-/// The natscli contexts (names, sorted) and the one `context.txt` selects, for choosing
-/// one; a missing directory is no contexts.
-pub fn context_names(env: &dyn Fn(&str) -> Option<String>) -> (Vec<String>, Option<String>) {
-    let Some(dir) = nats_config_dir(env) else {
-        return (Vec::new(), None);
-    };
-    let mut names: Vec<String> = std::fs::read_dir(dir.join("context"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .strip_suffix(".json")
-                .map(str::to_string)
-        })
-        .collect();
-    names.sort();
-    let selected = std::fs::read_to_string(dir.join("context.txt"))
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty());
-    (names, selected)
-}
-
-/// The settings of context `name` alone: the flags and NATS_* variables jetdeck started
-/// with do not apply to a context chosen later (only where contexts live is read).
-pub fn context_settings(name: &str) -> Result<Settings, SetupError> {
-    let flags = ConnectFlags {
-        context: Some(name.to_string()),
-        ..ConnectFlags::default()
-    };
-    Settings::resolve(&flags, &|var| match var {
-        "XDG_CONFIG_HOME" | "HOME" => std::env::var(var).ok(),
-        _ => None,
-    })
-}
-
-/// Expands a leading `~/` as natscli does for paths in contexts.
-fn expand_home(path: &str, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
-    match (path.strip_prefix("~/"), env("HOME")) {
-        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => PathBuf::from(path),
-    }
-}
-
-fn load_context(
-    flags: &ConnectFlags,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<(ContextInfo, ContextFile)>, SetupError> {
-    let Some(dir) = nats_config_dir(env) else {
-        return Ok(None);
-    };
-    let named = flags
-        .context
-        .clone()
-        .or_else(|| env("NATS_CONTEXT"))
-        .filter(|n| !n.is_empty());
-    let name = match named {
-        Some(name) => name,
-        None => match std::fs::read_to_string(dir.join("context.txt")) {
-            Ok(selected) if !selected.trim().is_empty() => selected.trim().to_string(),
-            _ => return Ok(None),
-        },
-    };
-    let contexts = dir.join("context");
-    let path = contexts.join(format!("{name}.json"));
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut known: Vec<String> = std::fs::read_dir(&contexts)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter_map(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .strip_suffix(".json")
-                        .map(str::to_string)
-                })
-                .collect();
-            known.sort();
-            return Err(SetupError::ContextNotFound {
-                name,
-                dir: contexts.display().to_string(),
-                known,
-            });
-        }
-        Err(e) => {
-            return Err(SetupError::Unreadable {
-                what: "context",
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            });
-        }
-    };
-    let file: ContextFile = serde_json::from_str(&text).map_err(|e| SetupError::BadContext {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    Ok(Some((ContextInfo { name, path }, file)))
 }
 
 impl Settings {
