@@ -49,6 +49,9 @@ pub fn new_bucket(name: &str) -> NewBucket {
     }
 }
 
+/// A bucket's longest name: its stream `KV_<name>` may have 255 characters.
+const BUCKET_NAME_MAX: usize = 255 - "KV_".len();
+
 impl BucketsState {
     /// The answer of the create or delete prompt.
     pub fn answer(
@@ -61,6 +64,13 @@ impl BucketsState {
             let valid = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
             if text.is_empty() || !text.chars().all(valid) {
                 return Err("a name of letters, digits, - and _".into());
+            }
+            // The bucket's stream, `KV_<name>`, is a stream name: 255 characters at most.
+            if text.len() > BUCKET_NAME_MAX {
+                return Err(format!(
+                    "a bucket name takes at most {BUCKET_NAME_MAX} characters (this one has {})",
+                    text.len()
+                ));
             }
             self.asking = Some(new_bucket(text));
             return Ok(());
@@ -322,5 +332,21 @@ mod tests {
         // A kept key still changes.
         s.changed(&entry("k000000", 1_000_000, KeyOperation::Purge));
         assert_eq!(s.keys["k000000"].operation, KeyOperation::Purge);
+    }
+
+    #[test]
+    fn a_bucket_name_too_long_for_its_stream_is_refused_before_anything_is_asked() {
+        let mut view = BucketsState::default();
+        let mut effects = Vec::new();
+        let long = "x".repeat(BUCKET_NAME_MAX + 1);
+        let refused = view.answer(PromptKind::NewBucket, &long, &mut effects);
+        assert!(refused.unwrap_err().contains("at most 252 characters"));
+        assert!(view.asking.is_none() && effects.is_empty());
+        let longest = "x".repeat(BUCKET_NAME_MAX);
+        assert!(
+            view.answer(PromptKind::NewBucket, &longest, &mut effects)
+                .is_ok()
+        );
+        assert!(view.asking.is_some());
     }
 }
