@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::app::{Action, App};
+use super::app::Action;
 use super::collector::Collector;
 use super::{Console, DETACH_BOUND, effects};
 use crate::broker::Broker;
@@ -52,8 +52,12 @@ impl Console {
                 tracing::warn!(error = %e, "disconnect of the previous context");
             }
         });
-        // What the old tasks had already sent describes the old server.
-        while actions.try_recv().is_ok() {}
+        // What the old tasks send describes the old server: they keep the old channel,
+        // which is dropped here, so nothing of theirs (an advisory for the naks just
+        // sent, a refresh in flight) can land on the new screen, however late it comes.
+        let (actions_tx, fresh) = mpsc::unbounded_channel();
+        *actions = fresh;
+        self.actions = actions_tx;
         self.cancel = CancellationToken::new();
         let (selected_tx, selected) = watch::channel(None);
         let (around_tx, around) = watch::channel(Vec::new());
@@ -78,8 +82,7 @@ impl Console {
         session.embedded = None;
         tracing::info!(context = %name, servers = %session.servers, given_back, "switched context");
         let servers = session.servers.clone();
-        self.app = App::new(session, SystemTime::now());
-        self.app.refresh_every = refresh;
+        self.app = self.app.for_another_server(session, SystemTime::now());
         self.app.say(format!(
             "now on context {name} ({servers}); {given_back} held message(s) nak'd on the previous one"
         ));

@@ -177,6 +177,18 @@ pub struct App {
 }
 
 impl App {
+    /// A fresh state for another server (context switch): nothing of the old server's
+    /// streams, events or attachments, but the operator's own settings (keys, theme,
+    /// refresh, events kept) stay as they were.
+    pub fn for_another_server(&self, session: SessionInfo, now: SystemTime) -> Self {
+        let mut app = Self::new(session, now);
+        app.refresh_every = self.refresh_every;
+        app.keys = self.keys.clone();
+        app.events_kept = self.events_kept;
+        app.theme = self.theme;
+        app
+    }
+
     pub fn new(session: SessionInfo, now: SystemTime) -> Self {
         Self {
             session,

@@ -79,3 +79,23 @@ fn y_copies_the_nats_command_of_the_details() {
             .contains("copied: nats stream info ORDERS")
     );
 }
+
+#[test]
+fn another_server_starts_empty_but_keeps_the_operators_settings() {
+    let mut app = app();
+    app.refresh_every = Duration::from_secs(5);
+    app.events_kept = 42;
+    app.theme = crate::console::ui::theme::Theme::light();
+    let keys = crate::console::keys::KeyMap::default();
+    app.keys = std::sync::Arc::new(keys);
+    app.say("old server's news");
+    let mut session = app.session.clone();
+    session.context = Some("beta".into());
+    let fresh = app.for_another_server(session, app.now);
+    assert_eq!(fresh.refresh_every, Duration::from_secs(5));
+    assert_eq!(fresh.events_kept, 42);
+    assert_eq!(fresh.theme, app.theme);
+    assert!(std::sync::Arc::ptr_eq(&fresh.keys, &app.keys));
+    assert!(fresh.status.is_none() && fresh.events.is_empty());
+    assert_eq!(fresh.session.context.as_deref(), Some("beta"));
+}
