@@ -8,7 +8,8 @@ use thiserror::Error;
 use super::naming::{QueueNameError, TopicError};
 
 /// Text of every "not connected" error, so callers and tests can rely on it.
-pub const NOT_CONNECTED: &str = "not connected: call connect() first";
+pub const NOT_CONNECTED: &str =
+    "not connected to the server (the connection is not made yet, or was closed)";
 
 /// Server error codes this crate tells apart (the `err_code` of a JetStream API error).
 pub mod codes {

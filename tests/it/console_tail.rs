@@ -13,7 +13,10 @@ const WITHIN: Duration = Duration::from_secs(15);
 async fn t_tails_a_subject_and_space_holds_what_arrives_until_resumed() {
     let server = NatsServer::start().await.unwrap();
     let mut console = Console::start(&["--server", &server.url()]);
-    console.wait_for(WITHIN, "the console", |s| s.contains("Streams"));
+    // Connected first: a tail asked for before the connection is made is refused.
+    console.wait_for(WITHIN, "the console, connected", |s| {
+        s.contains("Streams") && s.contains("● connected")
+    });
     console.press("T");
     console.wait_for(WITHIN, "the prompt", |s| s.contains("Tail the subject"));
     console.press("orders.>\r");
