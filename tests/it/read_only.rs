@@ -10,7 +10,7 @@ use jetdeck::console::keys::{BINDINGS, Key, Layer, Place};
 use jetdeck::server::NatsServer;
 use ratatui::crossterm::event::KeyCode;
 
-use crate::common::work_stream;
+use crate::common::{eventually, work_stream};
 use crate::pty::Console;
 
 const SCREEN: Duration = Duration::from_secs(5);
@@ -95,7 +95,16 @@ async fn every_key_that_would_change_the_server_is_refused_and_the_server_is_unc
             .await
             .unwrap();
     }
-    let before = server_state(&js).await;
+    // The consumer's pending count follows the publishes a moment after their acks: the
+    // picture to compare against is the settled one, not whatever the first read caught.
+    let before = eventually(SCREEN, "the consumer's pending count settled", || async {
+        let state = server_state(&js).await;
+        state
+            .iter()
+            .any(|line| line.contains("pending 5,"))
+            .then_some(state)
+    })
+    .await;
 
     let mut console = Console::start(&["--server", &server.url(), "--read-only"]);
     console.wait_for(Duration::from_secs(10), "the console, read-only", |s| {
