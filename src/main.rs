@@ -452,6 +452,7 @@ async fn run_console(
         demo,
         keys: std::sync::Arc::new(config.keys),
         events_kept: config.events_kept.value,
+        servers: config.servers,
         theme,
         mouse,
     };

@@ -38,6 +38,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+pub use address::check_address;
 pub use api::StoredMessage;
 pub use backoff::{BACKOFF_MAX, BACKOFF_START, Backoff};
 pub use configure::ConsumerAction;

@@ -15,7 +15,9 @@ use toml::Spanned;
 use crate::console::keys::{Command, KEY_SYNTAX, Key, KeyMap, Place, Rebind};
 
 mod resolve;
+mod servers;
 pub use resolve::{Effective, FileUse, Flags, Setting, SettingFlags, Source, from_env, resolve};
+pub use servers::{ConfiguredServer, ServerSpec, ServerUrl, check_servers, mask_secrets};
 
 /// The least refresh interval: below it the console would mostly wait on the server.
 pub const MIN_REFRESH: Duration = Duration::from_millis(100);
@@ -45,6 +47,10 @@ pub struct FileConfig {
     pub colors: BTreeMap<String, String>,
     /// Whether the console takes the mouse (false keeps the terminal's text selection).
     pub mouse: Option<bool>,
+    /// `[servers] NAME = "URL"` (or `[servers.NAME]` with url, creds, nkey): servers `X`
+    /// offers after the natscli contexts; the URLs are checked as they are read.
+    #[serde(default)]
+    pub servers: BTreeMap<Spanned<String>, ServerSpec>,
     /// `[keys.PLACE] COMMAND = "KEY"` (or a list of keys): rebindings, checked in
     /// [`rebinds`] so each error names its line.
     #[serde(default)]
@@ -130,12 +136,13 @@ impl ConfigError {
         let line = before.matches('\n').count() + 1;
         let start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = text[start..at].chars().count() + 1;
-        let text = text[start..].lines().next().unwrap_or("").to_string();
+        // The line quoted may hold a server's password: never shown.
+        let text = mask_secrets(text[start..].lines().next().unwrap_or(""));
         ConfigError::Invalid {
             path: path.display().to_string(),
             line,
             column,
-            message: message.into(),
+            message: mask_secrets(&message.into()),
             text,
         }
     }
@@ -158,6 +165,8 @@ pub struct Loaded {
     pub file: FileConfig,
     pub rebinds: Vec<Rebind>,
     pub keys: KeyMap,
+    /// `[servers]`, by name, each with its line.
+    pub servers: Vec<ConfiguredServer>,
 }
 
 /// Parses `text` (the file at `path`) and checks its key bindings.
@@ -167,6 +176,25 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, ConfigError> {
         ConfigError::at(path, text, at, e.message().trim_end())
     })?;
     let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+    if let Some(empty) = file
+        .servers
+        .keys()
+        .find(|name| name.get_ref().trim().is_empty())
+    {
+        let message = "a server needs a name: write e.g. staging = \"nats://staging.example:4222\"";
+        return Err(ConfigError::at(path, text, empty.span().start, message));
+    }
+    let servers = file
+        .servers
+        .iter()
+        .map(|(name, spec)| ConfiguredServer {
+            name: name.get_ref().clone(),
+            url: spec.url.clone(),
+            creds: spec.creds.clone(),
+            nkey: spec.nkey.clone(),
+            line: line_of(name.span().start),
+        })
+        .collect();
     let rebinds = rebinds(&file, &line_of)
         .map_err(|(at, message)| ConfigError::at(path, text, at, message))?;
     let keys = KeyMap::with(&rebinds)
@@ -176,6 +204,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, ConfigError> {
         file,
         rebinds,
         keys,
+        servers,
     })
 }
 
@@ -283,5 +312,7 @@ pub fn default_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("jetdeck").join("config.toml"))
 }
 
+#[cfg(test)]
+mod servers_tests;
 #[cfg(test)]
 mod tests;

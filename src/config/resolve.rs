@@ -6,7 +6,7 @@ use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{ConfigError, Loaded, parse, parse_refresh};
+use super::{ConfigError, ConfiguredServer, Loaded, parse, parse_refresh};
 use crate::console::keys::{KeyMap, Rebind};
 
 /// The settings the command line gives (None / false: not given).
@@ -108,6 +108,8 @@ pub struct Effective {
     pub rebinds: Vec<Rebind>,
     /// The key bindings in effect.
     pub keys: KeyMap,
+    /// `[servers]`: what `X` offers after the natscli contexts (only the file sets them).
+    pub servers: Vec<ConfiguredServer>,
 }
 
 /// clap's reading of a flag's environment variable: these are false, all else true.
@@ -219,9 +221,9 @@ pub fn resolve(
         file()
     };
     let mouse = or_default(cfg.and_then(|c| c.mouse), &file, true);
-    let (rebinds, keys) = match loaded {
-        Some(l) => (l.rebinds, l.keys),
-        None => (Vec::new(), KeyMap::default()),
+    let (rebinds, keys, servers) = match loaded {
+        Some(l) => (l.rebinds, l.keys, l.servers),
+        None => (Vec::new(), KeyMap::default(), Vec::new()),
     };
     Ok(Effective {
         file: file_use,
@@ -234,6 +236,7 @@ pub fn resolve(
         mouse,
         rebinds,
         keys,
+        servers,
     })
 }
 
@@ -318,8 +321,41 @@ impl Effective {
                 .collect();
             push_aligned(&mut out, &rows);
         }
+        self.report_servers(&mut out);
         self.report_keys(&mut out);
         out
+    }
+
+    /// `[servers]`, each with its line; passwords and tokens in the URLs masked.
+    fn report_servers(&self, out: &mut String) {
+        if self.servers.is_empty() {
+            out.push_str("\n# servers: none besides the natscli contexts\n");
+            return;
+        }
+        let path = match &self.file {
+            FileUse::Read { path, .. } => path.display().to_string(),
+            FileUse::None(_) => String::new(),
+        };
+        out.push_str("\n[servers]\n");
+        let rows: Vec<(String, String)> = self
+            .servers
+            .iter()
+            .map(|s| {
+                let mut text = format!("{} = {:?}", toml_key(&s.name), s.url.shown());
+                if s.creds.is_some() || s.nkey.is_some() {
+                    let mut fields = vec![format!("url = {:?}", s.url.shown())];
+                    if let Some(creds) = &s.creds {
+                        fields.push(format!("creds = {:?}", creds.display().to_string()));
+                    }
+                    if let Some(nkey) = &s.nkey {
+                        fields.push(format!("nkey = {:?}", nkey.display().to_string()));
+                    }
+                    text = format!("{} = {{ {} }}", toml_key(&s.name), fields.join(", "));
+                }
+                (text, format!("file {path}, line {}", s.line))
+            })
+            .collect();
+        push_aligned(out, &rows);
     }
 
     fn report_keys(&self, out: &mut String) {
@@ -350,6 +386,19 @@ impl Effective {
             let _ = writeln!(out, "\n[keys.{place}]");
             push_aligned(out, &rows);
         }
+    }
+}
+
+/// A table key as TOML writes it: bare when it can be, else quoted.
+fn toml_key(name: &str) -> String {
+    let bare = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if bare {
+        name.to_string()
+    } else {
+        format!("{name:?}")
     }
 }
 

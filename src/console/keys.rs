@@ -233,7 +233,7 @@ impl Command {
                 "the consumer's outstanding messages (between ack floor and last delivered), by page"
             }
             SwitchContext => {
-                "switch to another natscli context: reconnects (attached subscriptions detached first)"
+                "switch to another natscli context or a configured server: reconnects (attached subscriptions detached first)"
             }
             CopyNatsCommand => "copy the equivalent `nats` command (OSC 52)",
             Buckets => "key-value buckets: keys, values, bytes, history, TTL, replicas, storage",

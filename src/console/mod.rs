@@ -67,6 +67,8 @@ pub struct ConsoleOptions {
     pub keys: std::sync::Arc<keys::KeyMap>,
     /// How many JetStream events the events pane keeps.
     pub events_kept: usize,
+    /// The configuration file's `[servers]`, offered by `X` after the natscli contexts.
+    pub servers: Vec<crate::config::ConfiguredServer>,
 }
 
 /// How the console ended.
@@ -113,6 +115,7 @@ pub async fn run(
     app.theme = options.theme;
     app.keys = options.keys;
     app.events_kept = options.events_kept;
+    app.servers = options.servers.into();
     let mut console = Console {
         app,
         runner: effects::EffectRunner::new(broker.clone(), actions_tx.clone(), selected_tx),
@@ -176,8 +179,8 @@ struct Console {
     around: watch::Sender<Vec<String>>,
     /// Bytes for the terminal itself (OSC 52 clipboard sequences), written between frames.
     to_terminal: Vec<u8>,
-    /// A context chosen with `X`, switched to after the batch (see switch.rs).
-    switch_to: Option<String>,
+    /// A context or server chosen with `X`, switched to after the batch (see switch.rs).
+    switch_to: Option<app::SwitchTarget>,
 }
 
 impl Console {
@@ -242,8 +245,8 @@ impl Console {
                 batch.push(more);
             }
             self.apply(batch);
-            if let Some(name) = self.switch_to.take() {
-                self.switch_context(name, actions, collector).await;
+            if let Some(target) = self.switch_to.take() {
+                self.switch(target, actions, collector).await;
             }
             self.tell_collector_the_rows_around();
             self.write_to_terminal(guard);
@@ -324,7 +327,7 @@ impl Console {
                 app::Effect::Clipboard(body) => {
                     self.to_terminal.extend(clipboard::osc52(&body));
                 }
-                app::Effect::SwitchContext(name) => self.switch_to = Some(name),
+                app::Effect::Switch(target) => self.switch_to = Some(target),
                 effect => self.runner.run(effect),
             }
         }

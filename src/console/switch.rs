@@ -1,32 +1,43 @@
-//! Reconnecting to another natscli context without quitting (`X`): what is attached is
-//! detached first on the old connection (held messages nak'd, as `x` does), then the
-//! collector (and with it the advisories) starts on the new one and the panes refill.
+//! Reconnecting without quitting (`X`), to another natscli context or a server of the
+//! configuration file: what is attached is detached first on the old connection (held
+//! messages nak'd, as `x` does), then the collector (and with it the advisories) starts on
+//! the new one and the panes refill.
 
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::app::Action;
+use super::app::{Action, SwitchTarget};
 use super::collector::Collector;
 use super::{Console, DETACH_BOUND, effects};
 use crate::broker::Broker;
 
 impl Console {
-    /// Switches to context `name`; on a context that cannot be read, says why and stays.
-    pub(super) async fn switch_context(
+    /// Switches to `target`; on one that cannot be used (a context that cannot be read,
+    /// a missing creds file), says why and stays.
+    pub(super) async fn switch(
         &mut self,
-        name: String,
+        target: SwitchTarget,
         actions: &mut mpsc::UnboundedReceiver<Action>,
         collector: &mut tokio::task::JoinHandle<()>,
     ) {
-        let settings = match crate::connect::context_settings(&name) {
+        let (what, settings) = match &target {
+            SwitchTarget::Context(name) => (
+                format!("context {name}"),
+                crate::connect::context_settings(name),
+            ),
+            SwitchTarget::Server(server) => {
+                (format!("server {}", server.name), Ok(server.settings()))
+            }
+        };
+        let settings = match settings {
             Ok(settings) => settings,
-            Err(e) => return self.app.complain(format!("cannot switch to {name}: {e}")),
+            Err(e) => return self.app.complain(format!("cannot switch to {what}: {e}")),
         };
         let options = match settings.broker_options().await {
             Ok(options) => options,
-            Err(e) => return self.app.complain(format!("cannot switch to {name}: {e}")),
+            Err(e) => return self.app.complain(format!("cannot switch to {what}: {e}")),
         };
         let given_back = match tokio::time::timeout(DETACH_BOUND, self.runner.detach_all()).await {
             Ok(n) => n,
@@ -35,6 +46,34 @@ impl Console {
                 0
             }
         };
+        self.restart_on(options, actions, collector);
+        let mut session = self.app.session.clone();
+        // Shown masked: the URL of a configured server may hold a password.
+        session.servers = settings.display_servers();
+        session.embedded = None;
+        session.context = match &target {
+            SwitchTarget::Context(name) => Some(name.clone()),
+            SwitchTarget::Server(_) => None,
+        };
+        tracing::info!(to = %what, servers = %session.servers, given_back, "switched");
+        let servers = session.servers.clone();
+        self.app = self.app.for_another_server(session, SystemTime::now());
+        if let SwitchTarget::Server(server) = &target {
+            self.app.on_server = Some(server.name.clone());
+        }
+        self.app.say(format!(
+            "now on {what} ({servers}); {given_back} held message(s) nak'd on the previous one"
+        ));
+    }
+
+    /// Stops the old connection's work and starts the same on a new connection made with
+    /// `options`.
+    fn restart_on(
+        &mut self,
+        options: crate::broker::BrokerOptions,
+        actions: &mut mpsc::UnboundedReceiver<Action>,
+        collector: &mut tokio::task::JoinHandle<()>,
+    ) {
         // The old connection's work stops: collector, advisories, demo, automatic
         // subscriptions (the runner), then the connection itself.
         self.cancel.cancel();
@@ -49,7 +88,7 @@ impl Console {
         );
         tokio::spawn(async move {
             if let Err(e) = old.disconnect().await {
-                tracing::warn!(error = %e, "disconnect of the previous context");
+                tracing::warn!(error = %e, "disconnect of the previous connection");
             }
         });
         // What the old tasks send describes the old server: they keep the old channel,
@@ -76,15 +115,5 @@ impl Console {
             }
             .run(),
         );
-        let mut session = self.app.session.clone();
-        session.servers = settings.display_servers();
-        session.context = Some(name.clone());
-        session.embedded = None;
-        tracing::info!(context = %name, servers = %session.servers, given_back, "switched context");
-        let servers = session.servers.clone();
-        self.app = self.app.for_another_server(session, SystemTime::now());
-        self.app.say(format!(
-            "now on context {name} ({servers}); {given_back} held message(s) nak'd on the previous one"
-        ));
     }
 }

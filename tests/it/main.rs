@@ -36,6 +36,8 @@ mod console_operations;
 #[cfg(feature = "console")]
 mod console_switch;
 #[cfg(feature = "console")]
+mod console_switch_servers;
+#[cfg(feature = "console")]
 mod console_tail;
 mod dead_letters;
 mod doctor;

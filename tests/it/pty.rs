@@ -91,6 +91,11 @@ impl Console {
         }
     }
 
+    /// What jetdeck has written to its log file so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self._log.path().join("console.log")).unwrap_or_default()
+    }
+
     pub fn contents(&self) -> String {
         self.screen.lock().unwrap().screen().contents()
     }

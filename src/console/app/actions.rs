@@ -257,6 +257,15 @@ pub struct AttachedInfo {
     pub ack_wait: Duration,
 }
 
+/// Where `X` reconnects to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SwitchTarget {
+    /// A natscli context, by name.
+    Context(String),
+    /// A server of the configuration file's `[servers]` (its URL masked in Debug).
+    Server(crate::config::ConfiguredServer),
+}
+
 /// Work for the async side.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -389,9 +398,10 @@ pub enum Effect {
     /// Create or update a stream or consumer as previewed and confirmed, then read its
     /// config back from the server.
     Configure(Box<ConfigPlan>),
-    /// Reconnect through this natscli context: the console owner detaches what is
-    /// attached (held messages nak'd), then moves the collector and advisories.
-    SwitchContext(String),
+    /// Reconnect to a natscli context or a server of the configuration file: the console
+    /// owner detaches what is attached (held messages nak'd), then moves the collector
+    /// and advisories.
+    Switch(SwitchTarget),
     /// Key-value buckets (issue 16).
     Kv(super::kv::KvEffect),
     /// Tail a subject on plain NATS (a core subscription), replacing any tail running.

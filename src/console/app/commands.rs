@@ -144,7 +144,7 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
             None,
         )))),
         Command::SwitchContext => {
-            let state = overlays::contexts::ContextsState::read(app.session.context.clone());
+            let state = overlays::contexts::ContextsState::read(app);
             app.open(Overlay::Contexts(Box::new(state)));
         }
         Command::DeleteMessage => app.delete_selected_delivery(),

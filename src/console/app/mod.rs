@@ -41,7 +41,7 @@ pub use super::overlays::prompt::{Prompt, PromptKind};
 pub use super::overlays::{AttachForm, Confirm, MessageView, Overlay};
 pub use actions::{
     Action, AfterCreate, AttachedInfo, DeadLetterOp, DeadLetterPlan, Effect, SaveFailure, Settle,
-    StreamOffer,
+    StreamOffer, SwitchTarget,
 };
 pub use commands::typing;
 pub use configure::ServerConfig;
@@ -174,18 +174,23 @@ pub struct App {
     pub last_click: Option<mouse::Click>,
     /// The reply subject an open `r` prompt in the tail answers.
     pub tail_reply: Option<String>,
+    /// The configuration file's `[servers]`, which `X` lists after the natscli contexts.
+    pub servers: std::sync::Arc<[crate::config::ConfiguredServer]>,
+    /// The one of them this console is connected to, after a switch to it.
+    pub on_server: Option<String>,
 }
 
 impl App {
     /// A fresh state for another server (context switch): nothing of the old server's
     /// streams, events or attachments, but the operator's own settings (keys, theme,
-    /// refresh, events kept) stay as they were.
+    /// refresh, events kept, the configured servers) stay as they were.
     pub fn for_another_server(&self, session: SessionInfo, now: SystemTime) -> Self {
         let mut app = Self::new(session, now);
         app.refresh_every = self.refresh_every;
         app.keys = self.keys.clone();
         app.events_kept = self.events_kept;
         app.theme = self.theme;
+        app.servers = self.servers.clone();
         app
     }
 
@@ -231,6 +236,8 @@ impl App {
             pane_areas: Vec::new(),
             last_click: None,
             tail_reply: None,
+            servers: std::sync::Arc::from([]),
+            on_server: None,
         }
     }
 

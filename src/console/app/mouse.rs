@@ -12,7 +12,7 @@ use ratatui::layout::{Position, Rect};
 
 use super::actions::Effect;
 use super::{App, Pane, commands};
-use crate::console::keys::{Command, Layer};
+use crate::console::keys::{Command, KeyMap, Layer, Place};
 use crate::console::ui;
 
 /// Longest gap between the two clicks of a double click.
@@ -112,16 +112,11 @@ fn on_wheel(app: &mut App, event: MouseEvent, direction: isize, effects: &mut Ve
     }
 }
 
-/// The overlays that are a list or a page to scroll (not forms, where Down moves fields).
+/// Whether the wheel scrolls `layer`: where Up and Down are commands (a list or a page),
+/// the wheel is them, so each overlay's own handling applies; in forms, where the arrows
+/// move between fields (not commands), it does nothing. The bindings decide, so a new
+/// list overlay scrolls without being named here.
 fn scrolls(layer: Layer) -> bool {
-    matches!(
-        layer,
-        Layer::Help
-            | Layer::Details
-            | Layer::Message
-            | Layer::Browse
-            | Layer::DeadLetters
-            | Layer::Subjects
-            | Layer::Outstanding
-    )
+    let commands = KeyMap::commands_at(Place::Layer(layer));
+    commands.contains(&Command::Down) && commands.contains(&Command::Up)
 }

@@ -171,3 +171,61 @@ fn the_wheel_scrolls_the_pane_under_it_and_the_overlay_on_top() {
     );
     assert_eq!(app.stream_index(), Some(3), "the pane below stays");
 }
+
+/// The selection of the overlay on top, in the list overlays the wheel should move.
+fn overlay_selection(app: &App) -> usize {
+    match app.overlays.last().expect("an overlay") {
+        Overlay::Contexts(s) => s.cursor,
+        Overlay::Buckets(s) => s.selected,
+        Overlay::Keys(s) => s.selected,
+        Overlay::Subjects(s) => s.selected,
+        other => panic!("not a list this test reads: {other:?}"),
+    }
+}
+
+#[test]
+fn the_wheel_moves_the_selection_of_every_list_overlay() {
+    use crate::console::overlays::{contexts::ContextsState, kv::KeysState, subjects};
+    let mut app = App::new(
+        fixtures::session("nats://127.0.0.1:4222", false),
+        fixtures::now(),
+    );
+    let streams = (0..10)
+        .map(|i| fixtures::stream(&format!("KV_b{i}"), &[&format!("$KV.b{i}.>")], 1, 1, 0, 0.0))
+        .collect();
+    update(
+        &mut app,
+        Action::Snapshot(Box::new(fixtures::snapshot(
+            streams,
+            ConsumersView::default(),
+        ))),
+    );
+    let names: Vec<String> = (0..10).map(|i| format!("k{i}")).collect();
+    let mut keys = KeysState::new("b0", 1);
+    keys.shown = names.clone();
+    let mut subjects = subjects::SubjectsState::new("ORDERS");
+    subjects.listed(subjects::SubjectCounts::new(
+        names.iter().map(|n| (n.clone(), 1)).collect(),
+    ));
+    let overlays = [
+        Overlay::Contexts(Box::new(ContextsState {
+            names: names.clone(),
+            ..Default::default()
+        })),
+        Overlay::Buckets(Box::default()),
+        Overlay::Keys(Box::new(keys)),
+        Overlay::Subjects(Box::new(subjects)),
+    ];
+    for overlay in overlays {
+        app.overlays.clear();
+        let what = format!("{:?}", overlay.layer());
+        app.open(overlay);
+        let at = (2, 2);
+        mouse(&mut app, MouseEventKind::ScrollDown, at, Instant::now());
+        assert_eq!(overlay_selection(&app), 3, "{what}: one turn down");
+        mouse(&mut app, MouseEventKind::ScrollDown, at, Instant::now());
+        mouse(&mut app, MouseEventKind::ScrollUp, at, Instant::now());
+        assert_eq!(overlay_selection(&app), 3, "{what}: down and up again");
+        assert!(app.overlays.len() == 1, "{what}: still open");
+    }
+}

@@ -121,7 +121,7 @@ impl Effect {
             // Local only: a file, the terminal's clipboard.
             | Effect::SaveBody { .. }
             | Effect::Clipboard(_)
-            | Effect::SwitchContext(_)
+            | Effect::Switch(_)
             // A core subscription takes nothing from any stream.
             | Effect::StartTail { .. }
             | Effect::StopTail => false,

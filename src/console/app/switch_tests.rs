@@ -1,5 +1,5 @@
-//! update() tests of issue 15's keys: `X` (switch context) and `Y` (copy the equivalent
-//! `nats` command).
+//! update() tests of issue 15's keys: `X` (switch to a context or a configured server)
+//! and `Y` (copy the equivalent `nats` command).
 
 use ratatui::crossterm::event::KeyCode;
 
@@ -11,8 +11,17 @@ fn contexts(active: &str) -> ContextsState {
     ContextsState {
         names: vec!["alpha".into(), "beta".into(), "gamma".into()],
         active: Some(active.into()),
-        selected_by_nats: None,
-        cursor: 0,
+        ..Default::default()
+    }
+}
+
+fn server(name: &str, url: &str) -> crate::config::ConfiguredServer {
+    crate::config::ConfiguredServer {
+        name: name.into(),
+        url: crate::config::ServerUrl::new(url).expect("a good URL"),
+        creds: None,
+        nkey: None,
+        line: 1,
     }
 }
 
@@ -42,7 +51,10 @@ fn enter_on_a_context_asks_the_console_to_switch() {
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Up);
     let effects = key(&mut app, KeyCode::Enter);
-    assert_eq!(effects, [Effect::SwitchContext("beta".into())]);
+    assert_eq!(
+        effects,
+        [Effect::Switch(SwitchTarget::Context("beta".into()))]
+    );
     assert!(app.overlay().is_none(), "closed");
     assert!(
         app.status
@@ -54,8 +66,61 @@ fn enter_on_a_context_asks_the_console_to_switch() {
 }
 
 #[test]
+fn the_configured_servers_follow_the_contexts_and_enter_switches_to_one() {
+    let mut app = app();
+    app.session.context = None;
+    app.servers = vec![
+        server("alpha", "nats://alpha.example:4222"),
+        server("prod", "nats://ops:hunter2@prod.example:4222"),
+    ]
+    .into();
+    app.on_server = Some("prod".into());
+    // As `X` reads them: the contexts (none here), then the servers, the cursor on the
+    // active one.
+    let mut state = ContextsState::read(&app);
+    state.names = vec!["alpha".into(), "beta".into()];
+    state.cursor = 0;
+    app.open(Overlay::Contexts(Box::new(state)));
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Down);
+    }
+    // Past the last row it stays there: the server `prod`.
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::Switch(SwitchTarget::Server(chosen))] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(chosen.name, "prod");
+    assert_eq!(chosen.url.expose(), "nats://ops:hunter2@prod.example:4222");
+    let status = &app.status.as_ref().unwrap().text;
+    assert!(
+        status.contains("switching to server prod (nats://ops:***@prod.example:4222)"),
+        "{status}"
+    );
+    assert!(!format!("{effects:?}").contains("hunter2"), "{effects:?}");
+    // The server `alpha` is not the context `alpha`.
+    app.open(Overlay::Contexts(Box::new(ContextsState::read(&app))));
+    let Some(Overlay::Contexts(state)) = app.overlay() else {
+        panic!("open");
+    };
+    let cursor = state.cursor;
+    assert!(
+        state.is_active(cursor)
+            && matches!(state.row(cursor), Some(crate::console::overlays::contexts::Row::Server(s)) if s.name == "prod"),
+        "the cursor starts on the active server"
+    );
+    key(&mut app, KeyCode::Up);
+    let effects = key(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Switch(SwitchTarget::Server(s))] if s.name == "alpha"),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn a_switch_is_allowed_read_only() {
-    assert!(!Effect::SwitchContext("beta".into()).changes_server());
+    assert!(!Effect::Switch(SwitchTarget::Context("beta".into())).changes_server());
+    let to_server = Effect::Switch(SwitchTarget::Server(server("s", "nats://s:4222")));
+    assert!(!to_server.changes_server());
     assert!(!crate::console::keys::Command::SwitchContext.changes_server());
 }
 
@@ -91,7 +156,11 @@ fn another_server_starts_empty_but_keeps_the_operators_settings() {
     app.say("old server's news");
     let mut session = app.session.clone();
     session.context = Some("beta".into());
+    app.servers = vec![server("s", "nats://s:4222")].into();
+    app.on_server = Some("s".into());
     let fresh = app.for_another_server(session, app.now);
+    assert!(std::sync::Arc::ptr_eq(&fresh.servers, &app.servers));
+    assert_eq!(fresh.on_server, None, "the switch says which it is on");
     assert_eq!(fresh.refresh_every, Duration::from_secs(5));
     assert_eq!(fresh.events_kept, 42);
     assert_eq!(fresh.theme, app.theme);

@@ -124,7 +124,7 @@ impl EffectRunner {
             | Effect::ListSubjects { .. }
             | Effect::SaveBody { .. }
             | Effect::Clipboard(_)
-            | Effect::SwitchContext(_)) => self.run_messages(messages),
+            | Effect::Switch(_)) => self.run_messages(messages),
             Effect::StartTail { subject } => tail::start(broker, reply, &self.tail, subject),
             Effect::StopTail => tail::stop(&self.tail),
             Effect::TailAnswer { reply: to, body } => {
@@ -233,7 +233,7 @@ impl EffectRunner {
             }
             // The terminal owner writes clipboard sequences; none should reach here.
             Effect::Clipboard(_) => tracing::warn!("clipboard effect reached the runner"),
-            Effect::SwitchContext(_) => tracing::warn!("context switch reached the runner"),
+            Effect::Switch(_) => tracing::warn!("a switch reached the runner"),
             _ => unreachable!("run handles every other effect"),
         }
     }

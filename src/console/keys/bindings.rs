@@ -669,7 +669,7 @@ const BASE: &[Binding] = &[
     with(
         bind(&[ch('X')], PANES, C::SwitchContext),
         None,
-        help("X", "switch to another natscli context (reconnects)"),
+        help("X", "switch to a natscli context or configured server"),
     ),
     bind(DOWN, CONTEXTS, C::Down),
     bind(UP, CONTEXTS, C::Up),

@@ -1,8 +1,10 @@
-//! `X`: the natscli contexts, the active one marked; Enter reconnects to the chosen one
-//! (the console owner does it: it holds the connection, the collector and the runner).
+//! `X`: the natscli contexts, then the servers of the configuration file, the active one
+//! marked; Enter reconnects to the chosen one (the console owner does it: it holds the
+//! connection, the collector and the runner).
 
 use super::Next;
-use crate::console::app::{App, Effect};
+use crate::config::ConfiguredServer;
+use crate::console::app::{App, Effect, SwitchTarget};
 use crate::console::keys::Command;
 
 #[derive(Debug, Clone, Default)]
@@ -12,23 +14,62 @@ pub struct ContextsState {
     pub active: Option<String>,
     /// The one `context.txt` selects (natscli's default).
     pub selected_by_nats: Option<String>,
+    /// The configuration file's `[servers]`, listed after the contexts.
+    pub servers: Vec<ConfiguredServer>,
+    /// The configured server this console is connected to, if any.
+    pub active_server: Option<String>,
+    /// Over the contexts, then the servers.
     pub cursor: usize,
 }
 
+/// One row of the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row<'a> {
+    Context(&'a str),
+    Server(&'a ConfiguredServer),
+}
+
 impl ContextsState {
-    /// The contexts where natscli keeps them, the cursor on the active one.
-    pub fn read(active: Option<String>) -> Self {
+    /// The contexts where natscli keeps them and the configured servers, the cursor on
+    /// the active one.
+    pub fn read(app: &App) -> Self {
         let (names, selected_by_nats) =
             crate::connect::context_names(&|name| std::env::var(name).ok());
-        let cursor = active
-            .as_ref()
-            .and_then(|a| names.iter().position(|n| n == a))
-            .unwrap_or(0);
-        Self {
+        let mut state = Self {
             names,
-            active,
+            active: app.session.context.clone(),
             selected_by_nats,
-            cursor,
+            servers: app.servers.to_vec(),
+            active_server: app.on_server.clone(),
+            cursor: 0,
+        };
+        state.cursor = (0..state.len()).find(|&i| state.is_active(i)).unwrap_or(0);
+        state
+    }
+
+    /// How many rows: contexts and servers.
+    pub fn len(&self) -> usize {
+        self.names.len() + self.servers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i`: a context, or past them a server.
+    pub fn row(&self, i: usize) -> Option<Row<'_>> {
+        match self.names.get(i) {
+            Some(name) => Some(Row::Context(name)),
+            None => self.servers.get(i - self.names.len()).map(Row::Server),
+        }
+    }
+
+    /// Whether row `i` is what this console is connected to.
+    pub fn is_active(&self, i: usize) -> bool {
+        match self.row(i) {
+            Some(Row::Context(name)) => self.active.as_deref() == Some(name),
+            Some(Row::Server(s)) => self.active_server.as_deref() == Some(s.name.as_str()),
+            None => false,
         }
     }
 
@@ -38,17 +79,28 @@ impl ContextsState {
         command: Option<Command>,
         effects: &mut Vec<Effect>,
     ) -> Next {
-        let last = self.names.len().saturating_sub(1);
+        let last = self.len().saturating_sub(1);
         match command {
             Some(Command::Close) => return Next::Close,
             Some(Command::Down) => self.cursor = (self.cursor + 1).min(last),
             Some(Command::Up) => self.cursor = self.cursor.saturating_sub(1),
             Some(Command::Submit) => {
-                let Some(name) = self.names.get(self.cursor).cloned() else {
-                    return Next::Close;
+                let target = match self.row(self.cursor) {
+                    Some(Row::Context(name)) => {
+                        app.say(format!("switching to context {name}…"));
+                        SwitchTarget::Context(name.to_string())
+                    }
+                    Some(Row::Server(server)) => {
+                        app.say(format!(
+                            "switching to server {} ({})…",
+                            server.name,
+                            server.url.shown()
+                        ));
+                        SwitchTarget::Server(server.clone())
+                    }
+                    None => return Next::Close,
                 };
-                app.say(format!("switching to context {name}…"));
-                effects.push(Effect::SwitchContext(name));
+                effects.push(Effect::Switch(target));
                 return Next::Close;
             }
             _ => {}

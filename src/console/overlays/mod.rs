@@ -74,7 +74,7 @@ pub enum Overlay {
     ConfigForm(Box<config_form::ConfigForm>),
     /// What a config form will change, before it is sent.
     ConfigPreview(Box<config_preview::Preview>),
-    /// `X`: the natscli contexts, to reconnect to one.
+    /// `X`: the natscli contexts and the configured servers, to reconnect to one.
     Contexts(Box<contexts::ContextsState>),
     /// `K`: the key-value buckets.
     Buckets(Box<kv::BucketsState>),

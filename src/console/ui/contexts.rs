@@ -1,5 +1,5 @@
-//! The context switcher (`X`): the natscli contexts, the active one marked; and the line
-//! that shows the `nats` command equivalent to a preview.
+//! The context switcher (`X`): the natscli contexts and the configured servers, the
+//! active one marked; and the line that shows the `nats` command equivalent to a preview.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,40 +8,54 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::{centered, pane_block, theme};
-use crate::console::overlays::contexts::ContextsState;
+use crate::console::overlays::contexts::{ContextsState, Row};
 
 pub fn render(frame: &mut Frame, state: &ContextsState, area: Rect) {
     let area = centered(area, 60, 50);
-    let block = pane_block(Line::from(" Switch context "), true)
+    let block = pane_block(Line::from(" Switch context or server "), true)
         .title_bottom(" Enter reconnect (attached subscriptions are detached) · Esc close ");
     frame.render_widget(Clear, area);
-    if state.names.is_empty() {
-        let text = "No natscli contexts (add one with `nats context add NAME --server URL`).";
-        let note = Paragraph::new(Span::styled(text, Style::new().fg(theme::get().label)));
+    if state.is_empty() {
+        let text = "No natscli contexts (add one with `nats context add NAME --server URL`) \
+                    and no [servers] in jetdeck's configuration file.";
+        let note = Paragraph::new(Span::styled(text, Style::new().fg(theme::get().label)))
+            .wrap(ratatui::widgets::Wrap { trim: true });
         frame.render_widget(note.block(block), area);
         return;
     }
-    let lines: Vec<Line> = state
-        .names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let active = state.active.as_deref() == Some(name.as_str());
-            let mut spans = vec![
-                Span::raw(if i == state.cursor { "▶ " } else { "  " }),
-                Span::raw(name.clone()),
-            ];
-            if active {
-                spans.push(Span::styled(
+    let lines: Vec<Line> = (0..state.len())
+        .filter_map(|i| Some((i, state.row(i)?)))
+        .map(|(i, row)| {
+            let mut spans = vec![Span::raw(if i == state.cursor { "▶ " } else { "  " })];
+            let active = state.is_active(i).then(|| {
+                Span::styled(
                     "  (active: connected now)",
                     Style::new().add_modifier(Modifier::BOLD),
-                ));
-            }
-            if state.selected_by_nats.as_deref() == Some(name.as_str()) {
-                spans.push(Span::styled(
-                    "  (nats default)",
-                    Style::new().fg(theme::get().label),
-                ));
+                )
+            });
+            match row {
+                Row::Context(name) => {
+                    spans.push(Span::raw(name.to_string()));
+                    spans.extend(active);
+                    if state.selected_by_nats.as_deref() == Some(name) {
+                        spans.push(Span::styled(
+                            "  (nats default)",
+                            Style::new().fg(theme::get().label),
+                        ));
+                    }
+                }
+                // Told apart from a context of the same name by the tag and the URL.
+                Row::Server(server) => {
+                    spans.extend([
+                        Span::styled("server ", Style::new().fg(theme::get().special)),
+                        Span::raw(server.name.clone()),
+                        Span::styled(
+                            format!("  {}", server.url.shown()),
+                            Style::new().fg(theme::get().label),
+                        ),
+                    ]);
+                    spans.extend(active);
+                }
             }
             let line = Line::from(spans);
             if i == state.cursor {
@@ -100,6 +114,24 @@ mod tests {
     use crate::console::overlays::Overlay;
     use crate::console::overlays::contexts::ContextsState;
 
+    fn server(name: &str, url: &str) -> crate::config::ConfiguredServer {
+        crate::config::ConfiguredServer {
+            name: name.into(),
+            url: crate::config::ServerUrl::new(url).expect("a good URL"),
+            creds: None,
+            nkey: None,
+            line: 1,
+        }
+    }
+
+    fn drawn(app: &crate::console::app::App) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+        terminal
+            .draw(|frame| super::super::render(frame, app))
+            .expect("draw");
+        terminal.backend().to_string()
+    }
+
     #[test]
     fn the_context_switcher_marks_the_active_one() {
         let mut app = demo_app("nats://127.0.0.1:4222", false);
@@ -108,20 +140,53 @@ mod tests {
             names: vec!["alpha".into(), "beta".into(), "prod-eu".into()],
             active: Some("alpha".into()),
             selected_by_nats: Some("beta".into()),
+            // A server named as a context is told apart by its tag and URL.
+            servers: vec![
+                server("beta", "nats://beta.example:4222"),
+                server("prod", "nats://ops:hunter2@prod.example:4222"),
+            ],
+            active_server: None,
             cursor: 1,
         })));
-        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
-        terminal
-            .draw(|frame| super::super::render(frame, &app))
-            .expect("draw");
-        let text = terminal.backend().to_string();
-        assert!(text.contains("Switch context"), "{text}");
+        let text = drawn(&app);
+        assert!(text.contains("Switch context or server"), "{text}");
         assert!(text.contains("alpha  (active: connected now)"), "{text}");
         assert!(text.contains("▶ beta  (nats default)"), "{text}");
+        assert!(
+            text.contains("server beta  nats://beta.example:4222"),
+            "{text}"
+        );
+        assert!(
+            text.contains("server prod  nats://ops:***@prod.example:4222"),
+            "masked: {text}"
+        );
+        assert!(!text.contains("hunter2"), "{text}");
         assert!(
             text.contains("context alpha"),
             "the header names it:\n{text}"
         );
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn a_configured_server_in_use_is_marked_and_named_in_the_header() {
+        let mut app = demo_app("nats://127.0.0.1:4222", false);
+        app.on_server = Some("staging".into());
+        app.open(Overlay::Contexts(Box::new(ContextsState {
+            names: vec!["staging".into()],
+            servers: vec![server("staging", "nats://staging.example:4222")],
+            active_server: Some("staging".into()),
+            ..Default::default()
+        })));
+        let text = drawn(&app);
+        assert!(
+            text.contains("server staging  nats://staging.example:4222  (active: connected now)"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("staging  (active"),
+            "the context of the same name is not the active one:\n{text}"
+        );
+        assert!(text.contains("config server staging"), "header:\n{text}");
     }
 }

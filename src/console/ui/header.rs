@@ -84,6 +84,12 @@ fn where_line(app: &App) -> Line<'static> {
             Style::new().fg(theme::get().special),
         ));
     }
+    if let Some(name) = &app.on_server {
+        first.push(Span::styled(
+            format!("  config server {name}"),
+            Style::new().fg(theme::get().special),
+        ));
+    }
     if let Some(url) = &c.connected_url {
         first.push(Span::styled(
             format!(" (on {url})"),
