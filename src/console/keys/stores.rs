@@ -108,4 +108,51 @@ pub(super) const STORES: &[Binding] = &[
         None,
     ),
     with(bind(ESC, TAIL, C::Close), hint(5, "Esc", "close"), None),
+    // Issue 16: object stores and their objects.
+    with(
+        bind(&[ch('O')], PANES, C::ObjectStores),
+        None,
+        help(
+            "O",
+            "object stores: Enter a store's objects; s save, u put, d delete",
+        ),
+    ),
+    bind(DOWN, OBJECTS, C::Down),
+    bind(UP, OBJECTS, C::Up),
+    bind(FIRST, OBJECTS, C::First),
+    bind(LAST, OBJECTS, C::Last),
+    with(
+        bind(ENTER, Scope::Layers(&[Layer::ObjectStores]), C::OpenStore),
+        hint(0, "Enter", "objects"),
+        None,
+    ),
+    with(
+        bind(&[ch('s')], OBJECT_LIST, C::SaveObject),
+        hint(0, "s", "save"),
+        help("s  in objects", "save the object to a file (digest checked)"),
+    ),
+    with(
+        bind(&[ch('u')], OBJECT_LIST, C::PutObject),
+        hint(1, "u", "put a file"),
+        help("u  in objects", "put a file as an object (asks)"),
+    ),
+    with(
+        bind(&[ch('d')], OBJECT_LIST, C::DeleteObject),
+        hint(2, "d", "delete"),
+        help("d  in objects", "delete the object (asks)"),
+    ),
+    with(
+        bind(&[ch('/')], OBJECT_LIST, C::FilterObjects),
+        hint(3, "/", "filter"),
+        None,
+    ),
+    with(
+        bind(&[ch('R')], OBJECT_LIST, C::RefreshObjects),
+        hint(4, "R", "reread"),
+        None,
+    ),
+    with(bind(ESC, OBJECTS, C::Close), hint(5, "Esc", "close"), None),
 ];
+
+const OBJECTS: Scope = Scope::Layers(&[Layer::ObjectStores, Layer::Objects]);
+const OBJECT_LIST: Scope = Scope::Layers(&[Layer::Objects]);
