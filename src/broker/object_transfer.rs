@@ -96,7 +96,10 @@ impl Broker {
     /// What the server holds of object `name` now (a deleted one is an error).
     pub async fn object_info(&self, store: &str, name: &str) -> Result<ObjectSummary, ObjectError> {
         let bucket = self.transfer_store(store).await?;
-        let info = bucket.info(name).await.map_err(|e| failed(store, name, e))?;
+        let info = bucket
+            .info(name)
+            .await
+            .map_err(|e| failed(store, name, e))?;
         if info.deleted {
             return Err(failed(store, name, "deleted"));
         }
@@ -173,7 +176,10 @@ impl Broker {
             .put(meta, &mut counted)
             .await
             .map_err(|e| failed(store, name, e))?;
-        let stored = bucket.info(name).await.map_err(|e| failed(store, name, e))?;
+        let stored = bucket
+            .info(name)
+            .await
+            .map_err(|e| failed(store, name, e))?;
         if stored.digest != put.digest || stored.size != put.size {
             return Err(failed(
                 store,

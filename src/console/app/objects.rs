@@ -127,7 +127,10 @@ impl App {
             ObjectAction::SaveExists { store, name, path } => {
                 if let Some(view) = self.objects_view(&store) {
                     view.transfer = None;
-                    view.asking = Some(ObjectAsk::Overwrite { name, path: path.clone() });
+                    view.asking = Some(ObjectAsk::Overwrite {
+                        name,
+                        path: path.clone(),
+                    });
                 }
                 self.say(format!("{path} exists: overwrite it? (y/n)"));
             }

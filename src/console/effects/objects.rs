@@ -86,7 +86,12 @@ impl Progress {
     }
 }
 
-fn finished(store: &str, transfer: Option<u64>, result: Result<String, String>, reread: bool) -> Action {
+fn finished(
+    store: &str,
+    transfer: Option<u64>,
+    result: Result<String, String>,
+    reread: bool,
+) -> Action {
     Action::Objects(ObjectAction::Finished {
         store: store.to_string(),
         transfer,
@@ -151,10 +156,9 @@ async fn put(
         })
         .await;
     let result = match put {
+        // The digest whole, last: it is what an operator compares with `sha256sum`.
         Ok(held) => Ok(format!(
-            "put {} as {name} in {store}; checked on the server: it holds {} ({} bytes), {}",
-            path.display(),
-            bytesize::ByteSize(held.size as u64),
+            "put {name} into {store}; checked on the server: {} bytes, {}",
             held.size,
             held.digest.as_deref().unwrap_or("no digest")
         )),

@@ -129,7 +129,10 @@ pub(super) const STORES: &[Binding] = &[
     with(
         bind(&[ch('s')], OBJECT_LIST, C::SaveObject),
         hint(0, "s", "save"),
-        help("s  in objects", "save the object to a file (digest checked)"),
+        help(
+            "s  in objects",
+            "save the object to a file (digest checked)",
+        ),
     ),
     with(
         bind(&[ch('u')], OBJECT_LIST, C::PutObject),

@@ -97,7 +97,10 @@ impl StoresState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ObjectAsk {
     /// Save over a file that exists.
-    Overwrite { name: String, path: String },
+    Overwrite {
+        name: String,
+        path: String,
+    },
     /// Put a file as object `name`; `replaces` is the object of that name listed.
     Put {
         path: PathBuf,
@@ -105,7 +108,10 @@ pub enum ObjectAsk {
         name: String,
         replaces: Option<ObjectSummary>,
     },
-    Delete { name: String, size: usize },
+    Delete {
+        name: String,
+        size: usize,
+    },
 }
 
 /// A save or a put running: its progress, as last reported.

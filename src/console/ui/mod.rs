@@ -20,11 +20,11 @@ mod message_ops;
 #[cfg(test)]
 mod message_ops_tests;
 mod messages;
+#[cfg(test)]
+mod no_color_tests;
 mod objects;
 #[cfg(test)]
 mod objects_tests;
-#[cfg(test)]
-mod no_color_tests;
 mod operate;
 mod outstanding;
 mod streams;

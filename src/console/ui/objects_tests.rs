@@ -123,9 +123,15 @@ fn stores_view_lists_the_obj_streams_which_the_streams_pane_marks() {
     assert!(streams.contains("OBJ_assets objects"), "{streams}");
     assert!(!streams.contains("ORDERS objects"), "{streams}");
     press(&mut app, KeyCode::Char('O'));
-    assert!(matches!(app.overlays.last(), Some(Overlay::ObjectStores(_))));
+    assert!(matches!(
+        app.overlays.last(),
+        Some(Overlay::ObjectStores(_))
+    ));
     let shown = screen(&app, 120, 30);
-    assert!(shown.contains("demo files") && shown.contains("sealed"), "{shown}");
+    assert!(
+        shown.contains("demo files") && shown.contains("sealed"),
+        "{shown}"
+    );
     insta::assert_snapshot!(shown);
 }
 
@@ -186,17 +192,22 @@ fn save_offers_a_sanitised_path_shows_progress_and_asks_before_overwriting() {
     };
     assert_eq!(prompt.input.value(), "./reports_2024_q1.pdf");
     let effects = press(&mut app, KeyCode::Enter);
-    let [Effect::Objects(ObjectEffect::Save {
-        store,
-        name,
-        path,
-        overwrite: false,
-        transfer,
-    })] = &effects[..]
+    let [
+        Effect::Objects(ObjectEffect::Save {
+            store,
+            name,
+            path,
+            overwrite: false,
+            transfer,
+        }),
+    ] = &effects[..]
     else {
         panic!("Enter saves: {effects:?}");
     };
-    assert_eq!((store.as_str(), name.as_str()), ("assets", "reports/2024 q1.pdf"));
+    assert_eq!(
+        (store.as_str(), name.as_str()),
+        ("assets", "reports/2024 q1.pdf")
+    );
     assert_eq!(path, "./reports_2024_q1.pdf");
     let transfer = *transfer;
     let total = 10 * 1024 * 1024;
@@ -217,12 +228,18 @@ fn save_offers_a_sanitised_path_shows_progress_and_asks_before_overwriting() {
         path: path.clone(),
     };
     update(&mut app, Action::Objects(exists));
-    assert!(matches!(view(&app).asking, Some(ObjectAsk::Overwrite { .. })));
+    assert!(matches!(
+        view(&app).asking,
+        Some(ObjectAsk::Overwrite { .. })
+    ));
     let effects = press(&mut app, KeyCode::Char('y'));
     assert!(
         matches!(
             &effects[..],
-            [Effect::Objects(ObjectEffect::Save { overwrite: true, .. })]
+            [Effect::Objects(ObjectEffect::Save {
+                overwrite: true,
+                ..
+            })]
         ),
         "{effects:?}"
     );
@@ -297,7 +314,10 @@ fn delete_asks_with_the_name_and_size_and_n_leaves_it() {
     let mut app = opened();
     assert!(press(&mut app, KeyCode::Char('d')).is_empty());
     let shown = screen(&app, 120, 30);
-    assert!(shown.contains("Delete big.bin (10.0 MiB) from assets?"), "{shown}");
+    assert!(
+        shown.contains("Delete big.bin (10.0 MiB) from assets?"),
+        "{shown}"
+    );
     insta::assert_snapshot!("delete_asks", shown);
     assert!(press(&mut app, KeyCode::Char('n')).is_empty());
     assert!(view(&app).asking.is_none());
@@ -317,7 +337,11 @@ fn read_only_saves_but_refuses_put_and_delete() {
     app.session.read_only = true;
     for code in [KeyCode::Char('u'), KeyCode::Char('d')] {
         assert!(press(&mut app, code).is_empty());
-        assert!(status(&app).starts_with("read-only, refused"), "{}", status(&app));
+        assert!(
+            status(&app).starts_with("read-only, refused"),
+            "{}",
+            status(&app)
+        );
         assert!(matches!(app.overlays.last(), Some(Overlay::Objects(_))));
     }
     press(&mut app, KeyCode::Char('s'));
