@@ -112,10 +112,7 @@ pub(super) const STORES: &[Binding] = &[
     with(
         bind(&[ch('O')], PANES, C::ObjectStores),
         None,
-        help(
-            "O",
-            "object stores: Enter a store's objects; s save, u put, d delete",
-        ),
+        help("O", "object stores and their objects: save, put, delete"),
     ),
     bind(DOWN, OBJECTS, C::Down),
     bind(UP, OBJECTS, C::Up),
@@ -129,20 +126,17 @@ pub(super) const STORES: &[Binding] = &[
     with(
         bind(&[ch('s')], OBJECT_LIST, C::SaveObject),
         hint(0, "s", "save"),
-        help(
-            "s  in objects",
-            "save the object to a file (digest checked)",
-        ),
+        None,
     ),
     with(
         bind(&[ch('u')], OBJECT_LIST, C::PutObject),
         hint(1, "u", "put a file"),
-        help("u  in objects", "put a file as an object (asks)"),
+        None,
     ),
     with(
         bind(&[ch('d')], OBJECT_LIST, C::DeleteObject),
         hint(2, "d", "delete"),
-        help("d  in objects", "delete the object (asks)"),
+        None,
     ),
     with(
         bind(&[ch('/')], OBJECT_LIST, C::FilterObjects),

@@ -119,6 +119,8 @@ fn status(app: &App) -> &str {
 #[test]
 fn stores_view_lists_the_obj_streams_which_the_streams_pane_marks() {
     let mut app = objects_app();
+    // An object store's stream holds chunks: the first choice is a message stream.
+    assert_eq!(app.selected_stream.as_deref(), Some("ORDERS"));
     let streams = screen(&app, 120, 24);
     assert!(streams.contains("OBJ_assets objects"), "{streams}");
     assert!(!streams.contains("ORDERS objects"), "{streams}");
