@@ -18,6 +18,7 @@ mod message;
 mod messages;
 mod metrics;
 mod naming;
+mod object_transfer;
 mod objects;
 mod operate;
 mod options;
@@ -60,6 +61,7 @@ pub use naming::{
     stream_name_for_topic, stream_subjects_for_topic, subject_matches, validate_queue_name,
     validate_topic,
 };
+pub use object_transfer::store_of_stream;
 pub use objects::{ObjectError, ObjectSummary};
 pub use operate::{
     Feature, OperateError, PurgeEstimate, PurgeScope, ResetOutcome, ResetTarget, StreamCounts,

@@ -6,7 +6,8 @@
 //! hand), and a gentle stream of publishes so the rates move. The dead-letter capture
 //! stream is made first, so the demo's dead letters are there to rescue. For the
 //! diagnosis: `slow-shipping` stalls at its max ack pending (3, pulled and never acked)
-//! and `invoice-mailer`'s filter has a typo (`orders.bilingg`).
+//! and `invoice-mailer`'s filter has a typo (`orders.bilingg`). An object store `assets`
+//! with three small objects gives the object-store view (O) something to show.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -100,9 +101,35 @@ pub async fn start(
             SubscribeOptions::queue("login-audit"),
         )
         .await?;
+    if let Err(e) = assets(broker).await {
+        tracing::warn!(error = %e, "demo: the assets object store was not set up");
+    }
     let publisher = broker.clone();
     tokio::spawn(async move { publish_forever(publisher, cancel).await });
     Ok(vec![processor, billing, login])
+}
+
+/// The `assets` object store: three small objects (a few milliseconds at start-up).
+async fn assets(broker: &Broker) -> Result<(), crate::broker::ObjectError> {
+    broker
+        .create_object_store("assets", Some("demo files for the object-store view"))
+        .await?;
+    let logo = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\"><circle cx=\"32\" cy=\"32\" r=\"30\"/></svg>\n";
+    let price_list: String = (1..=200)
+        .map(|i| format!("SKU-{i:04},{}.{:02}\n", i * 3, i % 100))
+        .collect();
+    let readme = "Demo objects: save one with s, put a file with u, delete with d.\n";
+    let objects: [(&str, &[u8], Option<&str>); 3] = [
+        ("logo.svg", logo.as_bytes(), Some("the shop's logo")),
+        ("prices.csv", price_list.as_bytes(), Some("price list")),
+        ("README.txt", readme.as_bytes(), None),
+    ];
+    for (name, bytes, description) in objects {
+        broker
+            .put_object_bytes("assets", name, bytes, description)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The stalled consumer's max ack pending.

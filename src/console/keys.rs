@@ -109,6 +109,14 @@ pub enum Command {
     TailPause,
     TailAnswer,
     TailRequest,
+    // Issue 16: object stores.
+    ObjectStores,
+    OpenStore,
+    FilterObjects,
+    SaveObject,
+    PutObject,
+    DeleteObject,
+    RefreshObjects,
 }
 
 impl Command {
@@ -250,6 +258,15 @@ impl Command {
             TailPause => "pause or resume; what arrives meanwhile is held (bounded, drops counted)",
             TailAnswer => "answer the message's reply subject (publishes: refused read-only)",
             TailRequest => "send a request (subject, then body): the answer or the timeout",
+            ObjectStores => {
+                "object stores: objects, bytes, replicas, storage, sealed, description, modified"
+            }
+            OpenStore => "the store's objects: name, size, chunks, modified, digest, description",
+            FilterObjects => "filter the objects by name (text they contain, or * >)",
+            SaveObject => "save the object to a file: progress shown, digest checked",
+            PutObject => "put a file as an object (asks; replacing one says so); progress shown",
+            DeleteObject => "delete the object (asks with its name and size)",
+            RefreshObjects => "read the objects again",
             other => unreachable!("{other:?} is described in describe"),
         }
     }
@@ -271,6 +288,7 @@ impl Command {
             // An answer or a request publishes on plain NATS: it changes no stream, but it
             // is sent to the server, so it is refused with the rest.
             TailAnswer | TailRequest => true,
+            PutObject | DeleteObject => true,
             // Yes and Submit only follow a command above (refused first); Detach gives
             // back what an attach took, and nothing is attached in read-only mode.
             Quit | Help | NextPane | PrevPane | Down | Up | PageDown | PageUp | First | Last
@@ -287,6 +305,8 @@ impl Command {
             Buckets | OpenBucket | FilterKeys | OpenKey => false,
             // A core subscription takes nothing from any stream.
             Tail | TailPause => false,
+            // Saving an object writes a local file; the server is only read.
+            ObjectStores | OpenStore | FilterObjects | SaveObject | RefreshObjects => false,
         }
     }
 }
@@ -314,10 +334,12 @@ pub enum Layer {
     Keys,
     Key,
     Tail,
+    ObjectStores,
+    Objects,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 20] = [
+    pub const ALL: [Layer; 22] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -338,6 +360,8 @@ impl Layer {
         Layer::Keys,
         Layer::Key,
         Layer::Tail,
+        Layer::ObjectStores,
+        Layer::Objects,
     ];
 
     pub fn name(self) -> &'static str {
@@ -362,6 +386,8 @@ impl Layer {
             Layer::Keys => "keys",
             Layer::Key => "key",
             Layer::Tail => "tail",
+            Layer::ObjectStores => "object stores",
+            Layer::Objects => "objects",
         }
     }
 }

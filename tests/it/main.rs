@@ -32,6 +32,8 @@ mod console_messages;
 #[cfg(feature = "console")]
 mod console_mouse;
 #[cfg(feature = "console")]
+mod console_objects;
+#[cfg(feature = "console")]
 mod console_operations;
 #[cfg(feature = "console")]
 mod console_switch;
@@ -44,6 +46,7 @@ mod doctor;
 mod inspect;
 mod kv;
 mod messages;
+mod object_transfer;
 mod objects;
 mod operations;
 #[cfg(feature = "console")]

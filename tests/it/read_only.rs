@@ -162,10 +162,19 @@ async fn every_key_that_would_change_the_server_is_refused_and_the_server_is_unc
         .await
         .unwrap();
     store.put("k", "v".into()).await.unwrap();
+    // An object store too: listing its objects makes an ephemeral consumer (a read).
+    let assets = js
+        .create_object_store(async_nats::jetstream::object_store::Config {
+            bucket: "assets".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assets.put("logo.svg", &mut &b"<svg/>"[..]).await.unwrap();
     let without_reads = |state: Vec<String>| -> Vec<String> {
         state
             .into_iter()
-            .filter(|l| !l.starts_with("KV_config/"))
+            .filter(|l| !l.starts_with("KV_config/") && !l.starts_with("OBJ_assets/"))
             .collect()
     };
     let before = without_reads(server_state(&js).await);
@@ -184,6 +193,22 @@ async fn every_key_that_would_change_the_server_is_refused_and_the_server_is_unc
         s.contains("History (1 revision kept)")
     });
     press_every_change(&mut console, Place::Layer(Layer::Key), &mut pressed);
+    // Object stores (issue 16): saving is allowed, put and delete are refused.
+    for (closed, gone) in [
+        ("the key closed", "History ("),
+        ("the keys closed", "Keys of config"),
+        ("the buckets closed", "Key-value buckets"),
+    ] {
+        console.press("\x1b");
+        console.wait_for(SCREEN, closed, |s| !s.contains(gone));
+    }
+    console.press("O");
+    console.wait_for(SCREEN, "object stores", |s| s.contains("Object stores (1)"));
+    console.press("\r");
+    console.wait_for(SCREEN, "the objects", |s| {
+        s.contains("Objects of assets (1)") && s.contains("logo.svg")
+    });
+    press_every_change(&mut console, Place::Layer(Layer::Objects), &mut pressed);
 
     // Every key that changes the server was pressed somewhere, except where an operator
     // cannot get in read-only mode: the messages pane (it needs a subscription attached,

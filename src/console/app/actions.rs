@@ -231,6 +231,8 @@ pub enum Action {
     Failed(ActionError),
     /// Key-value buckets (issue 16).
     Kv(super::kv::KvAction),
+    /// Object stores (issue 16).
+    Objects(super::objects::ObjectAction),
     /// The tail's subscription started or was refused.
     TailStarted(Result<String, String>),
     /// Messages from the tail; the permit inside frees a slot for the next batch when
@@ -404,6 +406,8 @@ pub enum Effect {
     Switch(SwitchTarget),
     /// Key-value buckets (issue 16).
     Kv(super::kv::KvEffect),
+    /// Object stores (issue 16).
+    Objects(super::objects::ObjectEffect),
     /// Tail a subject on plain NATS (a core subscription), replacing any tail running.
     StartTail {
         subject: String,

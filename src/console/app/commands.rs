@@ -139,6 +139,7 @@ fn on_pane_command(app: &mut App, command: Command, effects: &mut Vec<Effect>) {
         | Command::ResetConsumer => app.operate(command),
         Command::Subjects => app.open_subjects(effects),
         Command::Buckets => app.open_buckets(),
+        Command::ObjectStores => app.open_object_stores(),
         Command::Tail => app.open(Overlay::Prompt(Box::new(overlays::Prompt::new(
             super::PromptKind::TailSubject,
             None,

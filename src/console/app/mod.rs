@@ -17,6 +17,7 @@ mod messages;
 mod mouse;
 #[cfg(test)]
 mod mouse_tests;
+mod objects;
 mod operate;
 mod read_only;
 mod results;
@@ -48,6 +49,7 @@ pub use configure::ServerConfig;
 pub use diagnosis::Diagnoses;
 pub use kv::{KeyChange, KeyChangeOp, KvAction, KvEffect, next_watch};
 pub use message_ops::{CLIPBOARD_MAX, MessageDelete, default_save_path, parse_since};
+pub use objects::{ObjectAction, ObjectEffect, next_transfer};
 pub use operate::{OpPlan, OpRequest, Operated};
 pub use results::update;
 pub use streams::StreamRow;

@@ -105,6 +105,7 @@ impl Effect {
             // Previews of a purge or reset only read.
             Effect::Operate(request) => request.changes_server(),
             Effect::Kv(kv) => kv.changes_server(),
+            Effect::Objects(o) => o.changes_server(),
             // Detach and StopAuto give back what an attach took (nak, so the messages
             // return at once); nothing is attached in read-only mode.
             Effect::WatchStream(_)

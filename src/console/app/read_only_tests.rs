@@ -76,6 +76,10 @@ fn app_at(place: Place) -> Option<App> {
             tail.on_batch(batch, std::time::Instant::now());
             app.open(Overlay::Tail(Box::new(tail)));
         }
+        Place::Layer(Layer::ObjectStores) => app.open(Overlay::ObjectStores(Box::default())),
+        Place::Layer(Layer::Objects) => app.open(Overlay::Objects(Box::new(
+            crate::console::overlays::objects::ObjectsState::new("assets"),
+        ))),
         _ => return None,
     }
     (app.place() == place).then_some(app)

@@ -73,6 +73,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::Configured { .. }) => on_looked_up_or_changed(app, other, &mut effects),
         Action::Failed(e) => app.complain(e.to_string()),
         Action::Kv(kv) => app.on_kv(kv, &mut effects),
+        Action::Objects(o) => app.on_objects(o, &mut effects),
         Action::TailStarted(result) => app.on_tail_started(result),
         Action::TailBatch(feed) => app.on_tail_batch(feed),
         Action::TailSent(Ok(text)) => app.say(text),

@@ -117,7 +117,12 @@ impl App {
                 .as_deref()
                 .is_some_and(|name| visible.contains(&name));
         if !keep {
-            let first = visible.iter().find(|s| !own(s)).or(visible.first());
+            // Nor is an object store's stream (chunks, not messages to read): a message
+            // stream is chosen first when there is one.
+            let store = |s: &&str| crate::broker::store_of_stream(s).is_some();
+            let first = (visible.iter().find(|s| !own(s) && !store(s)))
+                .or(visible.iter().find(|s| !own(s)))
+                .or(visible.first());
             self.selected_stream = first.map(|s| s.to_string());
         }
         if self.selected_stream != before {

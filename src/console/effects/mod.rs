@@ -8,6 +8,7 @@ mod deadletters;
 mod diagnosis;
 mod kv;
 mod messages;
+mod objects;
 mod operate;
 mod operations;
 mod settle;
@@ -109,6 +110,7 @@ impl EffectRunner {
                 tokio::spawn(operations::delete_consumer(broker, reply, stream, consumer));
             }
             Effect::Kv(kv) => self.run_kv(kv),
+            Effect::Objects(effect) => objects::run(broker, reply, effect),
             Effect::Configure(plan) => {
                 tokio::spawn(configure::apply(broker, reply, *plan));
             }

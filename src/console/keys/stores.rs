@@ -108,4 +108,48 @@ pub(super) const STORES: &[Binding] = &[
         None,
     ),
     with(bind(ESC, TAIL, C::Close), hint(5, "Esc", "close"), None),
+    // Issue 16: object stores and their objects.
+    with(
+        bind(&[ch('O')], PANES, C::ObjectStores),
+        None,
+        help("O", "object stores and their objects: save, put, delete"),
+    ),
+    bind(DOWN, OBJECTS, C::Down),
+    bind(UP, OBJECTS, C::Up),
+    bind(FIRST, OBJECTS, C::First),
+    bind(LAST, OBJECTS, C::Last),
+    with(
+        bind(ENTER, Scope::Layers(&[Layer::ObjectStores]), C::OpenStore),
+        hint(0, "Enter", "objects"),
+        None,
+    ),
+    with(
+        bind(&[ch('s')], OBJECT_LIST, C::SaveObject),
+        hint(0, "s", "save"),
+        None,
+    ),
+    with(
+        bind(&[ch('u')], OBJECT_LIST, C::PutObject),
+        hint(1, "u", "put a file"),
+        None,
+    ),
+    with(
+        bind(&[ch('d')], OBJECT_LIST, C::DeleteObject),
+        hint(2, "d", "delete"),
+        None,
+    ),
+    with(
+        bind(&[ch('/')], OBJECT_LIST, C::FilterObjects),
+        hint(3, "/", "filter"),
+        None,
+    ),
+    with(
+        bind(&[ch('R')], OBJECT_LIST, C::RefreshObjects),
+        hint(4, "R", "reread"),
+        None,
+    ),
+    with(bind(ESC, OBJECTS, C::Close), hint(5, "Esc", "close"), None),
 ];
+
+const OBJECTS: Scope = Scope::Layers(&[Layer::ObjectStores, Layer::Objects]);
+const OBJECT_LIST: Scope = Scope::Layers(&[Layer::Objects]);

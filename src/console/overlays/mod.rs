@@ -15,6 +15,7 @@ pub mod kv;
 pub mod kv_key;
 pub mod message;
 pub mod nats_equivalent;
+pub mod objects;
 pub mod operate;
 pub mod outstanding;
 pub mod prompt;
@@ -82,6 +83,10 @@ pub enum Overlay {
     Keys(Box<kv::KeysState>),
     /// One key: its value and history.
     Key(Box<kv_key::KeyViewState>),
+    /// `O`: the object stores.
+    ObjectStores(Box<objects::StoresState>),
+    /// A store's objects.
+    Objects(Box<objects::ObjectsState>),
     /// `T`: a subject tailed on plain NATS.
     Tail(Box<tail::TailState>),
 }
@@ -123,6 +128,10 @@ impl Overlay {
             Overlay::Key(k) if k.asking.is_some() => Layer::ConfirmAction,
             Overlay::Key(_) => Layer::Key,
             Overlay::Tail(_) => Layer::Tail,
+            Overlay::ObjectStores(_) => Layer::ObjectStores,
+            // A save over a file, a put or a delete asks y / n.
+            Overlay::Objects(o) if o.asking.is_some() => Layer::ConfirmAction,
+            Overlay::Objects(_) => Layer::Objects,
         }
     }
 }
@@ -180,6 +189,8 @@ pub fn on_key(
         Overlay::Keys(state) => state.on_key(app, command, effects),
         Overlay::Key(state) => state.on_key(app, command, effects),
         Overlay::Tail(state) => state.on_key(app, command, effects),
+        Overlay::ObjectStores(state) => state.on_key(app, command, effects),
+        Overlay::Objects(state) => state.on_key(app, command, effects),
     }
 }
 

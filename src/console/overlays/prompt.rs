@@ -43,6 +43,14 @@ pub enum PromptKind {
     TailAnswer,
     /// `R` in the tail: a request's subject and body.
     TailRequest,
+    /// The objects view's filter.
+    ObjectsFilter,
+    /// The file to save the selected object to.
+    SaveObjectPath,
+    /// The file to put as an object.
+    PutObjectPath,
+    /// The name the file is put as.
+    PutObjectName,
 }
 
 impl PromptKind {
@@ -66,6 +74,10 @@ impl PromptKind {
             PromptKind::TailSubject => "Tail the subject (wildcards * >; plain NATS)",
             PromptKind::TailAnswer => "Answer with the body",
             PromptKind::TailRequest => "Request: subject, a space, then the body",
+            PromptKind::ObjectsFilter => "Objects containing (or matching * >)",
+            PromptKind::SaveObjectPath => "Save the object to the file",
+            PromptKind::PutObjectPath => "Put the file (its path)",
+            PromptKind::PutObjectName => "As the object named",
         }
     }
 }
@@ -179,7 +191,11 @@ impl Prompt {
             | PromptKind::DeleteBucket
             | PromptKind::TailSubject
             | PromptKind::TailAnswer
-            | PromptKind::TailRequest => answer_stores(self.kind, app, text, effects)?,
+            | PromptKind::TailRequest
+            | PromptKind::ObjectsFilter
+            | PromptKind::SaveObjectPath
+            | PromptKind::PutObjectPath
+            | PromptKind::PutObjectName => answer_stores(self.kind, app, text, effects)?,
             PromptKind::MoveTo => {
                 crate::broker::validate_topic(text).map_err(|e| e.to_string())?;
                 let to = text.to_string();
@@ -232,6 +248,17 @@ fn answer_stores(
         }
         PromptKind::TailAnswer | PromptKind::TailRequest => {
             super::tail::answer_prompt(app, kind, text, effects)?
+        }
+        PromptKind::ObjectsFilter
+        | PromptKind::SaveObjectPath
+        | PromptKind::PutObjectPath
+        | PromptKind::PutObjectName => {
+            let Some(Overlay::Objects(view)) = app.overlays.last_mut() else {
+                return Err("the objects view is closed".into());
+            };
+            if let Some(next) = view.answer(kind, text, effects)? {
+                app.open(next);
+            }
         }
         other => unreachable!("{other:?} is answered in answer"),
     }

@@ -22,6 +22,9 @@ mod message_ops_tests;
 mod messages;
 #[cfg(test)]
 mod no_color_tests;
+mod objects;
+#[cfg(test)]
+mod objects_tests;
 mod operate;
 mod outstanding;
 mod streams;
@@ -106,6 +109,8 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::Keys(state) => kv::render_keys(frame, app, state, area),
         Overlay::Key(state) => kv_key::render(frame, app, state, area),
         Overlay::Tail(state) => tail::render(frame, state, area),
+        Overlay::ObjectStores(state) => objects::render_stores(frame, app, state, area),
+        Overlay::Objects(state) => objects::render_objects(frame, app, state, area),
     }
 }
 

@@ -20,15 +20,28 @@ const SPARK: usize = 12;
 /// After the name of a key-value bucket's stream (`KV_<bucket>`): known from the name
 /// alone, so no request. A word, since symbols like ⚿ have an ambiguous width.
 const BUCKET_MARK: &str = " bucket";
+/// After the name of an object store's stream (`OBJ_<store>`), likewise.
+const OBJECTS_MARK: &str = " objects";
 
-/// The name cell: the name (as `shown`), and the bucket mark on a bucket's stream.
-fn name_cell(name: &str, shown: String) -> Cell<'static> {
-    if crate::broker::bucket_of_stream(name).is_none() {
-        return Cell::from(shown);
+/// The mark after a stream's name: a bucket's or an object store's stream.
+fn mark(name: &str) -> Option<&'static str> {
+    if crate::broker::bucket_of_stream(name).is_some() {
+        Some(BUCKET_MARK)
+    } else if crate::broker::store_of_stream(name).is_some() {
+        Some(OBJECTS_MARK)
+    } else {
+        None
     }
+}
+
+/// The name cell: the name (as `shown`), and the mark on a bucket's or a store's stream.
+fn name_cell(name: &str, shown: String) -> Cell<'static> {
+    let Some(mark) = mark(name) else {
+        return Cell::from(shown);
+    };
     Cell::from(Line::from(vec![
         Span::raw(shown),
-        Span::styled(BUCKET_MARK, Style::new().fg(theme::get().muted)),
+        Span::styled(mark, Style::new().fg(theme::get().muted)),
     ]))
 }
 
@@ -189,8 +202,8 @@ pub fn render(frame: &mut Frame, app: &App, area: Rect) {
     }
     let marked = visible
         .iter()
-        .filter(|n| crate::broker::bucket_of_stream(n).is_some())
-        .map(|n| (n.chars().count().min(NAME_MAX) + BUCKET_MARK.len()) as u16)
+        .filter_map(|n| Some((n, mark(n)?)))
+        .map(|(n, m)| (n.chars().count().min(NAME_MAX) + m.len()) as u16)
         .max()
         .unwrap_or(0);
     let name_width = name_width(visible.iter().copied()).max(marked);
