@@ -56,6 +56,11 @@ impl Collector {
         let mut interval = tokio::time::interval(self.refresh);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         self.forward_connection_changes();
+        // A connection made before the collector started (a switch connects first) has
+        // no change left to forward: say it once.
+        if self.broker.connection_state() == ConnectionState::Connected {
+            self.send(Action::Connection(connection_view(&self.broker, None)));
+        }
         let mut retry = Duration::from_millis(500);
         let mut next_attempt = Instant::now();
         let mut advisories_started = false;

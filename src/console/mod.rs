@@ -125,6 +125,8 @@ pub async fn run(
         // The demo needs the connection; it starts once the collector has made it, on
         // its own task so the keys stay answered meanwhile.
         demo_pending: options.demo,
+        demo_at_start: options.demo,
+        start_options: broker.options().clone(),
         demo: None,
         around: around_tx,
         to_terminal: Vec::new(),
@@ -174,6 +176,10 @@ struct Console {
     cancel: CancellationToken,
     actions: mpsc::UnboundedSender<Action>,
     demo_pending: bool,
+    /// `--demo`: started again when a switch comes back to where the console started.
+    demo_at_start: bool,
+    /// The connection options the console started with (`X` can come back to them).
+    start_options: crate::broker::BrokerOptions,
     demo: Option<tokio::task::JoinHandle<Option<Vec<crate::broker::Subscription>>>>,
     /// The streams around the selection, for the collector to read.
     around: watch::Sender<Vec<String>>,
@@ -245,8 +251,12 @@ impl Console {
                 batch.push(more);
             }
             self.apply(batch);
-            if let Some(target) = self.switch_to.take() {
-                self.switch(target, actions, collector).await;
+            if let Some(target) = self.switch_to.take()
+                && let Some(exit) = self
+                    .switch_on_screen(target, guard, actions, collector, shutdown.as_mut())
+                    .await?
+            {
+                return Ok(exit);
             }
             self.tell_collector_the_rows_around();
             self.write_to_terminal(guard);
@@ -257,6 +267,27 @@ impl Console {
             if self.app.quit {
                 return Ok(Exit::Quit);
             }
+        }
+    }
+
+    /// Shows "switching to …" while the new server is tried (up to a few seconds), then
+    /// switches; a signal meanwhile still ends the console at once.
+    async fn switch_on_screen(
+        &mut self,
+        target: app::SwitchTarget,
+        guard: &mut terminal::TerminalGuard,
+        actions: &mut mpsc::UnboundedReceiver<Action>,
+        collector: &mut tokio::task::JoinHandle<()>,
+        shutdown: std::pin::Pin<&mut impl Future<Output = i32>>,
+    ) -> Result<Option<Exit>, ConsoleError> {
+        let app = &self.app;
+        guard
+            .draw(|frame| ui::render(frame, app))
+            .map_err(ConsoleError::Draw)?;
+        tokio::select! {
+            biased;
+            signal = shutdown => Ok(Some(Exit::Signal(signal))),
+            () = self.switch(target, actions, collector) => Ok(None),
         }
     }
 

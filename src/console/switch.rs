@@ -1,7 +1,8 @@
-//! Reconnecting without quitting (`X`), to another natscli context or a server of the
-//! configuration file: what is attached is detached first on the old connection (held
-//! messages nak'd, as `x` does), then the collector (and with it the advisories) starts on
-//! the new one and the panes refill.
+//! Reconnecting without quitting (`X`), to another natscli context, a server of the
+//! configuration file, or back where the console started. The new connection is made
+//! first: a server that cannot be reached leaves the console where it was. Then what is
+//! attached is detached on the old connection (held messages nak'd, as `x` does), the
+//! collector (and with it the advisories) starts on the new one and the panes refill.
 
 use std::time::{Duration, SystemTime};
 
@@ -11,34 +12,42 @@ use tokio_util::sync::CancellationToken;
 use super::app::{Action, SwitchTarget};
 use super::collector::Collector;
 use super::{Console, DETACH_BOUND, effects};
-use crate::broker::Broker;
+use crate::broker::{Broker, BrokerOptions};
+use crate::console::model::SessionInfo;
+
+/// How long a switch waits for the new server before staying where it is.
+const REACH_BOUND: Duration = Duration::from_secs(5);
 
 impl Console {
-    /// Switches to `target`; on one that cannot be used (a context that cannot be read,
-    /// a missing creds file), says why and stays.
+    /// Switches to `target` once its server answers; on one that cannot be used (a
+    /// context that cannot be read, a missing creds file, a server that does not answer)
+    /// says why and stays on the connection it has.
     pub(super) async fn switch(
         &mut self,
         target: SwitchTarget,
         actions: &mut mpsc::UnboundedReceiver<Action>,
         collector: &mut tokio::task::JoinHandle<()>,
     ) {
-        let (what, settings) = match &target {
-            SwitchTarget::Context(name) => (
-                format!("context {name}"),
-                crate::connect::context_settings(name),
-            ),
-            SwitchTarget::Server(server) => {
-                (format!("server {}", server.name), Ok(server.settings()))
+        let (what, options, session) = match self.destination(&target).await {
+            Ok(found) => found,
+            Err(why) => return self.app.complain(why),
+        };
+        let next = Broker::new(options.drain_timeout(Duration::from_secs(2)));
+        match tokio::time::timeout(REACH_BOUND, next.connect()).await {
+            Ok(Ok(())) => {}
+            // Said first, before the reason: the reason can be long.
+            Ok(Err(e)) => {
+                return self
+                    .app
+                    .complain(format!("stayed here, {what} not reached: {e}"));
             }
-        };
-        let settings = match settings {
-            Ok(settings) => settings,
-            Err(e) => return self.app.complain(format!("cannot switch to {what}: {e}")),
-        };
-        let options = match settings.broker_options().await {
-            Ok(options) => options,
-            Err(e) => return self.app.complain(format!("cannot switch to {what}: {e}")),
-        };
+            Err(_) => {
+                return self.app.complain(format!(
+                    "stayed here, {what} not reached: no answer within {}s",
+                    REACH_BOUND.as_secs()
+                ));
+            }
+        }
         let given_back = match tokio::time::timeout(DETACH_BOUND, self.runner.detach_all()).await {
             Ok(n) => n,
             Err(_) => {
@@ -46,31 +55,61 @@ impl Console {
                 0
             }
         };
-        self.restart_on(options, actions, collector);
-        let mut session = self.app.session.clone();
-        // Shown masked: the URL of a configured server may hold a password.
-        session.servers = settings.display_servers();
-        session.embedded = None;
-        session.context = match &target {
-            SwitchTarget::Context(name) => Some(name.clone()),
-            SwitchTarget::Server(_) => None,
-        };
+        self.restart_on(next, actions, collector);
         tracing::info!(to = %what, servers = %session.servers, given_back, "switched");
         let servers = session.servers.clone();
         self.app = self.app.for_another_server(session, SystemTime::now());
-        if let SwitchTarget::Server(server) = &target {
-            self.app.on_server = Some(server.name.clone());
+        match &target {
+            SwitchTarget::Server(server) => self.app.on_server = Some(server.name.clone()),
+            SwitchTarget::Start => {
+                self.app.on_start = true;
+                self.demo_pending = self.demo_at_start;
+            }
+            SwitchTarget::Context(_) => {}
         }
         self.app.say(format!(
             "now on {what} ({servers}); {given_back} held message(s) nak'd on the previous one"
         ));
     }
 
-    /// Stops the old connection's work and starts the same on a new connection made with
-    /// `options`.
+    /// What `target` is called, its connection options and the session the header shows.
+    async fn destination(
+        &self,
+        target: &SwitchTarget,
+    ) -> Result<(String, BrokerOptions, SessionInfo), String> {
+        let mut session = self.app.session.clone();
+        session.embedded = None;
+        let (what, settings) = match target {
+            SwitchTarget::Start => {
+                let what = "where jetdeck started".to_string();
+                return Ok((what, self.start_options.clone(), self.app.started.clone()));
+            }
+            SwitchTarget::Context(name) => {
+                session.context = Some(name.clone());
+                (
+                    format!("context {name}"),
+                    crate::connect::context_settings(name),
+                )
+            }
+            SwitchTarget::Server(server) => {
+                session.context = None;
+                (format!("server {}", server.name), Ok(server.settings()))
+            }
+        };
+        let settings = settings.map_err(|e| format!("cannot switch to {what}: {e}"))?;
+        let options = settings
+            .broker_options()
+            .await
+            .map_err(|e| format!("cannot switch to {what}: {e}"))?;
+        // Shown masked: the URL of a configured server may hold a password.
+        session.servers = settings.display_servers();
+        Ok((what, options, session))
+    }
+
+    /// Stops the old connection's work and starts the same on `next` (connected).
     fn restart_on(
         &mut self,
-        options: crate::broker::BrokerOptions,
+        next: Broker,
         actions: &mut mpsc::UnboundedReceiver<Action>,
         collector: &mut tokio::task::JoinHandle<()>,
     ) {
@@ -82,10 +121,7 @@ impl Console {
             demo.abort();
         }
         self.demo_pending = false;
-        let old = std::mem::replace(
-            &mut self.broker,
-            Broker::new(options.drain_timeout(Duration::from_secs(2))),
-        );
+        let old = std::mem::replace(&mut self.broker, next);
         tokio::spawn(async move {
             if let Err(e) = old.disconnect().await {
                 tracing::warn!(error = %e, "disconnect of the previous connection");

@@ -164,3 +164,61 @@ fn jetdeck_config_lists_the_servers_masked() {
         "{stderr}"
     );
 }
+
+/// Started with `--server` (no context): `X` lists where it started first. A configured
+/// server that does not answer is tried first and the console stays where it is; the
+/// start row brings it back.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_server_leaves_the_console_where_it_was_and_start_leads_back() {
+    let first = NatsServer::start().await.unwrap();
+    let (second, with_password) = second_server().await;
+    work_stream(&first, Duration::from_secs(60)).await;
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("jetdeck.toml");
+    // Port 1 on loopback: refused at once, nothing listens there.
+    let config =
+        format!("[servers]\nsecond = \"{with_password}\"\nzz-down = \"nats://127.0.0.1:1\"\n");
+    std::fs::write(&file, config).unwrap();
+    let mut console = Console::start_with_env(
+        &["--config", file.to_str().unwrap(), "--server", &first.url()],
+        &[("XDG_CONFIG_HOME", home.path())],
+    );
+    console.wait_for(WAIT, "WORK", |s| {
+        s.contains("WORK") && s.contains("● connected")
+    });
+    console.press("X");
+    console.wait_for(WAIT, "start first, active", |s| {
+        s.contains(&format!("start {}  (active", first.url()))
+    });
+    console.press("j");
+    console.press("\r");
+    console.wait_for(WAIT, "OTHER on second", |s| {
+        s.contains("OTHER") && s.contains("config server second") && !s.contains("WORK")
+    });
+    console.press("X");
+    console.wait_for(WAIT, "second active", |s| {
+        s.contains("second  nats://ops:***")
+    });
+    console.press("j");
+    console.press("\r");
+    let screen = console.wait_for(WAIT, "the refusal", |s| {
+        s.contains("stayed here, server zz-down not reached: could not connect")
+    });
+    assert!(
+        screen.contains("OTHER")
+            && screen.contains("config server second")
+            && screen.contains("● connected"),
+        "still on second:\n{screen}"
+    );
+    console.press("X");
+    console.wait_for(WAIT, "the list again", |s| s.contains("start nats://"));
+    console.press("g");
+    console.press("k");
+    console.press("k");
+    console.press("\r");
+    let screen = console.wait_for(WAIT, "WORK where it started", |s| {
+        s.contains("WORK") && !s.contains("OTHER") && s.contains("now on where jetdeck started")
+    });
+    assert!(!screen.contains("config server"), "{screen}");
+    drop(second);
+}

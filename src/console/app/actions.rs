@@ -262,6 +262,9 @@ pub struct AttachedInfo {
 /// Where `X` reconnects to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SwitchTarget {
+    /// Back where this console started (its flags, environment, context or embedded
+    /// server).
+    Start,
     /// A natscli context, by name.
     Context(String),
     /// A server of the configuration file's `[servers]` (its URL masked in Debug).

@@ -180,6 +180,11 @@ pub struct App {
     pub servers: std::sync::Arc<[crate::config::ConfiguredServer]>,
     /// The one of them this console is connected to, after a switch to it.
     pub on_server: Option<String>,
+    /// Where this console started (flags, environment, context, embedded): `X` lists it
+    /// first, so a switch can always come back.
+    pub started: SessionInfo,
+    /// Whether it is connected there now.
+    pub on_start: bool,
 }
 
 impl App {
@@ -193,10 +198,13 @@ impl App {
         app.events_kept = self.events_kept;
         app.theme = self.theme;
         app.servers = self.servers.clone();
+        app.started = self.started.clone();
+        app.on_start = false;
         app
     }
 
     pub fn new(session: SessionInfo, now: SystemTime) -> Self {
+        let started = session.clone();
         Self {
             session,
             connection: ConnectionView::default(),
@@ -240,6 +248,8 @@ impl App {
             tail_reply: None,
             servers: std::sync::Arc::from([]),
             on_server: None,
+            started,
+            on_start: true,
         }
     }
 

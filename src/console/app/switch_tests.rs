@@ -75,6 +75,7 @@ fn the_configured_servers_follow_the_contexts_and_enter_switches_to_one() {
     ]
     .into();
     app.on_server = Some("prod".into());
+    app.on_start = false;
     // As `X` reads them: the contexts (none here), then the servers, the cursor on the
     // active one.
     let mut state = ContextsState::read(&app);
@@ -167,4 +168,33 @@ fn another_server_starts_empty_but_keeps_the_operators_settings() {
     assert!(std::sync::Arc::ptr_eq(&fresh.keys, &app.keys));
     assert!(fresh.status.is_none() && fresh.events.is_empty());
     assert_eq!(fresh.session.context.as_deref(), Some("beta"));
+}
+
+#[test]
+fn enter_on_the_start_row_switches_back_where_the_console_started() {
+    let mut app = app();
+    app.on_start = false;
+    let state = ContextsState {
+        start: Some("nats://127.0.0.1:4222".into()),
+        names: vec!["alpha".into()],
+        ..Default::default()
+    };
+    assert_eq!(state.len(), 2);
+    app.open(Overlay::Contexts(Box::new(state)));
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(effects, [Effect::Switch(SwitchTarget::Start)]);
+    assert!(!Effect::Switch(SwitchTarget::Start).changes_server());
+    let said = &app.status.as_ref().unwrap().text;
+    assert!(said.contains("where jetdeck started"), "{said}");
+}
+
+#[test]
+fn a_fresh_state_remembers_where_the_console_started() {
+    let app = app();
+    assert!(app.on_start, "a new console is where it started");
+    let mut elsewhere = app.session.clone();
+    elsewhere.servers = "nats://elsewhere:4222".into();
+    let moved = app.for_another_server(elsewhere, app.now);
+    assert!(!moved.on_start);
+    assert_eq!(moved.started.servers, app.session.servers);
 }

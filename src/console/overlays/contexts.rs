@@ -9,6 +9,10 @@ use crate::console::keys::Command;
 
 #[derive(Debug, Clone, Default)]
 pub struct ContextsState {
+    /// Where the console started, as shown (first row), when known.
+    pub start: Option<String>,
+    /// Whether it is connected there now.
+    pub on_start: bool,
     pub names: Vec<String>,
     /// The context this console is connected through, if any.
     pub active: Option<String>,
@@ -25,6 +29,8 @@ pub struct ContextsState {
 /// One row of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Row<'a> {
+    /// Where the console started.
+    Start(&'a str),
     Context(&'a str),
     Server(&'a ConfiguredServer),
 }
@@ -35,7 +41,16 @@ impl ContextsState {
     pub fn read(app: &App) -> Self {
         let (names, selected_by_nats) =
             crate::connect::context_names(&|name| std::env::var(name).ok());
+        // Started through a context, its row leads back; otherwise a row of its own.
+        let started = &app.started;
+        let start = match (&started.context, &started.embedded) {
+            (Some(_), _) => None,
+            (None, Some(_)) => Some(format!("{}  (embedded)", started.servers)),
+            (None, None) => Some(started.servers.clone()),
+        };
         let mut state = Self {
+            start,
+            on_start: app.on_start,
             names,
             active: app.session.context.clone(),
             selected_by_nats,
@@ -47,17 +62,22 @@ impl ContextsState {
         state
     }
 
-    /// How many rows: contexts and servers.
+    /// How many rows: where it started, contexts and servers.
     pub fn len(&self) -> usize {
-        self.names.len() + self.servers.len()
+        usize::from(self.start.is_some()) + self.names.len() + self.servers.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Row `i`: a context, or past them a server.
+    /// Row `i`: where it started, a context, or past them a server.
     pub fn row(&self, i: usize) -> Option<Row<'_>> {
+        let i = match (&self.start, i) {
+            (Some(start), 0) => return Some(Row::Start(start)),
+            (Some(_), i) => i - 1,
+            (None, i) => i,
+        };
         match self.names.get(i) {
             Some(name) => Some(Row::Context(name)),
             None => self.servers.get(i - self.names.len()).map(Row::Server),
@@ -67,6 +87,7 @@ impl ContextsState {
     /// Whether row `i` is what this console is connected to.
     pub fn is_active(&self, i: usize) -> bool {
         match self.row(i) {
+            Some(Row::Start(_)) => self.on_start,
             Some(Row::Context(name)) => self.active.as_deref() == Some(name),
             Some(Row::Server(s)) => self.active_server.as_deref() == Some(s.name.as_str()),
             None => false,
@@ -86,6 +107,12 @@ impl ContextsState {
             Some(Command::Up) => self.cursor = self.cursor.saturating_sub(1),
             Some(Command::Submit) => {
                 let target = match self.row(self.cursor) {
+                    Some(Row::Start(shown)) => {
+                        app.say(format!(
+                            "switching back to where jetdeck started ({shown})…"
+                        ));
+                        SwitchTarget::Start
+                    }
                     Some(Row::Context(name)) => {
                         app.say(format!("switching to context {name}…"));
                         SwitchTarget::Context(name.to_string())

@@ -34,6 +34,13 @@ pub fn render(frame: &mut Frame, state: &ContextsState, area: Rect) {
                 )
             });
             match row {
+                Row::Start(shown) => {
+                    spans.extend([
+                        Span::styled("start ", Style::new().fg(theme::get().special)),
+                        Span::styled(shown.to_string(), Style::new().fg(theme::get().label)),
+                    ]);
+                    spans.extend(active);
+                }
                 Row::Context(name) => {
                     spans.push(Span::raw(name.to_string()));
                     spans.extend(active);
@@ -112,7 +119,7 @@ mod tests {
 
     use crate::console::fixtures::demo_app;
     use crate::console::overlays::Overlay;
-    use crate::console::overlays::contexts::ContextsState;
+    use crate::console::overlays::contexts::{ContextsState, Row};
 
     fn server(name: &str, url: &str) -> crate::config::ConfiguredServer {
         crate::config::ConfiguredServer {
@@ -147,6 +154,7 @@ mod tests {
             ],
             active_server: None,
             cursor: 1,
+            ..Default::default()
         })));
         let text = drawn(&app);
         assert!(text.contains("Switch context or server"), "{text}");
@@ -188,5 +196,29 @@ mod tests {
             "the context of the same name is not the active one:\n{text}"
         );
         assert!(text.contains("config server staging"), "header:\n{text}");
+    }
+
+    #[test]
+    fn where_the_console_started_is_the_first_row_and_leads_back() {
+        let mut app = demo_app("nats://127.0.0.1:4222", false);
+        app.servers = vec![server("staging", "nats://staging.example:4222")].into();
+        app.on_start = false;
+        app.on_server = Some("staging".into());
+        let state = ContextsState::read(&app);
+        assert_eq!(
+            state.row(0),
+            Some(Row::Start("nats://127.0.0.1:4222")),
+            "first, as shown in the header"
+        );
+        assert!(!state.is_active(0), "not connected there now");
+        app.open(Overlay::Contexts(Box::new(state)));
+        let text = drawn(&app);
+        assert!(text.contains("start nats://127.0.0.1:4222"), "{text}");
+        // Started through a context, that context's row leads back: no row of its own.
+        app.started.context = Some("alpha".into());
+        assert!(!matches!(
+            ContextsState::read(&app).row(0),
+            Some(Row::Start(_))
+        ));
     }
 }
