@@ -67,8 +67,12 @@ impl Console {
             }
             SwitchTarget::Context(_) => {}
         }
+        let now_on = match &target {
+            SwitchTarget::Start => "now back where jetdeck started".to_string(),
+            _ => format!("now on {what}"),
+        };
         self.app.say(format!(
-            "now on {what} ({servers}); {given_back} held message(s) nak'd on the previous one"
+            "{now_on} ({servers}); {given_back} held message(s) nak'd on the previous one"
         ));
     }
 

@@ -217,7 +217,7 @@ async fn an_unreachable_server_leaves_the_console_where_it_was_and_start_leads_b
     console.press("k");
     console.press("\r");
     let screen = console.wait_for(WAIT, "WORK where it started", |s| {
-        s.contains("WORK") && !s.contains("OTHER") && s.contains("now on where jetdeck started")
+        s.contains("WORK") && !s.contains("OTHER") && s.contains("now back where jetdeck started")
     });
     assert!(!screen.contains("config server"), "{screen}");
     drop(second);
