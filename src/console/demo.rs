@@ -104,6 +104,9 @@ pub async fn start(
     if let Err(e) = assets(broker).await {
         tracing::warn!(error = %e, "demo: the assets object store was not set up");
     }
+    if let Err(e) = settings(broker).await {
+        tracing::warn!(error = %e, "demo: the settings bucket was not set up");
+    }
     let publisher = broker.clone();
     tokio::spawn(async move { publish_forever(publisher, cancel).await });
     Ok(vec![processor, billing, login])
@@ -129,6 +132,47 @@ async fn assets(broker: &Broker) -> Result<(), crate::broker::ObjectError> {
             .put_object_bytes("assets", name, bytes, description)
             .await?;
     }
+    Ok(())
+}
+
+/// The demo's key-value bucket.
+const SETTINGS: &str = "settings";
+
+/// The `settings` bucket (5 revisions a key) with a few keys; `stats.orders` changes as
+/// the demo publishes, so the keys view (K) has something live.
+async fn settings(broker: &Broker) -> Result<(), async_nats::Error> {
+    let client = broker.client().ok_or("not connected")?;
+    let kv = async_nats::jetstream::new(client)
+        .create_key_value(async_nats::jetstream::kv::Config {
+            bucket: SETTINGS.into(),
+            description: "demo settings for the key-value views".into(),
+            history: 5,
+            ..Default::default()
+        })
+        .await?;
+    let keys = [
+        ("app.theme", "dark"),
+        ("checkout.enabled", "true"),
+        ("limits.orders_per_minute", "120"),
+        (
+            "banner",
+            r#"{"text":"Free shipping this week","until":"2026-12-01"}"#,
+        ),
+        ("stats.orders", "0"),
+    ];
+    for (key, value) in keys {
+        kv.put(key, value.to_string().into()).await?;
+    }
+    Ok(())
+}
+
+/// Puts the number of orders published so far into `stats.orders`.
+async fn count_orders(broker: &Broker, orders: u64) -> Result<(), async_nats::Error> {
+    let client = broker.client().ok_or("not connected")?;
+    let kv = async_nats::jetstream::new(client)
+        .get_key_value(SETTINGS)
+        .await?;
+    kv.put("stats.orders", orders.to_string().into()).await?;
     Ok(())
 }
 
@@ -209,6 +253,11 @@ async fn publish_forever(broker: Broker, cancel: CancellationToken) {
                 Message::new(format!(r#"{{"order":{n},"carrier":"demo"}}"#))
                     .with_header("type", "shipment"),
             ));
+        }
+        if n.is_multiple_of(20)
+            && let Err(e) = count_orders(&broker, n).await
+        {
+            tracing::debug!(error = %e, "demo: stats.orders not updated");
         }
         if n.is_multiple_of(5) {
             sends.push((

@@ -388,3 +388,23 @@ fn a_kept_body_is_retried_from_and_dropped_once_retried() {
     );
     assert!(app.held_log.kept("ORDERS", 8).is_none());
 }
+
+/// A bucket's or an object store's stream sorts before ORDERS (`KV_`, `OBJ_`), but K and
+/// O show those: the first selection is a message stream.
+#[test]
+fn a_message_stream_is_chosen_before_bucket_and_store_streams() {
+    let mut streams = vec![
+        fixtures::stream("KV_settings", &["$KV.settings.>"], 5, 5, 0, 0.0),
+        fixtures::stream("OBJ_assets", &["$O.assets.>"], 6, 6, 0, 0.0),
+    ];
+    streams.extend(fixtures::streams());
+    let mut app = App::new(fixtures::session("x", false), fixtures::now());
+    update(
+        &mut app,
+        Action::Snapshot(Box::new(fixtures::snapshot(
+            streams,
+            ConsumersView::default(),
+        ))),
+    );
+    assert_eq!(app.selected_stream.as_deref(), Some("ORDERS"));
+}

@@ -117,9 +117,12 @@ impl App {
                 .as_deref()
                 .is_some_and(|name| visible.contains(&name));
         if !keep {
-            // Nor is an object store's stream (chunks, not messages to read): a message
-            // stream is chosen first when there is one.
-            let store = |s: &&str| crate::broker::store_of_stream(s).is_some();
+            // Nor is a key-value bucket's or an object store's stream (K and O show
+            // those): a message stream is chosen first when there is one.
+            let store = |s: &&str| {
+                crate::broker::store_of_stream(s).is_some()
+                    || crate::broker::bucket_of_stream(s).is_some()
+            };
             let first = (visible.iter().find(|s| !own(s) && !store(s)))
                 .or(visible.iter().find(|s| !own(s)))
                 .or(visible.first());
