@@ -95,15 +95,18 @@ impl Broker {
 
     /// What the server holds of object `name` now (a deleted one is an error).
     pub async fn object_info(&self, store: &str, name: &str) -> Result<ObjectSummary, ObjectError> {
-        let bucket = self.transfer_store(store).await?;
-        let info = bucket
-            .info(name)
-            .await
-            .map_err(|e| failed(store, name, e))?;
-        if info.deleted {
-            return Err(failed(store, name, "deleted"));
-        }
-        Ok(summary(&info))
+        self.object_call(store, async {
+            let bucket = self.transfer_store(store).await?;
+            let info = bucket
+                .info(name)
+                .await
+                .map_err(|e| failed(store, name, e))?;
+            if info.deleted {
+                return Err(failed(store, name, "deleted"));
+            }
+            Ok(summary(&info))
+        })
+        .await
     }
 
     /// Saves object `name` to `path`, calling `progress` with the bytes written so far.
@@ -118,35 +121,38 @@ impl Broker {
         overwrite: bool,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<ObjectSummary, ObjectError> {
-        let bucket = self.transfer_store(store).await?;
-        let mut object = bucket.get(name).await.map_err(|e| failed(store, name, e))?;
-        let held = summary(object.info());
-        let mut options = tokio::fs::OpenOptions::new();
-        options.write(true);
-        if overwrite {
-            options.create(true).truncate(true);
-        } else {
-            // Never over a file that is there unasked.
-            options.create_new(true);
-        }
-        let mut file = options.open(path).await.map_err(|e| file_failed(path, e))?;
-        let total = held.size as u64;
-        let copied = copy(&mut object, &mut file, |done| progress(done, total)).await;
-        let outcome = match copied {
-            Ok(n) if n == total => file.sync_all().await.map_err(|e| file_failed(path, e)),
-            Ok(n) => Err(failed(
-                store,
-                name,
-                format!("saved {n} bytes, the object has {total}"),
-            )),
-            Err(e) => Err(failed(store, name, format!("{e}: nothing saved"))),
-        };
-        if let Err(e) = outcome {
-            drop(file);
-            let _ = tokio::fs::remove_file(path).await;
-            return Err(e);
-        }
-        Ok(held)
+        self.object_call_to_end(store, async {
+            let bucket = self.transfer_store(store).await?;
+            let mut object = bucket.get(name).await.map_err(|e| failed(store, name, e))?;
+            let held = summary(object.info());
+            let mut options = tokio::fs::OpenOptions::new();
+            options.write(true);
+            if overwrite {
+                options.create(true).truncate(true);
+            } else {
+                // Never over a file that is there unasked.
+                options.create_new(true);
+            }
+            let mut file = options.open(path).await.map_err(|e| file_failed(path, e))?;
+            let total = held.size as u64;
+            let copied = copy(&mut object, &mut file, |done| progress(done, total)).await;
+            let outcome = match copied {
+                Ok(n) if n == total => file.sync_all().await.map_err(|e| file_failed(path, e)),
+                Ok(n) => Err(failed(
+                    store,
+                    name,
+                    format!("saved {n} bytes, the object has {total}"),
+                )),
+                Err(e) => Err(failed(store, name, format!("{e}: nothing saved"))),
+            };
+            if let Err(e) = outcome {
+                drop(file);
+                let _ = tokio::fs::remove_file(path).await;
+                return Err(e);
+            }
+            Ok(held)
+        })
+        .await
     }
 
     /// Puts the file at `path` into `store` as `name` (replacing an object of that name),
@@ -159,35 +165,38 @@ impl Broker {
         path: &Path,
         progress: impl FnMut(u64) + Send + Unpin,
     ) -> Result<ObjectSummary, ObjectError> {
-        let bucket = self.transfer_store(store).await?;
-        let file = tokio::fs::File::open(path)
-            .await
-            .map_err(|e| file_failed(path, e))?;
-        let mut counted = Counted {
-            inner: file,
-            done: 0,
-            progress,
-        };
-        let meta = ObjectMetadata {
-            name: name.to_string(),
-            ..Default::default()
-        };
-        let put = bucket
-            .put(meta, &mut counted)
-            .await
-            .map_err(|e| failed(store, name, e))?;
-        let stored = bucket
-            .info(name)
-            .await
-            .map_err(|e| failed(store, name, e))?;
-        if stored.digest != put.digest || stored.size != put.size {
-            return Err(failed(
-                store,
-                name,
-                "the server holds something else than was put",
-            ));
-        }
-        Ok(summary(&stored))
+        self.object_call(store, async {
+            let bucket = self.transfer_store(store).await?;
+            let file = tokio::fs::File::open(path)
+                .await
+                .map_err(|e| file_failed(path, e))?;
+            let mut counted = Counted {
+                inner: file,
+                done: 0,
+                progress,
+            };
+            let meta = ObjectMetadata {
+                name: name.to_string(),
+                ..Default::default()
+            };
+            let put = bucket
+                .put(meta, &mut counted)
+                .await
+                .map_err(|e| failed(store, name, e))?;
+            let stored = bucket
+                .info(name)
+                .await
+                .map_err(|e| failed(store, name, e))?;
+            if stored.digest != put.digest || stored.size != put.size {
+                return Err(failed(
+                    store,
+                    name,
+                    "the server holds something else than was put",
+                ));
+            }
+            Ok(summary(&stored))
+        })
+        .await
     }
 
     async fn transfer_store(&self, store: &str) -> Result<ObjectStore, ObjectError> {

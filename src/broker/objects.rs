@@ -26,6 +26,12 @@ pub enum ObjectError {
     },
     #[error("{path}: {reason}")]
     File { path: String, reason: String },
+    /// The server refused a request of the call (the client alone would report a
+    /// timeout: a refused request gets no answer).
+    #[error(
+        "object store {store}: permission denied: this user may not use {subject} (the server refused the request)"
+    )]
+    Denied { store: String, subject: String },
 }
 
 /// One object as listed.
@@ -79,21 +85,24 @@ impl Broker {
 
     /// The objects of `store` (deleted ones left out), by name.
     pub async fn objects(&self, store: &str) -> Result<Vec<ObjectSummary>, ObjectError> {
-        let bucket = self.object_store(store).await?;
-        let failed = |e: String| ObjectError::Store {
-            store: store.to_string(),
-            reason: e,
-        };
-        let mut list = bucket.list().await.map_err(|e| failed(e.to_string()))?;
-        let mut out = Vec::new();
-        while let Some(info) = list.next().await {
-            let info = info.map_err(|e| failed(e.to_string()))?;
-            if !info.deleted {
-                out.push(ObjectSummary::from_info(&info));
+        self.object_call(store, async {
+            let bucket = self.object_store(store).await?;
+            let failed = |e: String| ObjectError::Store {
+                store: store.to_string(),
+                reason: e,
+            };
+            let mut list = bucket.list().await.map_err(|e| failed(e.to_string()))?;
+            let mut out = Vec::new();
+            while let Some(info) = list.next().await {
+                let info = info.map_err(|e| failed(e.to_string()))?;
+                if !info.deleted {
+                    out.push(ObjectSummary::from_info(&info));
+                }
             }
-        }
-        out.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(out)
+            out.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(out)
+        })
+        .await
     }
 
     /// Saves object `name` to `path`. The reader checks the SHA-256 digest at the end of
@@ -105,32 +114,35 @@ impl Broker {
         name: &str,
         path: &Path,
     ) -> Result<ObjectSummary, ObjectError> {
-        let bucket = self.object_store(store).await?;
-        let failed = |e: String| object_failed(store, name, e);
-        let mut object = bucket.get(name).await.map_err(|e| failed(e.to_string()))?;
-        let summary = ObjectSummary::from_info(object.info());
-        let file_failed = |e: std::io::Error| ObjectError::File {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        };
-        let mut file = tokio::fs::File::create(path).await.map_err(file_failed)?;
-        let copied = tokio::io::copy(&mut object, &mut file).await;
-        let written = match copied {
-            Ok(n) => n,
-            Err(e) => {
-                drop(file);
-                let _ = tokio::fs::remove_file(path).await;
-                return Err(failed(format!("read failed, nothing saved: {e}")));
+        self.object_call_to_end(store, async {
+            let bucket = self.object_store(store).await?;
+            let failed = |e: String| object_failed(store, name, e);
+            let mut object = bucket.get(name).await.map_err(|e| failed(e.to_string()))?;
+            let summary = ObjectSummary::from_info(object.info());
+            let file_failed = |e: std::io::Error| ObjectError::File {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            };
+            let mut file = tokio::fs::File::create(path).await.map_err(file_failed)?;
+            let copied = tokio::io::copy(&mut object, &mut file).await;
+            let written = match copied {
+                Ok(n) => n,
+                Err(e) => {
+                    drop(file);
+                    let _ = tokio::fs::remove_file(path).await;
+                    return Err(failed(format!("read failed, nothing saved: {e}")));
+                }
+            };
+            file.flush().await.map_err(file_failed)?;
+            if written as usize != summary.size {
+                return Err(failed(format!(
+                    "saved {written} bytes, the object has {}",
+                    summary.size
+                )));
             }
-        };
-        file.flush().await.map_err(file_failed)?;
-        if written as usize != summary.size {
-            return Err(failed(format!(
-                "saved {written} bytes, the object has {}",
-                summary.size
-            )));
-        }
-        Ok(summary)
+            Ok(summary)
+        })
+        .await
     }
 
     /// Puts the file at `path` into `store` as `name`, then reads its info back from the
@@ -141,43 +153,84 @@ impl Broker {
         name: &str,
         path: &Path,
     ) -> Result<ObjectSummary, ObjectError> {
-        let bucket = self.object_store(store).await?;
-        let failed = |e: String| object_failed(store, name, e);
-        let mut file = tokio::fs::File::open(path)
-            .await
-            .map_err(|e| ObjectError::File {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
-        let meta = ObjectMetadata {
-            name: name.to_string(),
-            ..Default::default()
-        };
-        let put = bucket
-            .put(meta, &mut file)
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        let stored = bucket.info(name).await.map_err(|e| failed(e.to_string()))?;
-        if stored.digest != put.digest || stored.size != put.size {
-            return Err(failed(
-                "the server holds something else than was put".into(),
-            ));
-        }
-        Ok(ObjectSummary::from_info(&stored))
+        self.object_call(store, async {
+            let bucket = self.object_store(store).await?;
+            let failed = |e: String| object_failed(store, name, e);
+            let mut file = tokio::fs::File::open(path)
+                .await
+                .map_err(|e| ObjectError::File {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+            let meta = ObjectMetadata {
+                name: name.to_string(),
+                ..Default::default()
+            };
+            let put = bucket
+                .put(meta, &mut file)
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            let stored = bucket.info(name).await.map_err(|e| failed(e.to_string()))?;
+            if stored.digest != put.digest || stored.size != put.size {
+                return Err(failed(
+                    "the server holds something else than was put".into(),
+                ));
+            }
+            Ok(ObjectSummary::from_info(&stored))
+        })
+        .await
     }
 
     /// Deletes object `name`, then checks the server no longer lists it.
     pub async fn delete_object(&self, store: &str, name: &str) -> Result<(), ObjectError> {
-        let bucket = self.object_store(store).await?;
-        let failed = |e: String| object_failed(store, name, e);
-        bucket
-            .delete(name)
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        match bucket.info(name).await {
-            Ok(info) if !info.deleted => Err(failed("still there after the delete".into())),
-            _ => Ok(()),
+        self.object_call(store, async {
+            let bucket = self.object_store(store).await?;
+            let failed = |e: String| object_failed(store, name, e);
+            bucket
+                .delete(name)
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            match bucket.info(name).await {
+                Ok(info) if !info.deleted => Err(failed("still there after the delete".into())),
+                _ => Ok(()),
+            }
+        })
+        .await
+    }
+
+    /// Runs `call` on `store`. A request the server refuses gets no answer, so the call
+    /// would fail only at its timeout, as a timeout: it ends as soon as the server
+    /// reports the refusal, with the refusal as the error.
+    pub(super) async fn object_call<T>(
+        &self,
+        store: &str,
+        call: impl std::future::Future<Output = Result<T, ObjectError>>,
+    ) -> Result<T, ObjectError> {
+        let marks = store_marks(store);
+        let refused = super::permissions::Denials::refused(self.denials().watch(), &marks);
+        tokio::select! {
+            result = self.object_call_to_end(store, call) => result,
+            subject = refused => Err(ObjectError::Denied { store: store.to_string(), subject }),
         }
+    }
+
+    /// As `object_call`, but never cut short (a save removes its partial file itself):
+    /// when it fails and the server refused one of its requests meanwhile, the refusal is
+    /// the error.
+    pub(super) async fn object_call_to_end<T>(
+        &self,
+        store: &str,
+        call: impl std::future::Future<Output = Result<T, ObjectError>>,
+    ) -> Result<T, ObjectError> {
+        let since = std::time::Instant::now();
+        call.await
+            .map_err(|e| match self.refused_since(since, &store_marks(store)) {
+                Some(subject) => ObjectError::Denied {
+                    store: store.to_string(),
+                    subject,
+                },
+                None => e,
+            })
     }
 
     async fn object_store(&self, store: &str) -> Result<ObjectStore, ObjectError> {
@@ -195,6 +248,11 @@ impl Broker {
             .map(|c| c.js.clone())
             .ok_or(ObjectError::NotConnected)
     }
+}
+
+/// What the requests of a call on `store` name: its stream, and its subjects.
+fn store_marks(store: &str) -> [String; 2] {
+    [format!("{STREAM_PREFIX}{store}"), format!("$O.{store}.")]
 }
 
 fn object_failed(store: &str, name: &str, reason: String) -> ObjectError {

@@ -80,6 +80,17 @@ impl Denials {
             .is_some_and(|at| at.elapsed() < DENIAL_KEPT)
     }
 
+    /// A subject refused since `since` that contains one of `marks` (the stream or the
+    /// subject prefix an operation uses).
+    pub fn refused_since(&self, since: Instant, marks: &[String]) -> Option<String> {
+        self.lock()
+            .iter()
+            .filter(|(_, at)| **at >= since)
+            .map(|((_, subject), _)| subject)
+            .find(|subject| marks.iter().any(|m| subject.contains(m.as_str())))
+            .cloned()
+    }
+
     /// Every subject refused within the last `DENIAL_KEPT`, sorted.
     pub fn recent(&self) -> Vec<(Denied, String)> {
         let mut recent: Vec<_> = self
@@ -102,6 +113,21 @@ impl Denials {
         loop {
             match news.recv().await {
                 Ok((Denied::Publish, s)) if s == subject => return,
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+            }
+        }
+    }
+
+    /// Resolves with the subject when a refusal containing one of `marks` is recorded
+    /// (after the call that made `news`).
+    pub async fn refused(
+        mut news: broadcast::Receiver<(Denied, String)>,
+        marks: &[String],
+    ) -> String {
+        loop {
+            match news.recv().await {
+                Ok((_, s)) if marks.iter().any(|m| s.contains(m.as_str())) => return s,
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
             }
