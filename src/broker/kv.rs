@@ -14,6 +14,9 @@ use time::OffsetDateTime;
 
 use super::Broker;
 
+mod create;
+pub use create::{KEY_NAME_MAX, validate_key};
+
 /// The stream-name prefix of a key-value bucket.
 pub const KV_STREAM_PREFIX: &str = "KV_";
 
@@ -199,6 +202,8 @@ pub struct NewBucket {
 /// happens. Dropping it stops the watch.
 pub struct KeyWatch {
     inner: kv::Watch,
+    /// What ended a batch early (an error, or the end), given at the next call.
+    after: Option<Option<KvError>>,
 }
 
 impl KeyWatch {
@@ -209,6 +214,40 @@ impl KeyWatch {
             item.map(KeyEntry::from)
                 .map_err(|e| kv_error(&e, "watch", "keys")),
         )
+    }
+
+    /// The next change and those already waiting behind it, up to `max`, in order; `None`
+    /// when the watch ended. An error or the end found after the first change is given
+    /// at the next call, so no change before it is lost.
+    pub async fn next_batch(&mut self, max: usize) -> Option<Result<Vec<KeyEntry>, KvError>> {
+        use futures::FutureExt;
+        match self.after.take() {
+            Some(Some(e)) => return Some(Err(e)),
+            Some(None) => return None,
+            None => {}
+        }
+        let first = match self.next().await? {
+            Ok(entry) => entry,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut batch = vec![first];
+        while batch.len() < max {
+            // Polled once: a change not ready yet is left for the next batch (the stream's
+            // `next` takes nothing until it is ready).
+            match self.next().now_or_never() {
+                Some(Some(Ok(entry))) => batch.push(entry),
+                Some(Some(Err(e))) => {
+                    self.after = Some(Some(e));
+                    break;
+                }
+                Some(None) => {
+                    self.after = Some(None);
+                    break;
+                }
+                None => break,
+            }
+        }
+        Some(Ok(batch))
     }
 }
 
@@ -264,7 +303,7 @@ impl Broker {
             .watch_with_history(">")
             .await
             .map_err(|e| kv_error(&e, "watch", bucket))?;
-        Ok(KeyWatch { inner })
+        Ok(KeyWatch { inner, after: None })
     }
 
     /// The key's latest entry (a delete or purge marker included), `None` if it never was.

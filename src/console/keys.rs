@@ -104,6 +104,8 @@ pub enum Command {
     RevertKey,
     CreateBucket,
     DeleteBucket,
+    NewKey,
+    NewLine,
     // Issue 16: the subject tail.
     Tail,
     TailPause,
@@ -240,7 +242,11 @@ impl Command {
             OpenBucket => "the bucket's keys, live (new and changed keys appear as they happen)",
             FilterKeys => "filter the keys by pattern (wildcards * >, or text they contain)",
             OpenKey => "the key: its value (JSON, text or hex) and every revision kept",
-            PutKey => "put a new value, if no one changed the key since it was read",
+            PutKey => {
+                "put a new value: a form (several lines), asks; refused if anyone changed the key since"
+            }
+            NewKey => "create a key: a form (name, value), asks; refused if it exists",
+            NewLine => "a line break in the value (Enter submits the form)",
             DeleteKey => "delete the key (a delete marker; history kept; asks)",
             PurgeKey => "purge the key (every revision gone; asks)",
             RevertKey => "revert: put the chosen revision's value back (asks)",
@@ -267,7 +273,9 @@ impl Command {
             | CreateCapture | PurgeStream | DeleteStream | PauseConsumer | ResumeConsumer
             | ResetConsumer | DeleteMessage | Erase | CreateStream | EditStream
             | CreateConsumer | EditConsumer | CopyConsumer => true,
-            PutKey | DeleteKey | PurgeKey | RevertKey | CreateBucket | DeleteBucket => true,
+            PutKey | DeleteKey | PurgeKey | RevertKey | CreateBucket | DeleteBucket | NewKey => {
+                true
+            }
             // An answer or a request publishes on plain NATS: it changes no stream, but it
             // is sent to the server, so it is refused with the rest.
             TailAnswer | TailRequest => true,
@@ -285,6 +293,8 @@ impl Command {
             SwitchContext | CopyNatsCommand => false,
             // Looking at buckets and keys changes nothing.
             Buckets | OpenBucket | FilterKeys | OpenKey => false,
+            // Typing in the key form; what it sends is asked for by a command above.
+            NewLine => false,
             // A core subscription takes nothing from any stream.
             Tail | TailPause => false,
         }
@@ -314,10 +324,11 @@ pub enum Layer {
     Keys,
     Key,
     Tail,
+    KeyForm,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 20] = [
+    pub const ALL: [Layer; 21] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -338,6 +349,7 @@ impl Layer {
         Layer::Keys,
         Layer::Key,
         Layer::Tail,
+        Layer::KeyForm,
     ];
 
     pub fn name(self) -> &'static str {
@@ -362,6 +374,7 @@ impl Layer {
             Layer::Keys => "keys",
             Layer::Key => "key",
             Layer::Tail => "tail",
+            Layer::KeyForm => "key form",
         }
     }
 }

@@ -44,7 +44,9 @@ async fn buckets_and_keys_made_outside_appear_live() {
     });
     console.press("\r");
     console.wait_for(WAIT, "the key already there", |s| {
-        s.contains("Keys of config (1)") && any_line(s, &["app.theme", "1"]) && s.contains("put")
+        s.contains("config · keys 1–1 of 1")
+            && any_line(s, &["app.theme", "1"])
+            && s.contains("put")
     });
 
     // Put and delete from outside: the open view follows.
@@ -261,9 +263,9 @@ async fn read_only_refuses_creating_and_deleting_buckets() {
     let (_store, mut console) = key_open_with(&server, &["--read-only"]).await;
     // Back to the buckets view: Esc twice (each alone, waited for).
     console.press("\x1b");
-    console.wait_for(WAIT, "the keys view", |s| s.contains("Keys of config"));
+    console.wait_for(WAIT, "the keys view", |s| s.contains("config · keys"));
     console.press("\x1b");
-    console.wait_for(WAIT, "the buckets view", |s| !s.contains("Keys of config"));
+    console.wait_for(WAIT, "the buckets view", |s| !s.contains("config · keys"));
     for (key, does) in [("c", "create a bucket"), ("d", "delete the bucket")] {
         console.press(key);
         console.wait_for(WAIT, "the refusal", |s| {

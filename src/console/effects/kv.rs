@@ -8,8 +8,14 @@ use super::Reply;
 use crate::broker::Broker;
 use crate::broker::KeyOperation;
 use crate::console::app::{Action, KeyChange, KeyChangeOp, KvAction};
+use crate::console::overlays::kv::KeySeen;
 
-/// Sends every key's latest entry, then each change, until the view's id is replaced.
+/// Most changes sent in one action: a bucket's first entries arrive by the thousand, and
+/// each batch is applied before the next frame.
+const BATCH: usize = 1024;
+
+/// Sends every key's latest entry, then each change (in batches of what is ready, values
+/// left behind), until the view's id is replaced.
 pub(crate) async fn watch_keys(
     broker: Broker,
     reply: Reply,
@@ -29,8 +35,11 @@ pub(crate) async fn watch_keys(
                     return;
                 }
             }
-            next = keys.next() => match next {
-                Some(Ok(entry)) => reply.send(Action::Kv(KvAction::KeyChanged { watch: id, entry })),
+            next = keys.next_batch(BATCH) => match next {
+                Some(Ok(entries)) => {
+                    let seen = entries.iter().map(KeySeen::from).collect();
+                    reply.send(Action::Kv(KvAction::KeysChanged { watch: id, seen }));
+                }
                 Some(Err(e)) => return reply.send(failed(e.to_string())),
                 None => return reply.send(failed(format!("the watch of {bucket} ended"))),
             },
@@ -68,6 +77,13 @@ async fn make(broker: &Broker, c: &KeyChange) -> Result<String, String> {
         KeyChangeOp::Put(value) | KeyChangeOp::Revert { value, .. } => {
             let rev = broker
                 .put_key(bucket, key, value.clone(), expected)
+                .await
+                .map_err(refused)?;
+            Some((rev, value.clone()))
+        }
+        KeyChangeOp::Create(value) => {
+            let rev = broker
+                .create_key(bucket, key, value.clone())
                 .await
                 .map_err(refused)?;
             Some((rev, value.clone()))

@@ -13,6 +13,7 @@ mod header;
 mod help;
 mod hints;
 mod kv;
+mod kv_form;
 mod kv_key;
 mod layout;
 mod message;
@@ -105,6 +106,7 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::Buckets(state) => kv::render_buckets(frame, app, state, area),
         Overlay::Keys(state) => kv::render_keys(frame, app, state, area),
         Overlay::Key(state) => kv_key::render(frame, app, state, area),
+        Overlay::KeyForm(form) => kv_form::render(frame, form, area),
         Overlay::Tail(state) => tail::render(frame, state, area),
     }
 }
