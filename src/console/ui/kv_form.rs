@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::forms::{dialog, error_line, field_line};
 use super::kv_key::render_question;
@@ -17,26 +17,33 @@ use crate::console::overlays::text_area::line_col;
 /// Lines of the value shown at once (the form scrolls to the cursor's line).
 const VALUE_LINES: usize = 10;
 
-/// What the put expects, in the form's words.
-fn expects(form: &KeyForm) -> String {
+/// What the put expects, in the form's words, and what the key held if not text.
+fn expects(form: &KeyForm) -> Vec<String> {
     let Some(over) = &form.over else {
-        return "creates the key: refused if it exists (a deleted key is created again)"
-            .to_string();
+        return vec![
+            "creates the key: refused if it exists (a deleted key is created again)".into(),
+        ];
     };
     let base = format!(
         "expects revision {}; refused if anyone changed the key since",
         over.revision
     );
     match (over.operation, over.binary) {
-        (KeyOperation::Put, Some(size)) => format!(
-            "{base}. The value is binary ({}): not shown here; what you type replaces it",
-            fmt_bytes(size as u64)
-        ),
-        (KeyOperation::Put, None) => base,
-        (op, _) => format!(
-            "{base}. The key was {}d at that revision: the put sets it again",
-            op.word()
-        ),
+        (KeyOperation::Put, Some(size)) => vec![
+            base,
+            format!(
+                "the value is binary ({}): not shown here; what you type replaces it",
+                fmt_bytes(size as u64)
+            ),
+        ],
+        (KeyOperation::Put, None) => vec![base],
+        (op, _) => vec![
+            base,
+            format!(
+                "the key was {}d at that revision: the put sets it again",
+                op.word()
+            ),
+        ],
     }
 }
 
@@ -53,7 +60,7 @@ fn value_lines(form: &KeyForm, width: u16) -> (Vec<Line<'static>>, Option<(u16, 
     } else {
         Style::new()
     };
-    let lines = text
+    let mut lines: Vec<Line<'static>> = text
         .split('\n')
         .skip(first)
         .take(VALUE_LINES)
@@ -62,6 +69,8 @@ fn value_lines(form: &KeyForm, width: u16) -> (Vec<Line<'static>>, Option<(u16, 
             Line::from(vec![Span::raw("  │ "), Span::styled(shown, style)])
         })
         .collect();
+    // The editor keeps its height: the lines below stay put as the value grows.
+    lines.resize(VALUE_LINES, Line::raw("  │"));
     let cursor = focused.then(|| ((4 + col - shift) as u16, (row - first) as u16));
     (lines, cursor)
 }
@@ -91,19 +100,27 @@ fn value_heading(form: &KeyForm) -> Line<'static> {
 }
 
 pub fn render(frame: &mut Frame, form: &KeyForm, full: Rect) {
-    let area = dialog(full, 80, VALUE_LINES as u16 + 12);
+    let area = dialog(full, 80, VALUE_LINES as u16 + 10);
     let inner_w = area.width.saturating_sub(2);
     let label = Style::new().fg(theme::get().label);
     let mut lines = Vec::new();
     let mut cursor = None;
-    let (key_line, c) = field_line(
+    let (mut key_line, c) = field_line(
         KeyField::Key.label(),
         &form.key,
         form.focus == KeyField::Key && form.key_editable(),
-        inner_w,
+        if form.key_editable() {
+            inner_w
+        } else {
+            // A fixed name: "(fixed)" right after it.
+            (form.key.value().chars().count() as u16 + 15).min(inner_w.saturating_sub(8))
+        },
     );
     if let Some(x) = c {
         cursor = Some((x, 0));
+    }
+    if !form.key_editable() {
+        key_line.push_span(Span::styled(" (fixed)", label));
     }
     lines.push(key_line);
     if let Some(e) = form.error(KeyField::Key) {
@@ -119,10 +136,12 @@ pub fn render(frame: &mut Frame, form: &KeyForm, full: Rect) {
         lines.push(error_line(e));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(
-        format!(" {}", expects(form)),
-        Style::new().fg(theme::get().warning),
-    )));
+    for text in expects(form) {
+        lines.push(Line::from(Span::styled(
+            format!(" {text}"),
+            Style::new().fg(theme::get().warning),
+        )));
+    }
     lines.push(Line::from(Span::styled(
         " Enter check and ask · Ctrl-J new line · Tab field · Esc cancel (nothing sent)",
         label,
@@ -137,7 +156,7 @@ pub fn render(frame: &mut Frame, form: &KeyForm, full: Rect) {
     };
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
                 .title(Span::styled(
                     title,

@@ -353,6 +353,8 @@ fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
 }
 
 #[cfg(test)]
+mod kv_form_tests;
+#[cfg(test)]
 mod kv_tests;
 #[cfg(test)]
 mod tests;
