@@ -217,9 +217,15 @@ impl KeyWatch {
     }
 
     /// The next change and those already waiting behind it, up to `max`, in order; `None`
-    /// when the watch ended. An error or the end found after the first change is given
-    /// at the next call, so no change before it is lost.
-    pub async fn next_batch(&mut self, max: usize) -> Option<Result<Vec<KeyEntry>, KvError>> {
+    /// when the watch ended. When many were waiting (a bucket's first entries), more are
+    /// gathered for up to `gather`, so a large bucket comes in a few large batches rather
+    /// than many small ones; a lone change is given at once. An error or the end found
+    /// after the first change is given at the next call, so no change before it is lost.
+    pub async fn next_batch(
+        &mut self,
+        max: usize,
+        gather: Duration,
+    ) -> Option<Result<Vec<KeyEntry>, KvError>> {
         use futures::FutureExt;
         match self.after.take() {
             Some(Some(e)) => return Some(Err(e)),
@@ -231,25 +237,37 @@ impl KeyWatch {
             Err(e) => return Some(Err(e)),
         };
         let mut batch = vec![first];
+        let deadline = tokio::time::Instant::now() + gather;
         while batch.len() < max {
-            // Polled once: a change not ready yet is left for the next batch (the stream's
-            // `next` takes nothing until it is ready).
-            match self.next().now_or_never() {
-                Some(Some(Ok(entry))) => batch.push(entry),
-                Some(Some(Err(e))) => {
+            // What is ready now; past a flood's worth, what comes before the deadline. The
+            // stream's `next` takes nothing until it is ready, so a change not taken here
+            // is left for the next batch.
+            let next = match self.next().now_or_never() {
+                Some(next) => next,
+                None if batch.len() < FLOOD => break,
+                None => match tokio::time::timeout_at(deadline, self.next()).await {
+                    Ok(next) => next,
+                    Err(_) => break,
+                },
+            };
+            match next {
+                Some(Ok(entry)) => batch.push(entry),
+                Some(Err(e)) => {
                     self.after = Some(Some(e));
                     break;
                 }
-                Some(None) => {
+                None => {
                     self.after = Some(None);
                     break;
                 }
-                None => break,
             }
         }
         Some(Ok(batch))
     }
 }
+
+/// Changes waiting at once past which a batch gathers more (a bucket's first entries).
+const FLOOD: usize = 64;
 
 impl Broker {
     fn kv_context(

@@ -12,7 +12,17 @@ use crate::console::overlays::kv::KeySeen;
 
 /// Most changes sent in one action: a bucket's first entries arrive by the thousand, and
 /// each batch is applied before the next frame.
-const BATCH: usize = 1024;
+const BATCH: usize = 4096;
+
+/// How long a batch gathers a flood of changes (a large bucket's first entries): each
+/// batch costs the view a pass over its names, so fewer, larger ones.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Changes in a batch past which the next waits `PACE`.
+const PACE_PAST: usize = 64;
+
+/// The pause after a large batch.
+const PACE: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// Sends every key's latest entry, then each change (in batches of what is ready, values
 /// left behind), until the view's id is replaced.
@@ -35,10 +45,17 @@ pub(crate) async fn watch_keys(
                     return;
                 }
             }
-            next = keys.next_batch(BATCH) => match next {
+            next = keys.next_batch(BATCH, GATHER) => match next {
                 Some(Ok(entries)) => {
-                    let seen = entries.iter().map(KeySeen::from).collect();
+                    let flood = entries.len() >= PACE_PAST;
+                    let seen = entries.into_iter().map(KeySeen::from).collect();
                     reply.send(Action::Kv(KvAction::KeysChanged { watch: id, seen }));
+                    if flood {
+                        // More may be waiting (a large bucket's first entries): a pause
+                        // lets the loop apply this batch and draw before the next comes,
+                        // so keys pressed meanwhile wait for one batch, not for them all.
+                        tokio::time::sleep(PACE).await;
+                    }
                 }
                 Some(Err(e)) => return reply.send(failed(e.to_string())),
                 None => return reply.send(failed(format!("the watch of {bucket} ended"))),

@@ -6,7 +6,7 @@
 //! a bounded map: past `KEYS_KEPT` keys new ones are counted, not kept, and the title
 //! says so.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -21,7 +21,7 @@ use crate::console::keys::Command;
 
 /// Most keys a bucket's view keeps; more are counted (a bucket of millions of keys stays
 /// within memory, and the operator filters to find one).
-pub const KEYS_KEPT: usize = 10_000;
+pub const KEYS_KEPT: usize = 100_000;
 
 /// Rows PgDn and PgUp move (as in the panes).
 pub const PAGE: usize = 10;
@@ -169,31 +169,50 @@ pub struct KeySeen {
     pub row: KeyRow,
 }
 
-impl From<&KeyEntry> for KeySeen {
-    fn from(entry: &KeyEntry) -> Self {
+impl KeyRow {
+    /// The row of an entry: its size, not its value.
+    pub fn of(entry: &KeyEntry) -> Self {
         Self {
-            key: entry.key.clone(),
-            row: KeyRow {
-                revision: entry.revision,
-                changed: entry.created,
-                size: u32::try_from(entry.value.len()).unwrap_or(u32::MAX),
-                operation: entry.operation,
-            },
+            revision: entry.revision,
+            changed: entry.created,
+            size: u32::try_from(entry.value.len()).unwrap_or(u32::MAX),
+            operation: entry.operation,
         }
     }
 }
 
-/// New keys in one batch past which the shown list is rebuilt once rather than each
-/// inserted in place (an insert moves the names after it).
-const REBUILD_PAST: usize = 32;
+impl From<&KeyEntry> for KeySeen {
+    fn from(entry: &KeyEntry) -> Self {
+        Self {
+            key: entry.key.clone(),
+            row: KeyRow::of(entry),
+        }
+    }
+}
+
+/// The entry's key moved, its value dropped.
+impl From<KeyEntry> for KeySeen {
+    fn from(entry: KeyEntry) -> Self {
+        let row = KeyRow::of(&entry);
+        Self {
+            key: entry.key,
+            row,
+        }
+    }
+}
+
+/// New keys in one batch past which they are merged into the shown list in one pass
+/// rather than each inserted in place (an insert moves every name after it).
+const MERGE_PAST: usize = 4;
 
 #[derive(Debug, Clone)]
 pub struct KeysState {
     pub bucket: String,
     /// Which watch feeds this view: changes of an earlier one are dropped.
     pub watch: u64,
-    /// The names are shared with `shown`: each is stored once.
-    pub keys: BTreeMap<Arc<str>, KeyRow>,
+    /// The names are shared with `shown` (each is stored once), which keeps their order:
+    /// a hash map takes a bucket's first entries, in no order, far faster than a tree.
+    pub keys: HashMap<Arc<str>, KeyRow>,
     /// Keys seen but not kept (past `KEYS_KEPT`).
     pub not_kept: u64,
     /// Keys passing the filter, in name order.
@@ -208,7 +227,7 @@ impl KeysState {
         Self {
             bucket: bucket.to_string(),
             watch,
-            keys: BTreeMap::new(),
+            keys: HashMap::new(),
             not_kept: 0,
             shown: Vec::new(),
             filter: String::new(),
@@ -239,8 +258,8 @@ impl KeysState {
                 added.push(key);
             }
         }
-        if added.len() > REBUILD_PAST {
-            self.refilter();
+        if added.len() > MERGE_PAST {
+            self.merge(added);
             return;
         }
         for key in added {
@@ -253,6 +272,28 @@ impl KeysState {
                     self.selected += 1;
                 }
             }
+        }
+    }
+
+    /// Many new keys at once (a bucket's first entries come by the thousand): sorted, each
+    /// one's place found by binary search, and the names between moved across in runs,
+    /// so a batch costs a copy of the list, not a comparison per name. The selection stays
+    /// on its key.
+    fn merge(&mut self, mut added: Vec<Arc<str>>) {
+        added.sort_unstable();
+        let keep = self.selected_key().map(Arc::<str>::from);
+        let old = std::mem::take(&mut self.shown);
+        let mut merged = Vec::with_capacity(old.len() + added.len());
+        let mut rest = old.into_iter();
+        for key in added {
+            let before = rest.as_slice().partition_point(|s| *s < key);
+            merged.extend(rest.by_ref().take(before));
+            merged.push(key);
+        }
+        merged.extend(rest);
+        self.shown = merged;
+        if let Some(k) = keep {
+            self.selected = self.shown.binary_search(&k).unwrap_or(self.selected);
         }
     }
 
@@ -280,6 +321,7 @@ impl KeysState {
             .filter(|k| self.passes(k))
             .cloned()
             .collect();
+        self.shown.sort_unstable();
         // The selection stays on its key while keys arrive around it.
         self.selected = keep
             .and_then(|k| self.shown.binary_search_by(|s| (**s).cmp(k.as_str())).ok())
@@ -398,6 +440,27 @@ mod tests {
         let first = s.shown[0].to_string();
         s.changed(&[seen(&first, 1_000_000, KeyOperation::Purge)]);
         assert_eq!(s.keys[first.as_str()].operation, KeyOperation::Purge);
+    }
+
+    #[test]
+    fn the_selection_stays_on_its_key_as_batches_arrive_around_it() {
+        let mut s = KeysState::new("config", 1);
+        let evens: Vec<KeySeen> = (0..50)
+            .map(|i| seen(&format!("k{:03}", i * 2), 1, KeyOperation::Put))
+            .collect();
+        s.changed(&evens);
+        s.selected = 10;
+        assert_eq!(s.selected_key(), Some("k020"));
+        // A batch merged in one pass (past MERGE_PAST), and one inserted key by key.
+        let odds: Vec<KeySeen> = (0..50)
+            .map(|i| seen(&format!("k{:03}", i * 2 + 1), 2, KeyOperation::Put))
+            .collect();
+        s.changed(&odds);
+        assert_eq!(s.selected_key(), Some("k020"));
+        s.changed(&[seen("a", 3, KeyOperation::Put)]);
+        assert_eq!(s.selected_key(), Some("k020"));
+        assert_eq!(s.shown.len(), 101);
+        assert!(s.shown.windows(2).all(|w| w[0] < w[1]), "in name order");
     }
 
     #[test]
