@@ -84,6 +84,27 @@ fn counts(app: &App) -> (usize, u64) {
         .unwrap_or_default()
 }
 
+/// The keys view of the bench's bucket, its watch started.
+fn open_view(app: &mut App, runner: &EffectRunner) {
+    let view = KeysState::new(BUCKET, next_watch());
+    runner.run(Effect::Kv(KvEffect::Watch {
+        bucket: BUCKET.into(),
+        watch: view.watch,
+    }));
+    app.open(Overlay::Keys(Box::new(view)));
+}
+
+/// The keys pressed once the view is full: pages up and down, a row, the ends.
+fn bench_key(i: usize) -> KeyCode {
+    match i % 50 {
+        0 => KeyCode::End,
+        25 => KeyCode::Home,
+        n if n < 25 => KeyCode::PageUp,
+        n if n % 2 == 0 => KeyCode::PageDown,
+        _ => KeyCode::Down,
+    }
+}
+
 /// Fills a bucket of `count` keys, opens its keys view and measures it.
 pub async fn kv_keys(broker: &Broker, count: usize, size: usize) -> Result<KvReport, BenchError> {
     let fail = failed("kv-keys");
@@ -103,12 +124,7 @@ pub async fn kv_keys(broker: &Broker, count: usize, size: usize) -> Result<KvRep
             .map(|_| ())
             .map_err(|e| fail(e.to_string()))
     };
-    let view = KeysState::new(BUCKET, next_watch());
-    runner.run(Effect::Kv(KvEffect::Watch {
-        bucket: BUCKET.into(),
-        watch: view.watch,
-    }));
-    app.open(Overlay::Keys(Box::new(view)));
+    open_view(&mut app, &runner);
 
     let started = Instant::now();
     let (mut turn_max, mut turn_cpu_max, mut rss_peak) =
@@ -136,15 +152,8 @@ pub async fn kv_keys(broker: &Broker, count: usize, size: usize) -> Result<KvRep
 
     let mut key_frame = Vec::new();
     for i in 0..200 {
-        let code = match i % 50 {
-            0 => KeyCode::End,
-            25 => KeyCode::Home,
-            n if n < 25 => KeyCode::PageUp,
-            n if n % 2 == 0 => KeyCode::PageDown,
-            _ => KeyCode::Down,
-        };
         let t = Instant::now();
-        for effect in app::update(&mut app, Action::Key(KeyEvent::from(code))) {
+        for effect in app::update(&mut app, Action::Key(KeyEvent::from(bench_key(i)))) {
             runner.run(effect);
         }
         draw(&app)?;
