@@ -135,6 +135,9 @@ enum Scenario {
     /// A firehose (--count messages of --size) into the subject tail on `>` while keys are
     /// pressed: key + frame time, shown vs dropped, memory
     Tail,
+    /// A bucket of --count keys (values of --size) in the keys view, fed by the watch:
+    /// load time, key + frame time, memory
+    KvKeys,
 }
 
 #[derive(Args)]
@@ -557,6 +560,15 @@ async fn run_bench(args: BenchArgs, log_file: &Path) -> ExitCode {
                     serde_json::to_string_pretty(&r).unwrap_or_default()
                 } else {
                     jetdeck::bench::tail_table(&r)
+                }
+            }),
+        Scenario::KvKeys => jetdeck::bench::kv_keys(&broker, args.count as usize, args.size)
+            .await
+            .map(|r| {
+                if args.json {
+                    serde_json::to_string_pretty(&r).unwrap_or_default()
+                } else {
+                    jetdeck::bench::kv_table(&r)
                 }
             }),
     };

@@ -7,11 +7,13 @@ use std::time::Duration;
 use serde::Serialize;
 use thiserror::Error;
 
+mod kv;
 mod progress;
 mod scale;
 mod tail;
 mod throughput;
 
+pub use kv::{KvReport, kv_keys, kv_table};
 pub use scale::{ScaleReport, console_scale, rss_mb, scale_table};
 pub use tail::{TailReport, tail_firehose, tail_table};
 pub use throughput::throughput;

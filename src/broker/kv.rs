@@ -14,6 +14,9 @@ use time::OffsetDateTime;
 
 use super::Broker;
 
+mod create;
+pub use create::{KEY_NAME_MAX, validate_key};
+
 /// The stream-name prefix of a key-value bucket.
 pub const KV_STREAM_PREFIX: &str = "KV_";
 
@@ -199,6 +202,8 @@ pub struct NewBucket {
 /// happens. Dropping it stops the watch.
 pub struct KeyWatch {
     inner: kv::Watch,
+    /// What ended a batch early (an error, or the end), given at the next call.
+    after: Option<Option<KvError>>,
 }
 
 impl KeyWatch {
@@ -210,7 +215,59 @@ impl KeyWatch {
                 .map_err(|e| kv_error(&e, "watch", "keys")),
         )
     }
+
+    /// The next change and those already waiting behind it, up to `max`, in order; `None`
+    /// when the watch ended. When many were waiting (a bucket's first entries), more are
+    /// gathered for up to `gather`, so a large bucket comes in a few large batches rather
+    /// than many small ones; a lone change is given at once. An error or the end found
+    /// after the first change is given at the next call, so no change before it is lost.
+    pub async fn next_batch(
+        &mut self,
+        max: usize,
+        gather: Duration,
+    ) -> Option<Result<Vec<KeyEntry>, KvError>> {
+        use futures::FutureExt;
+        match self.after.take() {
+            Some(Some(e)) => return Some(Err(e)),
+            Some(None) => return None,
+            None => {}
+        }
+        let first = match self.next().await? {
+            Ok(entry) => entry,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut batch = vec![first];
+        let deadline = tokio::time::Instant::now() + gather;
+        while batch.len() < max {
+            // What is ready now; past a flood's worth, what comes before the deadline. The
+            // stream's `next` takes nothing until it is ready, so a change not taken here
+            // is left for the next batch.
+            let next = match self.next().now_or_never() {
+                Some(next) => next,
+                None if batch.len() < FLOOD => break,
+                None => match tokio::time::timeout_at(deadline, self.next()).await {
+                    Ok(next) => next,
+                    Err(_) => break,
+                },
+            };
+            match next {
+                Some(Ok(entry)) => batch.push(entry),
+                Some(Err(e)) => {
+                    self.after = Some(Some(e));
+                    break;
+                }
+                None => {
+                    self.after = Some(None);
+                    break;
+                }
+            }
+        }
+        Some(Ok(batch))
+    }
 }
+
+/// Changes waiting at once past which a batch gathers more (a bucket's first entries).
+const FLOOD: usize = 64;
 
 impl Broker {
     fn kv_context(
@@ -264,7 +321,7 @@ impl Broker {
             .watch_with_history(">")
             .await
             .map_err(|e| kv_error(&e, "watch", bucket))?;
-        Ok(KeyWatch { inner })
+        Ok(KeyWatch { inner, after: None })
     }
 
     /// The key's latest entry (a delete or purge marker included), `None` if it never was.

@@ -50,8 +50,8 @@ pub use error::{
 };
 pub use event::{Delivery, Event, SettleKind, Settlement};
 pub use kv::{
-    BucketRow, KV_STREAM_PREFIX, KeyEntry, KeyOperation, KeyWatch, KvError, KvErrorKind, NewBucket,
-    bucket_of_stream,
+    BucketRow, KEY_NAME_MAX, KV_STREAM_PREFIX, KeyEntry, KeyOperation, KeyWatch, KvError,
+    KvErrorKind, NewBucket, bucket_of_stream, validate_key,
 };
 pub use message::{Headers, Message, valid_header_name};
 pub use messages::BrowseWindow;

@@ -104,6 +104,8 @@ pub enum Command {
     RevertKey,
     CreateBucket,
     DeleteBucket,
+    NewKey,
+    NewLine,
     // Issue 16: the subject tail.
     Tail,
     TailPause,
@@ -248,7 +250,11 @@ impl Command {
             OpenBucket => "the bucket's keys, live (new and changed keys appear as they happen)",
             FilterKeys => "filter the keys by pattern (wildcards * >, or text they contain)",
             OpenKey => "the key: its value (JSON, text or hex) and every revision kept",
-            PutKey => "put a new value, if no one changed the key since it was read",
+            PutKey => {
+                "put a new value: a form (several lines), asks; refused if anyone changed the key since"
+            }
+            NewKey => "create a key: a form (name, value), asks; refused if it exists",
+            NewLine => "a line break in the value (Enter submits the form)",
             DeleteKey => "delete the key (a delete marker; history kept; asks)",
             PurgeKey => "purge the key (every revision gone; asks)",
             RevertKey => "revert: put the chosen revision's value back (asks)",
@@ -284,7 +290,9 @@ impl Command {
             | CreateCapture | PurgeStream | DeleteStream | PauseConsumer | ResumeConsumer
             | ResetConsumer | DeleteMessage | Erase | CreateStream | EditStream
             | CreateConsumer | EditConsumer | CopyConsumer => true,
-            PutKey | DeleteKey | PurgeKey | RevertKey | CreateBucket | DeleteBucket => true,
+            PutKey | DeleteKey | PurgeKey | RevertKey | CreateBucket | DeleteBucket | NewKey => {
+                true
+            }
             // An answer or a request publishes on plain NATS: it changes no stream, but it
             // is sent to the server, so it is refused with the rest.
             TailAnswer | TailRequest => true,
@@ -303,6 +311,8 @@ impl Command {
             SwitchContext | CopyNatsCommand => false,
             // Looking at buckets and keys changes nothing.
             Buckets | OpenBucket | FilterKeys | OpenKey => false,
+            // Typing in the key form; what it sends is asked for by a command above.
+            NewLine => false,
             // A core subscription takes nothing from any stream.
             Tail | TailPause => false,
             // Saving an object writes a local file; the server is only read.
@@ -336,10 +346,11 @@ pub enum Layer {
     Tail,
     ObjectStores,
     Objects,
+    KeyForm,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 22] = [
+    pub const ALL: [Layer; 23] = [
         Layer::Help,
         Layer::Details,
         Layer::Message,
@@ -362,6 +373,7 @@ impl Layer {
         Layer::Tail,
         Layer::ObjectStores,
         Layer::Objects,
+        Layer::KeyForm,
     ];
 
     pub fn name(self) -> &'static str {
@@ -388,6 +400,7 @@ impl Layer {
             Layer::Tail => "tail",
             Layer::ObjectStores => "object stores",
             Layer::Objects => "objects",
+            Layer::KeyForm => "key form",
         }
     }
 }

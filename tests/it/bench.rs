@@ -105,3 +105,15 @@ fn the_tail_scenario_keeps_memory_bounded_under_a_firehose() {
     let growth = r["rss_peak_mb"].as_f64().unwrap() - r["rss_before_mb"].as_f64().unwrap();
     assert!(growth < 200.0, "memory grew {growth} MB: {r}");
 }
+
+#[test]
+fn the_kv_keys_scenario_fills_the_keys_view_from_the_watch() {
+    let (ok, stdout, stderr) = bench(&["--scenario", "kv-keys", "--count", "3000", "--json"]);
+    assert!(ok, "{stdout}\n{stderr}");
+    let r: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    // Every key reached the view through the watch, none past the cap.
+    assert_eq!(r["kept"].as_u64(), Some(3_000), "{r}");
+    assert_eq!(r["not_kept"].as_u64(), Some(0), "{r}");
+    assert_eq!(r["presses"].as_u64(), Some(200), "{r}");
+    assert!(r["rss_settled_mb"].as_f64().unwrap() > 0.0, "{r}");
+}

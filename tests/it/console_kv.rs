@@ -44,7 +44,9 @@ async fn buckets_and_keys_made_outside_appear_live() {
     });
     console.press("\r");
     console.wait_for(WAIT, "the key already there", |s| {
-        s.contains("Keys of config (1)") && any_line(s, &["app.theme", "1"]) && s.contains("put")
+        s.contains("config · keys 1–1 of 1")
+            && any_line(s, &["app.theme", "1"])
+            && s.contains("put")
     });
 
     // Put and delete from outside: the open view follows.
@@ -71,7 +73,7 @@ async fn buckets_and_keys_made_outside_appear_live() {
 }
 
 /// The console open on key `k` of bucket `config` (revisions 1 "v1" and 2 "v2").
-async fn key_open(server: &NatsServer) -> (kv::Store, Console) {
+pub(crate) async fn key_open(server: &NatsServer) -> (kv::Store, Console) {
     key_open_with(server, &[]).await
 }
 
@@ -110,10 +112,16 @@ async fn a_put_over_someone_elses_change_is_refused_in_the_servers_words() {
     let server = NatsServer::start().await.unwrap();
     let (store, mut console) = key_open(&server).await;
     console.press("p");
-    console.wait_for(WAIT, "the value prompt", |s| s.contains("New value"));
+    console.wait_for(WAIT, "the value form", |s| {
+        s.contains("Put a new value") && s.contains("expects revision 2")
+    });
     // Another operator changes the key while this one types.
     store.put("k", "theirs".into()).await.unwrap();
     console.press("\x15mine\r"); // Ctrl-U clears the field first
+    console.wait_for(WAIT, "the question", |s| {
+        s.contains("Put 4 bytes at key k of config (expecting revision 2)?")
+    });
+    console.press("y");
     console.wait_for(WAIT, "the refusal", |s| {
         s.contains("refused") && s.contains("wrong last sequence")
     });
@@ -125,8 +133,12 @@ async fn a_put_over_someone_elses_change_is_refused_in_the_servers_words() {
         s.contains("3 (latest) · put")
     });
     console.press("p");
-    console.wait_for(WAIT, "the value prompt", |s| s.contains("New value"));
+    console.wait_for(WAIT, "the value form", |s| s.contains("expects revision 3"));
     console.press("\x15mine\r");
+    console.wait_for(WAIT, "the question", |s| {
+        s.contains("(expecting revision 3)?")
+    });
+    console.press("y");
     console.wait_for(WAIT, "the put, checked", |s| {
         s.contains("the server holds revision 4")
     });
@@ -261,9 +273,9 @@ async fn read_only_refuses_creating_and_deleting_buckets() {
     let (_store, mut console) = key_open_with(&server, &["--read-only"]).await;
     // Back to the buckets view: Esc twice (each alone, waited for).
     console.press("\x1b");
-    console.wait_for(WAIT, "the keys view", |s| s.contains("Keys of config"));
+    console.wait_for(WAIT, "the keys view", |s| s.contains("config · keys"));
     console.press("\x1b");
-    console.wait_for(WAIT, "the buckets view", |s| !s.contains("Keys of config"));
+    console.wait_for(WAIT, "the buckets view", |s| !s.contains("config · keys"));
     for (key, does) in [("c", "create a bucket"), ("d", "delete the bucket")] {
         console.press(key);
         console.wait_for(WAIT, "the refusal", |s| {

@@ -186,3 +186,38 @@ async fn a_bucket_is_created_and_deleted() {
     let err = broker.delete_bucket("made").await.expect_err("twice");
     assert!(!err.words.is_empty());
 }
+
+#[tokio::test]
+async fn create_refuses_a_key_that_exists_in_the_servers_words_and_recreates_a_deleted_one() {
+    let (server, broker) = start().await;
+    let js = raw(&server).await;
+    let store = outside_bucket(&js, "config").await;
+    let rev = broker
+        .create_key("config", "new", "one".into())
+        .await
+        .expect("create a key that never was");
+    assert_eq!(rev, 1);
+
+    let err = broker
+        .create_key("config", "new", "two".into())
+        .await
+        .expect_err("it exists now");
+    assert_eq!(err.kind, KvErrorKind::WrongRevision, "{err}");
+    assert!(err.words.contains("wrong last sequence"), "{}", err.words);
+    assert_eq!(
+        &store.get("new").await.expect("get").expect("new")[..],
+        b"one"
+    );
+
+    // Deleted, it does not exist: created again over its delete marker.
+    store.delete("new").await.expect("delete");
+    let again = broker
+        .create_key("config", "new", "three".into())
+        .await
+        .expect("create over the delete marker");
+    assert_eq!(again, 3);
+    assert_eq!(
+        &store.get("new").await.expect("get").expect("new")[..],
+        b"three"
+    );
+}

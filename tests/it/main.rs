@@ -28,6 +28,8 @@ mod console_diagnosis;
 #[cfg(feature = "console")]
 mod console_kv;
 #[cfg(feature = "console")]
+mod console_kv_form;
+#[cfg(feature = "console")]
 mod console_messages;
 #[cfg(feature = "console")]
 mod console_mouse;

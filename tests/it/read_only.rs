@@ -187,7 +187,8 @@ async fn every_key_that_would_change_the_server_is_refused_and_the_server_is_unc
     console.wait_for(SCREEN, "buckets", |s| s.contains("Key-value buckets (1)"));
     press_every_change(&mut console, Place::Layer(Layer::Buckets), &mut pressed);
     console.press("\r");
-    console.wait_for(SCREEN, "the key", |s| s.contains("Keys of config (1)"));
+    console.wait_for(SCREEN, "the key", |s| s.contains("config · keys 1–1 of 1"));
+    press_every_change(&mut console, Place::Layer(Layer::Keys), &mut pressed);
     console.press("\r");
     console.wait_for(SCREEN, "the key's history", |s| {
         s.contains("History (1 revision kept)")

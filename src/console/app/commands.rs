@@ -297,6 +297,7 @@ pub fn typing(app: &App) -> bool {
             )
         )
         || matches!(app.overlay(), Some(Overlay::ConfigForm(f)) if f.typing())
+        || matches!(app.overlay(), Some(Overlay::KeyForm(f)) if f.asking.is_none())
 }
 
 /// A paste goes whole into the field being typed in, on one line; anywhere else it is

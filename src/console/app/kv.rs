@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::Effect;
 use super::{App, Overlay};
 use crate::broker::KeyEntry;
-use crate::console::overlays::kv::KeysState;
+use crate::console::overlays::kv::{KeySeen, KeysState};
 use crate::console::overlays::kv_key::KeyViewState;
 
 /// What the key-value views ask of the server.
@@ -47,6 +47,8 @@ pub struct KeyChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyChangeOp {
     Put(bytes::Bytes),
+    /// A new key: refused if it exists (one deleted or purged is created again).
+    Create(bytes::Bytes),
     Delete,
     Purge,
     /// Put the value of revision `to` back.
@@ -61,6 +63,14 @@ impl KeyChange {
     pub fn describe(&self) -> String {
         let what = match &self.op {
             KeyChangeOp::Put(v) => format!("put {} bytes at", v.len()),
+            KeyChangeOp::Create(v) => {
+                return format!(
+                    "create key {} of {} with {} bytes (expecting it not to exist)",
+                    self.key,
+                    self.bucket,
+                    v.len()
+                );
+            }
             KeyChangeOp::Delete => "delete".into(),
             KeyChangeOp::Purge => "purge (every revision) of".into(),
             KeyChangeOp::Revert { to, .. } => format!("revert to revision {to}"),
@@ -85,8 +95,9 @@ impl KvEffect {
 /// What comes back from the key-value effects.
 #[derive(Debug, Clone)]
 pub enum KvAction {
-    /// A key changed (or was there when the watch began); for the view `watch`.
-    KeyChanged { watch: u64, entry: KeyEntry },
+    /// Keys changed (or were there when the watch began), in the watch's order; for the
+    /// view `watch`. Their values are not carried: the view shows their sizes.
+    KeysChanged { watch: u64, seen: Vec<KeySeen> },
     /// The watch could not start or broke, in the server's words.
     WatchFailed { watch: u64, error: String },
     /// A key's history, oldest first, or why it could not be read.
@@ -136,15 +147,18 @@ impl App {
 
     pub(crate) fn on_kv(&mut self, action: KvAction, effects: &mut Vec<Effect>) {
         match action {
-            KvAction::KeyChanged { watch, entry } => {
+            KvAction::KeysChanged { watch, seen } => {
                 let Some(view) = self.keys_view(watch) else {
                     return;
                 };
-                view.changed(&entry);
+                view.changed(&seen);
                 let bucket = view.bucket.clone();
                 // The open key follows its changes: its history is read again.
-                if self.key_view(&bucket, &entry.key).is_some() {
-                    let key = entry.key;
+                let open = self.overlays.iter().find_map(|o| match o {
+                    Overlay::Key(k) if k.bucket == bucket => Some(k.key.clone()),
+                    _ => None,
+                });
+                if let Some(key) = open.filter(|k| seen.iter().any(|s| s.key == *k)) {
                     effects.push(Effect::Kv(KvEffect::ReadKey { bucket, key }));
                 }
             }

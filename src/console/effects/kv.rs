@@ -8,8 +8,24 @@ use super::Reply;
 use crate::broker::Broker;
 use crate::broker::KeyOperation;
 use crate::console::app::{Action, KeyChange, KeyChangeOp, KvAction};
+use crate::console::overlays::kv::KeySeen;
 
-/// Sends every key's latest entry, then each change, until the view's id is replaced.
+/// Most changes sent in one action: a bucket's first entries arrive by the thousand, and
+/// each batch is applied before the next frame.
+const BATCH: usize = 4096;
+
+/// How long a batch gathers a flood of changes (a large bucket's first entries): each
+/// batch costs the view a pass over its names, so fewer, larger ones.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Changes in a batch past which the next waits `PACE`.
+const PACE_PAST: usize = 64;
+
+/// The pause after a large batch.
+const PACE: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// Sends every key's latest entry, then each change (in batches of what is ready, values
+/// left behind), until the view's id is replaced.
 pub(crate) async fn watch_keys(
     broker: Broker,
     reply: Reply,
@@ -29,8 +45,18 @@ pub(crate) async fn watch_keys(
                     return;
                 }
             }
-            next = keys.next() => match next {
-                Some(Ok(entry)) => reply.send(Action::Kv(KvAction::KeyChanged { watch: id, entry })),
+            next = keys.next_batch(BATCH, GATHER) => match next {
+                Some(Ok(entries)) => {
+                    let flood = entries.len() >= PACE_PAST;
+                    let seen = entries.into_iter().map(KeySeen::from).collect();
+                    reply.send(Action::Kv(KvAction::KeysChanged { watch: id, seen }));
+                    if flood {
+                        // More may be waiting (a large bucket's first entries): a pause
+                        // lets the loop apply this batch and draw before the next comes,
+                        // so keys pressed meanwhile wait for one batch, not for them all.
+                        tokio::time::sleep(PACE).await;
+                    }
+                }
                 Some(Err(e)) => return reply.send(failed(e.to_string())),
                 None => return reply.send(failed(format!("the watch of {bucket} ended"))),
             },
@@ -68,6 +94,13 @@ async fn make(broker: &Broker, c: &KeyChange) -> Result<String, String> {
         KeyChangeOp::Put(value) | KeyChangeOp::Revert { value, .. } => {
             let rev = broker
                 .put_key(bucket, key, value.clone(), expected)
+                .await
+                .map_err(refused)?;
+            Some((rev, value.clone()))
+        }
+        KeyChangeOp::Create(value) => {
+            let rev = broker
+                .create_key(bucket, key, value.clone())
                 .await
                 .map_err(refused)?;
             Some((rev, value.clone()))

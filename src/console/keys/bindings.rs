@@ -62,6 +62,7 @@ pub(super) const FORMS: Scope = Scope::Layers(&[
     Layer::AttachForm,
     Layer::Prompt,
     Layer::ConfigForm,
+    Layer::KeyForm,
 ]);
 pub(super) const CONFIG: Scope = Scope::Layers(&[Layer::ConfigForm]);
 pub(super) const OUTSTANDING: Scope = Scope::Layers(&[Layer::Outstanding]);

@@ -18,6 +18,8 @@ pub(super) const STORES: &[Binding] = &[
     ),
     bind(DOWN, KV, C::Down),
     bind(UP, KV, C::Up),
+    bind(&[code(KeyCode::PageDown)], KV, C::PageDown),
+    bind(&[code(KeyCode::PageUp)], KV, C::PageUp),
     bind(FIRST, KV, C::First),
     bind(LAST, KV, C::Last),
     with(
@@ -37,6 +39,16 @@ pub(super) const STORES: &[Binding] = &[
     ),
     with(bind(ESC, KV, C::Close), hint(3, "Esc", "close"), None),
     with(bind(&[ch('p')], KEY, C::PutKey), hint(4, "p", "put"), None),
+    with(
+        bind(&[ch('p')], Scope::Layers(&[Layer::Keys]), C::NewKey),
+        hint(2, "p", "new key"),
+        None,
+    ),
+    with(
+        bind(&[ctrl('j')], Scope::Layers(&[Layer::KeyForm]), C::NewLine),
+        hint(3, "Ctrl-J", "new line"),
+        None,
+    ),
     with(
         bind(&[ch('c')], BUCKETS, C::CreateBucket),
         hint(4, "c", "create"),

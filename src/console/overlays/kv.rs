@@ -6,10 +6,12 @@
 //! a bounded map: past `KEYS_KEPT` keys new ones are counted, not kept, and the title
 //! says so.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use super::kv_form::KeyForm;
 use super::kv_key::KeyViewState;
 use super::prompt::{Prompt, PromptKind};
 use super::{Next, Overlay};
@@ -19,7 +21,10 @@ use crate::console::keys::Command;
 
 /// Most keys a bucket's view keeps; more are counted (a bucket of millions of keys stays
 /// within memory, and the operator filters to find one).
-pub const KEYS_KEPT: usize = 10_000;
+pub const KEYS_KEPT: usize = 100_000;
+
+/// Rows PgDn and PgUp move (as in the panes).
+pub const PAGE: usize = 10;
 
 /// The buckets among the stream infos read, sorted by name.
 pub fn buckets(app: &App) -> Vec<BucketRow> {
@@ -126,6 +131,8 @@ impl BucketsState {
             Some(Command::Close) => return Next::Close,
             Some(Command::Down) => self.selected = (self.selected + 1).min(last),
             Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Command::PageDown) => self.selected = (self.selected + PAGE).min(last),
+            Some(Command::PageUp) => self.selected = self.selected.saturating_sub(PAGE),
             Some(Command::First) => self.selected = 0,
             Some(Command::Last) => self.selected = last,
             Some(Command::OpenBucket) => {
@@ -150,20 +157,66 @@ impl BucketsState {
 pub struct KeyRow {
     pub revision: u64,
     pub changed: OffsetDateTime,
-    pub size: usize,
+    pub size: u32,
     pub operation: KeyOperation,
 }
+
+/// A change the watch saw, without its value (a bucket's first entries arrive by the
+/// thousand: only what the row shows travels).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySeen {
+    pub key: String,
+    pub row: KeyRow,
+}
+
+impl KeyRow {
+    /// The row of an entry: its size, not its value.
+    pub fn of(entry: &KeyEntry) -> Self {
+        Self {
+            revision: entry.revision,
+            changed: entry.created,
+            size: u32::try_from(entry.value.len()).unwrap_or(u32::MAX),
+            operation: entry.operation,
+        }
+    }
+}
+
+impl From<&KeyEntry> for KeySeen {
+    fn from(entry: &KeyEntry) -> Self {
+        Self {
+            key: entry.key.clone(),
+            row: KeyRow::of(entry),
+        }
+    }
+}
+
+/// The entry's key moved, its value dropped.
+impl From<KeyEntry> for KeySeen {
+    fn from(entry: KeyEntry) -> Self {
+        let row = KeyRow::of(&entry);
+        Self {
+            key: entry.key,
+            row,
+        }
+    }
+}
+
+/// New keys in one batch past which they are merged into the shown list in one pass
+/// rather than each inserted in place (an insert moves every name after it).
+const MERGE_PAST: usize = 4;
 
 #[derive(Debug, Clone)]
 pub struct KeysState {
     pub bucket: String,
     /// Which watch feeds this view: changes of an earlier one are dropped.
     pub watch: u64,
-    pub keys: BTreeMap<String, KeyRow>,
+    /// The names are shared with `shown` (each is stored once), which keeps their order:
+    /// a hash map takes a bucket's first entries, in no order, far faster than a tree.
+    pub keys: HashMap<Arc<str>, KeyRow>,
     /// Keys seen but not kept (past `KEYS_KEPT`).
     pub not_kept: u64,
     /// Keys passing the filter, in name order.
-    pub shown: Vec<String>,
+    pub shown: Vec<Arc<str>>,
     pub filter: String,
     pub selected: usize,
     pub error: Option<String>,
@@ -174,7 +227,7 @@ impl KeysState {
         Self {
             bucket: bucket.to_string(),
             watch,
-            keys: BTreeMap::new(),
+            keys: HashMap::new(),
             not_kept: 0,
             shown: Vec::new(),
             filter: String::new(),
@@ -183,38 +236,64 @@ impl KeysState {
         }
     }
 
-    /// A change the watch saw: the key's row is replaced (a new key is added while there
-    /// is room).
-    pub fn changed(&mut self, entry: &KeyEntry) {
-        let row = KeyRow {
-            revision: entry.revision,
-            changed: entry.created,
-            size: entry.value.len(),
-            operation: entry.operation,
-        };
-        if let Some(old) = self.keys.get_mut(&entry.key) {
-            // A watch delivers in revision order; an older one never replaces a newer.
-            if old.revision < row.revision {
-                *old = row;
+    /// Changes the watch saw, in its order: each key's row is replaced (a new key is added
+    /// while there is room).
+    pub fn changed(&mut self, seen: &[KeySeen]) {
+        let mut added: Vec<Arc<str>> = Vec::new();
+        for s in seen {
+            if let Some(old) = self.keys.get_mut(s.key.as_str()) {
+                // A watch delivers in revision order; an older one never replaces a newer.
+                if old.revision < s.row.revision {
+                    *old = s.row.clone();
+                }
+                continue;
             }
+            if self.keys.len() >= KEYS_KEPT {
+                self.not_kept += 1;
+                continue;
+            }
+            let key: Arc<str> = Arc::from(s.key.as_str());
+            self.keys.insert(key.clone(), s.row.clone());
+            if self.passes(&key) {
+                added.push(key);
+            }
+        }
+        if added.len() > MERGE_PAST {
+            self.merge(added);
             return;
         }
-        if self.keys.len() >= KEYS_KEPT {
-            self.not_kept += 1;
-            return;
-        }
-        self.keys.insert(entry.key.clone(), row);
-        if self.passes(&entry.key) {
-            // `shown` is in name order: an insert, not a refilter (keys arrive by the
-            // thousand when a view opens).
-            if let Err(i) = self.shown.binary_search(&entry.key) {
+        for key in added {
+            // `shown` is in name order: an insert, not a refilter.
+            if let Err(i) = self.shown.binary_search(&key) {
                 let had = !self.shown.is_empty();
-                self.shown.insert(i, entry.key.clone());
+                self.shown.insert(i, key);
                 // The selection stays on its key.
                 if had && i <= self.selected {
                     self.selected += 1;
                 }
             }
+        }
+    }
+
+    /// Many new keys at once (a bucket's first entries come by the thousand): sorted, each
+    /// one's place found by binary search, and the names between moved across in runs,
+    /// so a batch costs a copy of the list, not a comparison per name. The selection stays
+    /// on its key.
+    fn merge(&mut self, mut added: Vec<Arc<str>>) {
+        added.sort_unstable();
+        let keep = self.selected_key().map(Arc::<str>::from);
+        let old = std::mem::take(&mut self.shown);
+        let mut merged = Vec::with_capacity(old.len() + added.len());
+        let mut rest = old.into_iter();
+        for key in added {
+            let before = rest.as_slice().partition_point(|s| *s < key);
+            merged.extend(rest.by_ref().take(before));
+            merged.push(key);
+        }
+        merged.extend(rest);
+        self.shown = merged;
+        if let Some(k) = keep {
+            self.selected = self.shown.binary_search(&k).unwrap_or(self.selected);
         }
     }
 
@@ -242,15 +321,16 @@ impl KeysState {
             .filter(|k| self.passes(k))
             .cloned()
             .collect();
+        self.shown.sort_unstable();
         // The selection stays on its key while keys arrive around it.
         self.selected = keep
-            .and_then(|k| self.shown.iter().position(|s| *s == k))
+            .and_then(|k| self.shown.binary_search_by(|s| (**s).cmp(k.as_str())).ok())
             .unwrap_or(self.selected)
             .min(self.shown.len().saturating_sub(1));
     }
 
     pub fn selected_key(&self) -> Option<&str> {
-        self.shown.get(self.selected).map(String::as_str)
+        self.shown.get(self.selected).map(|k| &**k)
     }
 
     pub fn on_key(
@@ -269,8 +349,14 @@ impl KeysState {
             }
             Some(Command::Down) => self.selected = (self.selected + 1).min(last),
             Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Command::PageDown) => self.selected = (self.selected + PAGE).min(last),
+            Some(Command::PageUp) => self.selected = self.selected.saturating_sub(PAGE),
             Some(Command::First) => self.selected = 0,
             Some(Command::Last) => self.selected = last,
+            Some(Command::NewKey) => {
+                let form = KeyForm::create(&self.bucket);
+                return Next::Open(Overlay::KeyForm(Box::new(form)));
+            }
             Some(Command::OpenKey) => {
                 if let Some(key) = self.selected_key() {
                     effects.push(Effect::Kv(KvEffect::ReadKey {
@@ -305,33 +391,76 @@ mod tests {
         }
     }
 
+    fn seen(key: &str, revision: u64, op: KeyOperation) -> KeySeen {
+        KeySeen::from(&entry(key, revision, op))
+    }
+
+    fn shown(s: &KeysState) -> Vec<&str> {
+        s.shown.iter().map(|k| &**k).collect()
+    }
+
     #[test]
     fn changes_replace_rows_in_name_order_and_filter_by_pattern() {
         let mut s = KeysState::new("config", 1);
-        s.changed(&entry("b.x", 2, KeyOperation::Put));
-        s.changed(&entry("a.y", 3, KeyOperation::Put));
-        s.changed(&entry("b.x", 4, KeyOperation::Delete));
-        s.changed(&entry("b.x", 1, KeyOperation::Put));
-        assert_eq!(s.shown, ["a.y", "b.x"]);
+        s.changed(&[seen("b.x", 2, KeyOperation::Put)]);
+        s.changed(&[seen("a.y", 3, KeyOperation::Put)]);
+        s.changed(&[seen("b.x", 4, KeyOperation::Delete)]);
+        s.changed(&[seen("b.x", 1, KeyOperation::Put)]);
+        assert_eq!(shown(&s), ["a.y", "b.x"]);
+        assert_eq!(s.keys["b.x"].size, 3, "the size, not the value");
         assert_eq!(s.keys["b.x"].revision, 4);
         assert_eq!(s.keys["b.x"].operation, KeyOperation::Delete);
         s.set_filter("b.*");
-        assert_eq!(s.shown, ["b.x"]);
+        assert_eq!(shown(&s), ["b.x"]);
         s.set_filter("Y");
-        assert_eq!(s.shown, ["a.y"]);
+        assert_eq!(shown(&s), ["a.y"]);
     }
 
     #[test]
     fn past_the_cap_new_keys_are_counted_not_kept() {
         let mut s = KeysState::new("big", 1);
-        for i in 0..KEYS_KEPT + 5 {
-            s.changed(&entry(&format!("k{i:06}"), i as u64 + 1, KeyOperation::Put));
+        // In batches, as the watch sends them, in no name order.
+        let all: Vec<KeySeen> = (0..KEYS_KEPT + 5)
+            .map(|i| {
+                seen(
+                    &format!("k{:06}", (i * 7919) % (KEYS_KEPT + 5)),
+                    i as u64 + 1,
+                    KeyOperation::Put,
+                )
+            })
+            .collect();
+        for batch in all.chunks(1000) {
+            s.changed(batch);
         }
         assert_eq!(s.keys.len(), KEYS_KEPT);
+        assert_eq!(s.shown.len(), KEYS_KEPT);
+        assert!(s.shown.windows(2).all(|w| w[0] < w[1]), "in name order");
         assert_eq!(s.not_kept, 5);
         // A kept key still changes.
-        s.changed(&entry("k000000", 1_000_000, KeyOperation::Purge));
-        assert_eq!(s.keys["k000000"].operation, KeyOperation::Purge);
+        let first = s.shown[0].to_string();
+        s.changed(&[seen(&first, 1_000_000, KeyOperation::Purge)]);
+        assert_eq!(s.keys[first.as_str()].operation, KeyOperation::Purge);
+    }
+
+    #[test]
+    fn the_selection_stays_on_its_key_as_batches_arrive_around_it() {
+        let mut s = KeysState::new("config", 1);
+        let evens: Vec<KeySeen> = (0..50)
+            .map(|i| seen(&format!("k{:03}", i * 2), 1, KeyOperation::Put))
+            .collect();
+        s.changed(&evens);
+        s.selected = 10;
+        assert_eq!(s.selected_key(), Some("k020"));
+        // A batch merged in one pass (past MERGE_PAST), and one inserted key by key.
+        let odds: Vec<KeySeen> = (0..50)
+            .map(|i| seen(&format!("k{:03}", i * 2 + 1), 2, KeyOperation::Put))
+            .collect();
+        s.changed(&odds);
+        assert_eq!(s.selected_key(), Some("k020"));
+        s.changed(&[seen("a", 3, KeyOperation::Put)]);
+        assert_eq!(s.selected_key(), Some("k020"));
+        assert_eq!(s.shown.len(), 101);
+        assert!(s.shown.windows(2).all(|w| w[0] < w[1]), "in name order");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! operation. ↑↓ choose a revision: its value shows. The history is read again when the
 //! open keys view sees the key change.
 
-use super::prompt::{Prompt, PromptKind};
+use super::kv::PAGE;
+use super::kv_form::KeyForm;
 use super::{Next, Overlay};
 use crate::broker::{KeyEntry, KeyOperation};
 use crate::console::app::{App, Effect, KeyChange, KeyChangeOp, KvEffect};
@@ -20,9 +21,6 @@ pub struct KeyViewState {
     pub error: Option<String>,
     /// A delete, purge or revert waiting for y / n (the view is then a confirmation).
     pub asking: Option<KeyChange>,
-    /// The revision a value being typed was based on (set when the put prompt opens): a
-    /// change by anyone else meanwhile makes the server refuse the put.
-    pub put_expected: Option<u64>,
 }
 
 impl KeyViewState {
@@ -34,7 +32,6 @@ impl KeyViewState {
             selected: 0,
             error: None,
             asking: None,
-            put_expected: None,
         }
     }
 
@@ -73,13 +70,9 @@ impl KeyViewState {
         self.history.as_ref()?.last()
     }
 
-    /// The change `op` would make, expecting the latest revision read (for a put: the one
-    /// its value was typed over).
+    /// The change `op` would make, expecting the latest revision read.
     pub fn change(&self, op: KeyChangeOp) -> Option<KeyChange> {
-        let expected = match op {
-            KeyChangeOp::Put(_) => self.put_expected?,
-            _ => self.latest()?.revision,
-        };
+        let expected = self.latest()?.revision;
         Some(KeyChange {
             bucket: self.bucket.clone(),
             key: self.key.clone(),
@@ -88,7 +81,8 @@ impl KeyViewState {
         })
     }
 
-    /// d, P, r: the change to confirm; p: the value to type (Enter puts it).
+    /// d, P, r: the change to confirm; p: the form a new value is typed in, over the
+    /// latest revision read (which the put expects).
     fn ask(&mut self, app: &mut App, command: Command) -> Next {
         let op = match command {
             Command::DeleteKey => KeyChangeOp::Delete,
@@ -104,18 +98,12 @@ impl KeyViewState {
                 }
             },
             _ => {
-                self.put_expected = self.latest().map(|e| e.revision);
-                if self.put_expected.is_none() {
+                let Some(latest) = self.latest() else {
                     app.complain("the key's revisions are not read yet");
                     return Next::Stay;
-                }
-                let value = self
-                    .latest()
-                    .filter(|e| e.operation == KeyOperation::Put)
-                    .and_then(|e| std::str::from_utf8(&e.value).ok())
-                    .unwrap_or("");
-                let prompt = Prompt::new(PromptKind::KeyValue, None).with_value(value);
-                return Next::Open(Overlay::Prompt(Box::new(prompt)));
+                };
+                let form = KeyForm::edit(&self.bucket, latest);
+                return Next::Open(Overlay::KeyForm(Box::new(form)));
             }
         };
         match self.change(op) {
@@ -153,6 +141,8 @@ impl KeyViewState {
             Some(Command::Close) => return Next::Close,
             Some(Command::Down) => self.selected = (self.selected + 1).min(last),
             Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Command::PageDown) => self.selected = (self.selected + PAGE).min(last),
+            Some(Command::PageUp) => self.selected = self.selected.saturating_sub(PAGE),
             Some(Command::First) => self.selected = 0,
             Some(Command::Last) => self.selected = last,
             _ => {}

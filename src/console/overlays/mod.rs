@@ -12,6 +12,7 @@ pub mod consumer_form;
 pub mod contexts;
 pub mod deadletters;
 pub mod kv;
+pub mod kv_form;
 pub mod kv_key;
 pub mod message;
 pub mod nats_equivalent;
@@ -23,6 +24,7 @@ pub mod publish;
 pub mod stream_form;
 pub mod subjects;
 pub mod tail;
+pub mod text_area;
 
 use ratatui::crossterm::event::KeyEvent;
 
@@ -87,6 +89,8 @@ pub enum Overlay {
     ObjectStores(Box<objects::StoresState>),
     /// A store's objects.
     Objects(Box<objects::ObjectsState>),
+    /// A key's new value, or a new key: the form, then y / n.
+    KeyForm(Box<kv_form::KeyForm>),
     /// `T`: a subject tailed on plain NATS.
     Tail(Box<tail::TailState>),
 }
@@ -127,6 +131,8 @@ impl Overlay {
             // A delete, purge or revert asks y / n.
             Overlay::Key(k) if k.asking.is_some() => Layer::ConfirmAction,
             Overlay::Key(_) => Layer::Key,
+            Overlay::KeyForm(f) if f.asking.is_some() => Layer::ConfirmAction,
+            Overlay::KeyForm(_) => Layer::KeyForm,
             Overlay::Tail(_) => Layer::Tail,
             Overlay::ObjectStores(_) => Layer::ObjectStores,
             // A save over a file, a put or a delete asks y / n.
@@ -188,6 +194,7 @@ pub fn on_key(
         Overlay::Buckets(state) => state.on_key(app, command, effects),
         Overlay::Keys(state) => state.on_key(app, command, effects),
         Overlay::Key(state) => state.on_key(app, command, effects),
+        Overlay::KeyForm(form) => form.on_key(app, command, key, effects),
         Overlay::Tail(state) => state.on_key(app, command, effects),
         Overlay::ObjectStores(state) => state.on_key(app, command, effects),
         Overlay::Objects(state) => state.on_key(app, command, effects),
@@ -229,6 +236,7 @@ pub fn paste(overlay: &mut Overlay, text: &str, max_payload: Option<usize>) -> b
         }
         Overlay::Operate(form) => form.paste(text),
         Overlay::ConfigForm(form) => form.paste(text),
+        Overlay::KeyForm(form) if form.asking.is_none() => form.paste(text, max_payload),
         _ => return false,
     }
     true

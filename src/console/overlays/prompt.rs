@@ -6,7 +6,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{Next, Overlay};
-use crate::console::app::{App, DeadLetterOp, Effect, KeyChangeOp, KvEffect, Settle};
+use crate::console::app::{App, DeadLetterOp, Effect, Settle};
 use crate::console::attached::MessageKey;
 use crate::console::keys::Command;
 
@@ -31,8 +31,6 @@ pub enum PromptKind {
     SavePath,
     /// The keys view's filter (issue 16).
     KeysFilter,
-    /// A new value for the open key (put with its revision expected).
-    KeyValue,
     /// The name of a bucket to create.
     NewBucket,
     /// The bucket's name, typed to confirm its deletion.
@@ -68,7 +66,6 @@ impl PromptKind {
             PromptKind::SubjectsFilter => "Subjects containing (or matching * >)",
             PromptKind::SavePath => "Save the body to the file",
             PromptKind::KeysFilter => "Keys containing (or matching * >)",
-            PromptKind::KeyValue => "New value (put only if no one changed the key since)",
             PromptKind::NewBucket => "New bucket's name (letters, digits, - and _)",
             PromptKind::DeleteBucket => "Delete the bucket and every key: type its name",
             PromptKind::TailSubject => "Tail the subject (wildcards * >; plain NATS)",
@@ -186,7 +183,6 @@ impl Prompt {
             | PromptKind::SubjectsFilter
             | PromptKind::SavePath => app.answer_message_prompt(self.kind, text, effects)?,
             PromptKind::KeysFilter
-            | PromptKind::KeyValue
             | PromptKind::NewBucket
             | PromptKind::DeleteBucket
             | PromptKind::TailSubject
@@ -225,16 +221,6 @@ fn answer_stores(
             if let Some(Overlay::Keys(keys)) = app.overlays.last_mut() {
                 keys.set_filter(text);
             }
-        }
-        PromptKind::KeyValue => {
-            let Some(Overlay::Key(view)) = app.overlays.last() else {
-                return Err("the key is closed".into());
-            };
-            let op = KeyChangeOp::Put(bytes::Bytes::from(text.to_string()));
-            let change = view
-                .change(op)
-                .ok_or("the key's revisions are not read yet")?;
-            effects.push(Effect::Kv(KvEffect::Change(change)));
         }
         PromptKind::NewBucket | PromptKind::DeleteBucket => {
             let Some(Overlay::Buckets(view)) = app.overlays.last_mut() else {

@@ -8,6 +8,7 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Clear};
 
+use super::layout::first_row;
 use super::theme;
 use super::{
     Column, centered, col, draw_table, empty_pane, fmt_age, fmt_bytes, fmt_count, fmt_duration,
@@ -121,17 +122,36 @@ const KEY_COLUMNS: [Column; 5] = [
     col("Op", 7, 95),
 ];
 
-fn keys_title(state: &KeysState) -> Line<'static> {
+/// "keys 2,301–2,330 of 10,000": the rows on screen (`first` and `fits` as the table
+/// draws them) among those shown.
+fn position(first: usize, fits: usize, len: usize) -> String {
+    if len == 0 {
+        return "no keys".into();
+    }
+    let last = len.min(first + fits);
+    format!(
+        "keys {}–{} of {}",
+        fmt_count(first as u64 + 1),
+        fmt_count(last as u64),
+        fmt_count(len as u64)
+    )
+}
+
+fn keys_title(state: &KeysState, rows: u16) -> Line<'static> {
+    // Borders and the header take three rows, as in `draw_table`.
+    let fits = usize::from(rows.saturating_sub(3)).max(1);
+    let first = first_row(fits, Some(state.selected));
     let mut title = format!(
-        " Keys of {} ({}) · live",
+        " {} · {} · live",
         state.bucket,
-        fmt_count(state.keys.len() as u64)
+        position(first, fits, state.shown.len())
     );
     if !state.filter.is_empty() {
         title.push_str(&format!(
-            " · filter {} ({} shown)",
+            " · filter {} ({} of {})",
             state.filter,
-            fmt_count(state.shown.len() as u64)
+            fmt_count(state.shown.len() as u64),
+            fmt_count(state.keys.len() as u64)
         ));
     }
     if state.not_kept > 0 {
@@ -147,7 +167,8 @@ fn keys_title(state: &KeysState) -> Line<'static> {
 
 pub fn render_keys(frame: &mut Frame, app: &App, state: &KeysState, area: Rect) {
     let area = centered(area, 90, 80);
-    let block = pane_block(keys_title(state), true).title_bottom(" / filter · Esc close ");
+    let block = pane_block(keys_title(state, area.height), true)
+        .title_bottom(" Enter open · p new key · / filter · PgUp PgDn · Esc close ");
     frame.render_widget(Clear, area);
     if let Some(e) = &state.error {
         let text = format!("{e}\n(Esc closes; open the bucket again to retry.)");
@@ -173,7 +194,7 @@ pub fn render_keys(frame: &mut Frame, app: &App, state: &KeysState, area: Rect) 
         |i| {
             let key = &state.shown[i];
             let Some(r) = state.keys.get(key) else {
-                return (vec![Cell::from(key.clone())], Style::new());
+                return (vec![Cell::from(key.to_string())], Style::new());
             };
             let op = Cell::from(r.operation.word());
             let op = match r.operation {

@@ -13,7 +13,7 @@ use super::message::body_lines;
 use super::theme;
 use super::{Column, centered, col, draw_table, empty_pane, fmt_age, fmt_bytes, pane_block};
 use crate::broker::KeyOperation;
-use crate::console::app::{App, clock_text};
+use crate::console::app::{App, KeyChange, clock_text};
 use crate::console::overlays::kv_key::KeyViewState;
 
 const HISTORY_COLUMNS: [Column; 5] = [
@@ -57,9 +57,13 @@ fn value_lines(state: &KeyViewState) -> Vec<Line<'static>> {
 
 /// The y / n question of a delete, purge or revert, over the key.
 fn render_asking(frame: &mut Frame, state: &KeyViewState, area: Rect) {
-    let Some(change) = &state.asking else {
-        return;
-    };
+    if let Some(change) = &state.asking {
+        render_question(frame, change, area);
+    }
+}
+
+/// A change to a key, asked: what it does, the revision it expects.
+pub(super) fn render_question(frame: &mut Frame, change: &KeyChange, area: Rect) {
     let area = centered(area, 70, 30);
     let mut text = change.describe();
     if let Some(first) = text.get(..1) {
@@ -122,7 +126,7 @@ fn render_key(frame: &mut Frame, app: &App, state: &KeyViewState, area: Rect) {
         )),
         true,
     )
-    .title_bottom(" ↑↓ revision · p put · d delete · P purge · r revert · Esc back ");
+    .title_bottom(" ↑↓ PgUp PgDn revision · p put · d delete · P purge · r revert · Esc back ");
     draw_table(
         frame,
         bottom,

@@ -11,6 +11,7 @@ use crate::broker::{KeyEntry, KeyOperation};
 use crate::console::app::{Action, App, Effect, KvAction, KvEffect, Overlay, update};
 use crate::console::fixtures;
 use crate::console::model::{ConsumersView, StreamView};
+use crate::console::overlays::kv::KeySeen;
 
 fn screen(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
@@ -65,6 +66,12 @@ fn entry(key: &str, revision: u64, op: KeyOperation, value: &'static [u8]) -> Ke
     }
 }
 
+/// What the watch sends of one change: its row, without the value.
+fn seen(watch: u64, entry: &KeyEntry) -> Action {
+    let seen = vec![KeySeen::from(entry)];
+    Action::Kv(KvAction::KeysChanged { watch, seen })
+}
+
 #[test]
 fn buckets_view_lists_the_kv_streams_which_the_streams_pane_marks() {
     let mut app = kv_app();
@@ -96,17 +103,11 @@ fn keys_view_fills_live_and_stops_its_watch_on_close() {
         entry("old.key", 6, KeyOperation::Purge, b""),
     ];
     for entry in changes {
-        update(&mut app, Action::Kv(KvAction::KeyChanged { watch, entry }));
+        update(&mut app, seen(watch, &entry));
     }
     // A change for an earlier view is not this one's.
     let stale = entry("stale", 9, KeyOperation::Put, b"x");
-    update(
-        &mut app,
-        Action::Kv(KvAction::KeyChanged {
-            watch: watch + 1_000,
-            entry: stale,
-        }),
-    );
+    update(&mut app, seen(watch + 1_000, &stale));
     insta::assert_snapshot!(screen(&app, 120, 30));
 
     let effects = press(&mut app, KeyCode::Esc);
@@ -124,7 +125,7 @@ fn keys_filter_by_pattern_through_the_prompt() {
     };
     for key in ["app.a", "app.b", "feature.c"] {
         let entry = entry(key, 1, KeyOperation::Put, b"1");
-        update(&mut app, Action::Kv(KvAction::KeyChanged { watch, entry }));
+        update(&mut app, seen(watch, &entry));
     }
     press(&mut app, KeyCode::Char('/'));
     for c in "app.*".chars() {
@@ -134,7 +135,8 @@ fn keys_filter_by_pattern_through_the_prompt() {
     let Some(Overlay::Keys(keys)) = app.overlays.last() else {
         panic!("the keys view is back on top");
     };
-    assert_eq!(keys.shown, ["app.a", "app.b"]);
+    let shown: Vec<&str> = keys.shown.iter().map(|k| &**k).collect();
+    assert_eq!(shown, ["app.a", "app.b"]);
 }
 
 #[test]
@@ -151,13 +153,7 @@ fn a_key_shows_its_value_pretty_and_its_history_and_follows_its_changes() {
         KeyOperation::Put,
         b"{\"max\":10,\"burst\":[1,2]}",
     );
-    update(
-        &mut app,
-        Action::Kv(KvAction::KeyChanged {
-            watch,
-            entry: latest.clone(),
-        }),
-    );
+    update(&mut app, seen(watch, &latest));
     let effects = press(&mut app, KeyCode::Enter);
     assert_eq!(
         effects,
@@ -183,10 +179,7 @@ fn a_key_shows_its_value_pretty_and_its_history_and_follows_its_changes() {
 
     // A change seen by the watch beneath reads the history again.
     let next = entry("app.limits", 4, KeyOperation::Put, b"1");
-    let effects = update(
-        &mut app,
-        Action::Kv(KvAction::KeyChanged { watch, entry: next }),
-    );
+    let effects = update(&mut app, seen(watch, &next));
     assert!(
         effects
             .iter()

@@ -13,6 +13,7 @@ mod header;
 mod help;
 mod hints;
 mod kv;
+mod kv_form;
 mod kv_key;
 mod layout;
 mod message;
@@ -108,6 +109,7 @@ fn render_overlay(frame: &mut Frame, app: &App, overlay: &Overlay, area: Rect) {
         Overlay::Buckets(state) => kv::render_buckets(frame, app, state, area),
         Overlay::Keys(state) => kv::render_keys(frame, app, state, area),
         Overlay::Key(state) => kv_key::render(frame, app, state, area),
+        Overlay::KeyForm(form) => kv_form::render(frame, form, area),
         Overlay::Tail(state) => tail::render(frame, state, area),
         Overlay::ObjectStores(state) => objects::render_stores(frame, app, state, area),
         Overlay::Objects(state) => objects::render_objects(frame, app, state, area),
@@ -355,6 +357,8 @@ fn centered(area: Rect, percent_x: u16, percent_y: u16) -> Rect {
     center
 }
 
+#[cfg(test)]
+mod kv_form_tests;
 #[cfg(test)]
 mod kv_tests;
 #[cfg(test)]
