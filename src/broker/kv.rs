@@ -125,6 +125,8 @@ pub enum KvErrorKind {
     WrongRevision,
     /// The key or bucket name is not one the server takes.
     InvalidName,
+    /// The server refused a request of the call: this user may not use its subject.
+    Denied,
     Other,
 }
 
@@ -280,6 +282,36 @@ impl Broker {
             .ok_or_else(|| KvError::not_connected(action, target))
     }
 
+    /// Runs `call` on `bucket`. A request the server refuses gets no answer, so the call
+    /// would fail only at its timeout, as a timeout: it ends as soon as the server
+    /// reports the refusal, with the refusal as the error.
+    pub(super) async fn kv_call<T>(
+        &self,
+        bucket: &str,
+        action: &'static str,
+        call: impl std::future::Future<Output = Result<T, KvError>>,
+    ) -> Result<T, KvError> {
+        let marks = [
+            format!("{KV_STREAM_PREFIX}{bucket}"),
+            format!("$KV.{bucket}."),
+        ];
+        let refused = super::permissions::Denials::refused(self.denials().watch(), &marks);
+        let since = std::time::Instant::now();
+        let denied = |subject: String| {
+            let words = format!(
+                "permission denied: this user may not use {subject} (the server refused the request)"
+            );
+            KvError::new(KvErrorKind::Denied, action, bucket, words)
+        };
+        tokio::select! {
+            result = call => result.map_err(|e| match self.refused_since(since, &marks) {
+                Some(subject) => denied(subject),
+                None => e,
+            }),
+            subject = refused => Err(denied(subject)),
+        }
+    }
+
     async fn store(&self, bucket: &str, action: &'static str) -> Result<kv::Store, KvError> {
         let js = self.kv_context(action, bucket)?;
         js.get_key_value(bucket)
@@ -314,38 +346,47 @@ impl Broker {
 
     /// Watches every key of `bucket`: the latest entries, then changes as they happen.
     pub async fn watch_keys(&self, bucket: &str) -> Result<KeyWatch, KvError> {
-        let store = self.store(bucket, "watch").await?;
-        // `watch_all` sends only changes from now; with history (last per key) the view
-        // starts with every key's latest entry, then changes follow.
-        let inner = store
-            .watch_with_history(">")
-            .await
-            .map_err(|e| kv_error(&e, "watch", bucket))?;
-        Ok(KeyWatch { inner, after: None })
+        self.kv_call(bucket, "watch", async {
+            let store = self.store(bucket, "watch").await?;
+            // `watch_all` sends only changes from now; with history (last per key) the view
+            // starts with every key's latest entry, then changes follow.
+            let inner = store
+                .watch_with_history(">")
+                .await
+                .map_err(|e| kv_error(&e, "watch", bucket))?;
+            Ok(KeyWatch { inner, after: None })
+        })
+        .await
     }
 
     /// The key's latest entry (a delete or purge marker included), `None` if it never was.
     pub async fn key_entry(&self, bucket: &str, key: &str) -> Result<Option<KeyEntry>, KvError> {
-        let store = self.store(bucket, "read").await?;
-        let entry = store
-            .entry(key)
-            .await
-            .map_err(|e| kv_error(&e, "read", key))?;
-        Ok(entry.map(KeyEntry::from))
+        self.kv_call(bucket, "read", async {
+            let store = self.store(bucket, "read").await?;
+            let entry = store
+                .entry(key)
+                .await
+                .map_err(|e| kv_error(&e, "read", key))?;
+            Ok(entry.map(KeyEntry::from))
+        })
+        .await
     }
 
     /// Every revision the bucket keeps of `key`, oldest first.
     pub async fn key_history(&self, bucket: &str, key: &str) -> Result<Vec<KeyEntry>, KvError> {
-        let store = self.store(bucket, "history").await?;
-        let mut history = store
-            .history(key)
-            .await
-            .map_err(|e| kv_error(&e, "history", key))?;
-        let mut out = Vec::new();
-        while let Some(entry) = history.next().await {
-            out.push(entry.map_err(|e| kv_error(&e, "history", key))?.into());
-        }
-        Ok(out)
+        self.kv_call(bucket, "history", async {
+            let store = self.store(bucket, "history").await?;
+            let mut history = store
+                .history(key)
+                .await
+                .map_err(|e| kv_error(&e, "history", key))?;
+            let mut out = Vec::new();
+            while let Some(entry) = history.next().await {
+                out.push(entry.map_err(|e| kv_error(&e, "history", key))?.into());
+            }
+            Ok(out)
+        })
+        .await
     }
 
     /// Puts `value` at `key` only if the key's latest revision is `expected` (0: the key
@@ -358,11 +399,14 @@ impl Broker {
         value: Bytes,
         expected: u64,
     ) -> Result<u64, KvError> {
-        let store = self.store(bucket, "put").await?;
-        store
-            .update(key, value, expected)
-            .await
-            .map_err(|e| kv_error(&e, "put", key))
+        self.kv_call(bucket, "put", async {
+            let store = self.store(bucket, "put").await?;
+            store
+                .update(key, value, expected)
+                .await
+                .map_err(|e| kv_error(&e, "put", key))
+        })
+        .await
     }
 
     /// Puts the value of an earlier revision back, with the current revision expected.
@@ -373,19 +417,22 @@ impl Broker {
         to_revision: u64,
         current: u64,
     ) -> Result<u64, KvError> {
-        let store = self.store(bucket, "revert").await?;
-        let old = store
-            .entry_for_revision(key, to_revision)
-            .await
-            .map_err(|e| kv_error(&e, "revert", key))?
-            .ok_or_else(|| {
-                let words = format!("revision {to_revision} is no longer kept");
-                KvError::new(KvErrorKind::Other, "revert", key, words)
-            })?;
-        store
-            .update(key, old.value, current)
-            .await
-            .map_err(|e| kv_error(&e, "revert", key))
+        self.kv_call(bucket, "revert", async {
+            let store = self.store(bucket, "revert").await?;
+            let old = store
+                .entry_for_revision(key, to_revision)
+                .await
+                .map_err(|e| kv_error(&e, "revert", key))?
+                .ok_or_else(|| {
+                    let words = format!("revision {to_revision} is no longer kept");
+                    KvError::new(KvErrorKind::Other, "revert", key, words)
+                })?;
+            store
+                .update(key, old.value, current)
+                .await
+                .map_err(|e| kv_error(&e, "revert", key))
+        })
+        .await
     }
 
     /// Deletes `key` (a delete marker; history kept), or purges it (every revision gone,
@@ -397,52 +444,61 @@ impl Broker {
         purge: bool,
         expected: u64,
     ) -> Result<(), KvError> {
-        let action = if purge { "purge" } else { "delete" };
-        let store = self.store(bucket, action).await?;
-        if purge {
-            store
-                .purge_expect_revision(key, Some(expected))
-                .await
-                .map_err(|e| kv_error(&e, action, key))
-        } else {
-            store
-                .delete_expect_revision(key, Some(expected))
-                .await
-                .map_err(|e| kv_error(&e, action, key))
-        }
+        self.kv_call(bucket, if purge { "purge" } else { "delete" }, async {
+            let action = if purge { "purge" } else { "delete" };
+            let store = self.store(bucket, action).await?;
+            if purge {
+                store
+                    .purge_expect_revision(key, Some(expected))
+                    .await
+                    .map_err(|e| kv_error(&e, action, key))
+            } else {
+                store
+                    .delete_expect_revision(key, Some(expected))
+                    .await
+                    .map_err(|e| kv_error(&e, action, key))
+            }
+        })
+        .await
     }
 
     /// Creates a bucket (refused if one of that name exists with other settings).
     pub async fn create_bucket(&self, new: &NewBucket) -> Result<BucketRow, KvError> {
-        let js = self.kv_context("create bucket", &new.name)?;
-        let store = js
-            .create_key_value(kv::Config {
-                bucket: new.name.clone(),
-                history: new.history,
-                max_age: new.ttl,
-                storage: new.storage,
-                num_replicas: new.replicas,
-                ..Default::default()
+        self.kv_call(&new.name, "create bucket", async {
+            let js = self.kv_context("create bucket", &new.name)?;
+            let store = js
+                .create_key_value(kv::Config {
+                    bucket: new.name.clone(),
+                    history: new.history,
+                    max_age: new.ttl,
+                    storage: new.storage,
+                    num_replicas: new.replicas,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| kv_error(&e, "create bucket", &new.name))?;
+            let status = store
+                .status()
+                .await
+                .map_err(|e| kv_error(&e, "create bucket", &new.name))?;
+            BucketRow::from_stream(&status.info).ok_or_else(|| {
+                let words = "the server made no KV_ stream".to_string();
+                KvError::new(KvErrorKind::Other, "create bucket", &new.name, words)
             })
-            .await
-            .map_err(|e| kv_error(&e, "create bucket", &new.name))?;
-        let status = store
-            .status()
-            .await
-            .map_err(|e| kv_error(&e, "create bucket", &new.name))?;
-        BucketRow::from_stream(&status.info).ok_or_else(|| {
-            let words = "the server made no KV_ stream".to_string();
-            KvError::new(KvErrorKind::Other, "create bucket", &new.name, words)
         })
+        .await
     }
 
     /// Deletes a bucket and everything in it.
     pub async fn delete_bucket(&self, bucket: &str) -> Result<(), KvError> {
-        let js = self.kv_context("delete bucket", bucket)?;
-        js.delete_key_value(bucket)
-            .await
-            .map_err(|e| kv_error(&e, "delete bucket", bucket))?;
-        Ok(())
+        self.kv_call(bucket, "delete bucket", async {
+            let js = self.kv_context("delete bucket", bucket)?;
+            js.delete_key_value(bucket)
+                .await
+                .map_err(|e| kv_error(&e, "delete bucket", bucket))?;
+            Ok(())
+        })
+        .await
     }
 }
 

@@ -45,26 +45,29 @@ impl Broker {
     /// the marker's revision expected (refused if anyone changed it since). Returns the new
     /// revision.
     pub async fn create_key(&self, bucket: &str, key: &str, value: Bytes) -> Result<u64, KvError> {
-        let store = self.store(bucket, "create").await?;
-        let refused = match store.update(key, value.clone(), 0).await {
-            Ok(revision) => return Ok(revision),
-            Err(e) => kv_error(&e, "create", key),
-        };
-        if refused.kind != KvErrorKind::WrongRevision {
-            return Err(refused);
-        }
-        let latest = store
-            .entry(key)
-            .await
-            .map_err(|e| kv_error(&e, "create", key))?;
-        match latest {
-            Some(marker) if KeyOperation::from(marker.operation) != KeyOperation::Put => store
-                .update(key, value, marker.revision)
+        self.kv_call(bucket, "create", async {
+            let store = self.store(bucket, "create").await?;
+            let refused = match store.update(key, value.clone(), 0).await {
+                Ok(revision) => return Ok(revision),
+                Err(e) => kv_error(&e, "create", key),
+            };
+            if refused.kind != KvErrorKind::WrongRevision {
+                return Err(refused);
+            }
+            let latest = store
+                .entry(key)
                 .await
-                .map_err(|e| kv_error(&e, "create", key)),
-            // It exists (or vanished between the two reads): the server's refusal stands.
-            _ => Err(refused),
-        }
+                .map_err(|e| kv_error(&e, "create", key))?;
+            match latest {
+                Some(marker) if KeyOperation::from(marker.operation) != KeyOperation::Put => store
+                    .update(key, value, marker.revision)
+                    .await
+                    .map_err(|e| kv_error(&e, "create", key)),
+                // It exists (or vanished between the two reads): the server's refusal stands.
+                _ => Err(refused),
+            }
+        })
+        .await
     }
 }
 

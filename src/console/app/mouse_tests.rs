@@ -202,7 +202,10 @@ fn the_wheel_moves_the_selection_of_every_list_overlay() {
     );
     let names: Vec<String> = (0..10).map(|i| format!("k{i}")).collect();
     let mut keys = KeysState::new("b0", 1);
-    keys.shown = names.iter().map(|n| std::sync::Arc::from(n.as_str())).collect();
+    keys.shown = names
+        .iter()
+        .map(|n| std::sync::Arc::from(n.as_str()))
+        .collect();
     let mut subjects = subjects::SubjectsState::new("ORDERS");
     subjects.listed(subjects::SubjectCounts::new(
         names.iter().map(|n| (n.clone(), 1)).collect(),
