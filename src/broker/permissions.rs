@@ -134,6 +134,21 @@ impl Denials {
         }
     }
 
+    /// Resolves when a subscription to `subject` is refused (after the call that made
+    /// `news`): the server says so on the side, and the subscription just stays silent.
+    pub async fn subscription_refused(
+        mut news: broadcast::Receiver<(Denied, String)>,
+        subject: &str,
+    ) {
+        loop {
+            match news.recv().await {
+                Ok((Denied::Subscribe, s)) if s == subject => return,
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+            }
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Denied, String), Instant>> {
         self.seen.lock().unwrap_or_else(|e| e.into_inner())
     }
