@@ -127,6 +127,8 @@ pub enum KvErrorKind {
     InvalidName,
     /// The server refused a request of the call: this user may not use its subject.
     Denied,
+    /// No answer in time: the server is down, unreachable or slow.
+    NoAnswer,
     Other,
 }
 
@@ -142,6 +144,17 @@ pub struct KvError {
 }
 
 impl KvError {
+    /// Whether the server said no (rather than not answering, or the client failing).
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self.kind,
+            KvErrorKind::NoBucket
+                | KvErrorKind::WrongRevision
+                | KvErrorKind::InvalidName
+                | KvErrorKind::Denied
+        )
+    }
+
     fn new(kind: KvErrorKind, action: &'static str, target: &str, words: String) -> Self {
         Self {
             kind,
@@ -176,9 +189,16 @@ fn kv_error(
     action: &'static str,
     target: &str,
 ) -> KvError {
-    let words = innermost(err);
+    let mut words = innermost(err);
     let all = err.to_string().to_lowercase();
-    let kind = if all.contains("wrong last") {
+    let kind = if all.contains("timed out") || all.contains("deadline has elapsed") {
+        // The client's words for a request without an answer ("deadline has elapsed")
+        // say nothing to an operator; a change may or may not have been made.
+        words = "no answer from the server in time (it may be down or unreachable; a \
+                 change may or may not have been made: look before trying again)"
+            .to_string();
+        KvErrorKind::NoAnswer
+    } else if all.contains("wrong last") {
         KvErrorKind::WrongRevision
     } else if all.contains("stream not found") || all.contains("bucket not found") {
         KvErrorKind::NoBucket
@@ -505,6 +525,17 @@ impl Broker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_without_an_answer_is_said_so_not_in_the_clients_words() {
+        let elapsed = std::io::Error::other("deadline has elapsed");
+        let e = kv_error(&elapsed, "put", "k");
+        assert_eq!(e.kind, KvErrorKind::NoAnswer);
+        assert!(!e.is_refusal());
+        assert!(e.words.contains("may or may not"), "{e}");
+        let wrong = std::io::Error::other("wrong last sequence: 3");
+        assert!(kv_error(&wrong, "put", "k").is_refusal());
+    }
 
     #[test]
     fn only_kv_streams_are_buckets() {

@@ -89,7 +89,8 @@ pub(crate) async fn change(broker: Broker, reply: Reply, change: KeyChange) {
 
 async fn make(broker: &Broker, c: &KeyChange) -> Result<String, String> {
     let (bucket, key, expected) = (c.bucket.as_str(), c.key.as_str(), c.expected);
-    let refused = |e: crate::broker::KvError| format!("refused: {}: {}", c.describe(), e.words);
+    let refused =
+        |e: crate::broker::KvError| format!("{}: {}: {}", failed(&e), c.describe(), e.words);
     let written = match &c.op {
         KeyChangeOp::Put(value) | KeyChangeOp::Revert { value, .. } => {
             let rev = broker
@@ -160,7 +161,12 @@ async fn check(
 /// Creates the bucket, then reads it back from the server.
 pub(crate) async fn create_bucket(broker: Broker, reply: Reply, new: crate::broker::NewBucket) {
     let result = match broker.create_bucket(&new).await {
-        Err(e) => Err(format!("refused: create bucket {}: {}", new.name, e.words)),
+        Err(e) => Err(format!(
+            "{}: create bucket {}: {}",
+            failed(&e),
+            new.name,
+            e.words
+        )),
         Ok(_) => match broker.bucket(&new.name).await {
             Ok(row) => Ok(format!(
                 "done: bucket {} created; the server holds it (history {}, {:?})",
@@ -178,7 +184,11 @@ pub(crate) async fn create_bucket(broker: Broker, reply: Reply, new: crate::brok
 /// Deletes the bucket, then checks the server no longer has it.
 pub(crate) async fn delete_bucket(broker: Broker, reply: Reply, bucket: String) {
     let result = match broker.delete_bucket(&bucket).await {
-        Err(e) => Err(format!("refused: delete bucket {bucket}: {}", e.words)),
+        Err(e) => Err(format!(
+            "{}: delete bucket {bucket}: {}",
+            failed(&e),
+            e.words
+        )),
         Ok(()) => match broker.bucket(&bucket).await {
             Err(e) if e.kind == crate::broker::KvErrorKind::NoBucket => Ok(format!(
                 "done: bucket {bucket} deleted; the server no longer has it"
@@ -190,4 +200,14 @@ pub(crate) async fn delete_bucket(broker: Broker, reply: Reply, bucket: String) 
         },
     };
     reply.send(Action::Kv(KvAction::BucketChanged(result)));
+}
+
+/// "refused" when the server said no; "not confirmed" when it did not answer or the client
+/// failed (nothing says the server refused it).
+fn failed(e: &crate::broker::KvError) -> &'static str {
+    if e.is_refusal() {
+        "refused"
+    } else {
+        "not done"
+    }
 }
