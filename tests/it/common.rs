@@ -134,3 +134,46 @@ where
 pub fn body(event: &jetdeck::broker::Event) -> String {
     String::from_utf8_lossy(&event.message().body).into_owned()
 }
+
+/// A user who may read stream infos and names, but neither make consumers nor publish or
+/// subscribe outside its inbox; `admin` may do anything.
+const VIEWER: &str = r#"
+accounts {
+  APP: {
+    jetstream: enabled
+    users: [
+      { user: admin, password: admin-pw }
+      { user: viewer, password: viewer-pw, permissions: {
+          publish: { allow: ["$JS.API.INFO", "$JS.API.STREAM.INFO.>", "$JS.API.STREAM.NAMES"] }
+          subscribe: { allow: ["_INBOX.>"] }
+      } }
+    ]
+  }
+}
+"#;
+
+/// A server with the [`VIEWER`] users: admin's JetStream context (to set things up) and
+/// a broker connected as the viewer.
+pub async fn viewer_server() -> (
+    jetdeck::server::NatsServer,
+    async_nats::jetstream::Context,
+    jetdeck::broker::Broker,
+) {
+    use jetdeck::broker::{Broker, BrokerOptions};
+    use jetdeck::server::{NatsServer, ServerOptions};
+    let server = NatsServer::start_with(ServerOptions {
+        extra_config: Some(VIEWER.to_string()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let admin =
+        async_nats::ConnectOptions::with_user_and_password("admin".into(), "admin-pw".into())
+            .connect(server.url())
+            .await
+            .unwrap();
+    let url = format!("nats://viewer:viewer-pw@127.0.0.1:{}", server.port());
+    let broker = Broker::new(BrokerOptions::default().addrs([url]));
+    broker.connect().await.unwrap();
+    (server, async_nats::jetstream::new(admin), broker)
+}

@@ -222,40 +222,12 @@ async fn create_refuses_a_key_that_exists_in_the_servers_words_and_recreates_a_d
     );
 }
 
-/// A user who may read stream infos but neither make consumers nor publish to the bucket.
-const VIEWER: &str = r#"
-accounts {
-  APP: {
-    jetstream: enabled
-    users: [
-      { user: admin, password: admin-pw }
-      { user: viewer, password: viewer-pw, permissions: {
-          publish: { allow: ["$JS.API.INFO", "$JS.API.STREAM.INFO.>", "$JS.API.STREAM.NAMES"] }
-          subscribe: { allow: ["_INBOX.>"] }
-      } }
-    ]
-  }
-}
-"#;
-
 /// Without permission the server answers nothing (async-nats would report a timeout):
 /// a watch and a put name the refusal instead.
 #[tokio::test]
 async fn a_watch_or_put_the_user_may_not_make_is_a_permission_denial_not_a_timeout() {
-    use jetdeck::broker::{Broker, BrokerOptions, KvErrorKind};
-    use jetdeck::server::{NatsServer, ServerOptions};
-    let server = NatsServer::start_with(ServerOptions {
-        extra_config: Some(VIEWER.to_string()),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let admin =
-        async_nats::ConnectOptions::with_user_and_password("admin".into(), "admin-pw".into())
-            .connect(server.url())
-            .await
-            .unwrap();
-    let kv = async_nats::jetstream::new(admin)
+    let (_server, admin, broker) = crate::common::viewer_server().await;
+    let kv = admin
         .create_key_value(async_nats::jetstream::kv::Config {
             bucket: "cfg".into(),
             ..Default::default()
@@ -263,9 +235,6 @@ async fn a_watch_or_put_the_user_may_not_make_is_a_permission_denial_not_a_timeo
         .await
         .unwrap();
     kv.put("k1", "v1".into()).await.unwrap();
-    let url = format!("nats://viewer:viewer-pw@127.0.0.1:{}", server.port());
-    let broker = Broker::new(BrokerOptions::default().addrs([url]));
-    broker.connect().await.unwrap();
     let Err(e) = broker.watch_keys("cfg").await else {
         panic!("a watch without permission started");
     };

@@ -62,40 +62,13 @@ async fn ten_megabytes_round_trip_through_put_and_save_with_the_digest() {
     assert!(gone.is_err(), "{gone:?}");
 }
 
-/// A user who may read a store's stream info but not make the consumer a listing needs.
-const VIEWER: &str = r#"
-accounts {
-  APP: {
-    jetstream: enabled
-    users: [
-      { user: admin, password: admin-pw }
-      { user: viewer, password: viewer-pw, permissions: {
-          publish: { allow: ["$JS.API.INFO", "$JS.API.STREAM.INFO.>", "$JS.API.STREAM.NAMES"] }
-          subscribe: { allow: ["_INBOX.>"] }
-      } }
-    ]
-  }
-}
-"#;
-
 /// Without permission the server answers nothing (async-nats would report a timeout):
 /// the error names the refusal and the subject.
 #[tokio::test]
 async fn a_listing_the_user_may_not_make_is_a_permission_denial_not_a_timeout() {
-    use jetdeck::broker::{Broker, BrokerOptions, ObjectError};
-    use jetdeck::server::{NatsServer, ServerOptions};
-    let server = NatsServer::start_with(ServerOptions {
-        extra_config: Some(VIEWER.to_string()),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let admin =
-        async_nats::ConnectOptions::with_user_and_password("admin".into(), "admin-pw".into())
-            .connect(server.url())
-            .await
-            .unwrap();
-    let store = async_nats::jetstream::new(admin)
+    use jetdeck::broker::ObjectError;
+    let (_server, admin, broker) = crate::common::viewer_server().await;
+    let store = admin
         .create_object_store(object_store::Config {
             bucket: "docs".into(),
             ..Default::default()
@@ -103,9 +76,6 @@ async fn a_listing_the_user_may_not_make_is_a_permission_denial_not_a_timeout() 
         .await
         .unwrap();
     store.put("a.txt", &mut &b"hello"[..]).await.unwrap();
-    let url = format!("nats://viewer:viewer-pw@127.0.0.1:{}", server.port());
-    let broker = Broker::new(BrokerOptions::default().addrs([url]));
-    broker.connect().await.unwrap();
     let e = broker.objects("docs").await.unwrap_err();
     assert!(
         matches!(&e, ObjectError::Denied { store, subject }
