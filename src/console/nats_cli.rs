@@ -6,6 +6,9 @@
 
 use std::time::SystemTime;
 
+mod stores;
+pub use stores::*;
+
 use crate::broker::{PurgeScope, ResetTarget};
 use crate::console::app::DeadLetterOp;
 

@@ -198,3 +198,24 @@ fn a_fresh_state_remembers_where_the_console_started() {
     assert!(!moved.on_start);
     assert_eq!(moved.started.servers, app.session.servers);
 }
+
+#[test]
+fn y_copies_the_nats_command_of_the_store_views_too() {
+    use crate::console::overlays::{objects::ObjectsState, tail::TailState};
+    let cases = [
+        (
+            Overlay::Tail(Box::new(TailState::new("orders.>"))),
+            "nats sub 'orders.>'",
+        ),
+        (
+            Overlay::Objects(Box::new(ObjectsState::new("assets"))),
+            "nats object ls assets",
+        ),
+    ];
+    for (overlay, command) in cases {
+        let mut app = app();
+        app.open(overlay);
+        let effects = key(&mut app, KeyCode::Char('Y'));
+        assert_eq!(effects, [Effect::Clipboard(bytes::Bytes::from(command))]);
+    }
+}

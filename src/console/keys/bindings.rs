@@ -80,6 +80,12 @@ pub(super) const NATS_COMMAND: Scope = Scope::Layers(&[
     Layer::ConfirmAction,
     Layer::ConfirmDelete,
     Layer::ConfirmMessageDelete,
+    Layer::Buckets,
+    Layer::Keys,
+    Layer::Key,
+    Layer::Tail,
+    Layer::ObjectStores,
+    Layer::Objects,
 ]);
 pub(super) const DOWN: &[Key] = &[code(KeyCode::Down), ch('j')];
 pub(super) const UP: &[Key] = &[code(KeyCode::Up), ch('k')];

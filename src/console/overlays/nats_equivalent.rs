@@ -25,8 +25,36 @@ pub fn of(overlay: &Overlay) -> Option<Equivalent> {
         }
         Overlay::Confirm(confirm) => of_confirm(confirm),
         Overlay::ConfigPreview(preview) => Some(of_config(&preview.plan)),
-        _ => None,
+        _ => of_stores(overlay),
     }
+}
+
+/// The key-value, object-store and tail views: what they ask, or what they show.
+fn of_stores(overlay: &Overlay) -> Option<Equivalent> {
+    use super::objects::ObjectAsk;
+    Some(match overlay {
+        Overlay::Buckets(b) => match &b.asking {
+            Some(new) => nats_cli::add_bucket(new),
+            None => nats_cli::kv_list(None),
+        },
+        Overlay::Keys(k) => nats_cli::kv_list(Some(&k.bucket)),
+        Overlay::Key(k) => match &k.asking {
+            Some(change) => nats_cli::key_change(change),
+            None => nats_cli::key_history(&k.bucket, &k.key),
+        },
+        Overlay::KeyForm(f) => nats_cli::key_change(f.asking.as_ref()?),
+        Overlay::Tail(t) => nats_cli::subscribe(&t.subject),
+        Overlay::ObjectStores(_) => nats_cli::object_list(None),
+        Overlay::Objects(o) => match &o.asking {
+            Some(ObjectAsk::Delete { name, .. }) => nats_cli::object_delete(&o.store, name),
+            Some(ObjectAsk::Put { path, name, .. }) => {
+                nats_cli::object_put(&o.store, &path.display().to_string(), name)
+            }
+            Some(ObjectAsk::Overwrite { name, path }) => nats_cli::object_get(&o.store, name, path),
+            None => nats_cli::object_list(Some(&o.store)),
+        },
+        _ => return None,
+    })
 }
 
 fn of_confirm(confirm: &Confirm) -> Option<Equivalent> {
