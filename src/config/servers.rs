@@ -193,11 +193,22 @@ pub fn mask_secrets(text: &str) -> String {
         let before = &rest[..at];
         // The userinfo starts after the scheme or the quote, comma or space before it
         // (not after any `/`: a password may hold one).
-        let after_scheme = before.rfind("://").map_or(0, |i| i + 3);
+        let after_scheme = before.rfind("://").map(|i| i + 3);
         let after_separator = before
             .rfind(|c: char| matches!(c, '"' | '\'' | ',' | '=' | '[') || c.is_whitespace())
             .map_or(0, |i| i + 1);
-        let start = after_scheme.max(after_separator);
+        // Within a URL everything from the scheme to the `@` is userinfo, `=` and `,`
+        // included (a base64 token ends in `=`); the separators only bound a bare
+        // `user:pass@host`.
+        let start = match after_scheme {
+            Some(s)
+                if !before[s..]
+                    .contains(|c: char| matches!(c, '"' | '\'') || c.is_whitespace()) =>
+            {
+                s
+            }
+            other => other.unwrap_or(0).max(after_separator),
+        };
         let userinfo = &before[start..];
         out.push_str(&before[..start]);
         match userinfo.split_once(':') {

@@ -197,6 +197,10 @@ fn mask_secrets_masks_userinfo_anywhere_in_a_line() {
         ),
         ("a = \"u:pw@h:1\"", "a = \"u:***@h:1\""),
         ("help = \"@\"", "help = \"@\""),
+        // A password with `=` or `,` in it (a base64 token) is masked whole.
+        ("a = \"nats://u:c2Vj==@h:1\"", "a = \"nats://u:***@h:1\""),
+        ("a = \"nats://u:p=s,s@h:1\"", "a = \"nats://u:***@h:1\""),
+        ("a = \"nats://dG9r==@h:1\"", "a = \"nats://***@h:1\""),
         ("no secret here", "no secret here"),
     ] {
         assert_eq!(mask_secrets(text), masked, "{text}");

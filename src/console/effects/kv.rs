@@ -208,6 +208,6 @@ fn failed(e: &crate::broker::KvError) -> &'static str {
     if e.is_refusal() {
         "refused"
     } else {
-        "not done"
+        "not confirmed"
     }
 }
