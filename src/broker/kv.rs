@@ -184,6 +184,21 @@ fn innermost(err: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// Sorts an async-nats error into a kind, from its text (the kinds differ per call).
+/// The requests of an operation on `bucket`.
+fn kv_marks(bucket: &str) -> super::StoreMarks {
+    super::StoreMarks::new(
+        format!("{KV_STREAM_PREFIX}{bucket}"),
+        format!("$KV.{bucket}."),
+    )
+}
+
+fn kv_denied(action: &'static str, bucket: &str, subject: &str) -> KvError {
+    let words = format!(
+        "permission denied: this user may not use {subject} (the server refused the request)"
+    );
+    KvError::new(KvErrorKind::Denied, action, bucket, words)
+}
+
 fn kv_error(
     err: &(dyn std::error::Error + 'static),
     action: &'static str,
@@ -302,34 +317,42 @@ impl Broker {
             .ok_or_else(|| KvError::not_connected(action, target))
     }
 
-    /// Runs `call` on `bucket`. A request the server refuses gets no answer, so the call
-    /// would fail only at its timeout, as a timeout: it ends as soon as the server
-    /// reports the refusal, with the refusal as the error.
+    /// Runs a read (`call`) on `bucket`. A request the server refuses gets no answer, so
+    /// the call would fail only at its timeout, as a timeout: it ends as soon as the
+    /// server reports the refusal of one of its requests, with the refusal as the error.
     pub(super) async fn kv_call<T>(
         &self,
         bucket: &str,
         action: &'static str,
         call: impl std::future::Future<Output = Result<T, KvError>>,
     ) -> Result<T, KvError> {
-        let marks = [
-            format!("{KV_STREAM_PREFIX}{bucket}"),
-            format!("$KV.{bucket}."),
-        ];
+        let marks = kv_marks(bucket);
         let refused = super::permissions::Denials::refused(self.denials().watch(), &marks);
-        let since = std::time::Instant::now();
-        let denied = |subject: String| {
-            let words = format!(
-                "permission denied: this user may not use {subject} (the server refused the request)"
-            );
-            KvError::new(KvErrorKind::Denied, action, bucket, words)
-        };
         tokio::select! {
-            result = call => result.map_err(|e| match self.refused_since(since, &marks) {
-                Some(subject) => denied(subject),
-                None => e,
-            }),
-            subject = refused => Err(denied(subject)),
+            result = self.kv_change(bucket, action, call) => result,
+            subject = refused => Err(kv_denied(action, bucket, &subject)),
         }
+    }
+
+    /// Runs a change (`call`) on `bucket` to its end (cut short, it might still land and
+    /// be reported as refused); when it failed without the server saying no, and the
+    /// server refused one of its requests meanwhile, the refusal is the error.
+    pub(super) async fn kv_change<T>(
+        &self,
+        bucket: &str,
+        action: &'static str,
+        call: impl std::future::Future<Output = Result<T, KvError>>,
+    ) -> Result<T, KvError> {
+        let since = std::time::Instant::now();
+        call.await.map_err(|e| {
+            let refused = (!e.is_refusal())
+                .then(|| self.refused_since(since, &kv_marks(bucket)))
+                .flatten();
+            match refused {
+                Some(subject) => kv_denied(action, bucket, &subject),
+                None => e,
+            }
+        })
     }
 
     async fn store(&self, bucket: &str, action: &'static str) -> Result<kv::Store, KvError> {
@@ -419,7 +442,7 @@ impl Broker {
         value: Bytes,
         expected: u64,
     ) -> Result<u64, KvError> {
-        self.kv_call(bucket, "put", async {
+        self.kv_change(bucket, "put", async {
             let store = self.store(bucket, "put").await?;
             store
                 .update(key, value, expected)
@@ -437,7 +460,7 @@ impl Broker {
         to_revision: u64,
         current: u64,
     ) -> Result<u64, KvError> {
-        self.kv_call(bucket, "revert", async {
+        self.kv_change(bucket, "revert", async {
             let store = self.store(bucket, "revert").await?;
             let old = store
                 .entry_for_revision(key, to_revision)
@@ -464,7 +487,7 @@ impl Broker {
         purge: bool,
         expected: u64,
     ) -> Result<(), KvError> {
-        self.kv_call(bucket, if purge { "purge" } else { "delete" }, async {
+        self.kv_change(bucket, if purge { "purge" } else { "delete" }, async {
             let action = if purge { "purge" } else { "delete" };
             let store = self.store(bucket, action).await?;
             if purge {
@@ -484,7 +507,7 @@ impl Broker {
 
     /// Creates a bucket (refused if one of that name exists with other settings).
     pub async fn create_bucket(&self, new: &NewBucket) -> Result<BucketRow, KvError> {
-        self.kv_call(&new.name, "create bucket", async {
+        self.kv_change(&new.name, "create bucket", async {
             let js = self.kv_context("create bucket", &new.name)?;
             let store = js
                 .create_key_value(kv::Config {
@@ -511,7 +534,7 @@ impl Broker {
 
     /// Deletes a bucket and everything in it.
     pub async fn delete_bucket(&self, bucket: &str) -> Result<(), KvError> {
-        self.kv_call(bucket, "delete bucket", async {
+        self.kv_change(bucket, "delete bucket", async {
             let js = self.kv_context("delete bucket", bucket)?;
             js.delete_key_value(bucket)
                 .await

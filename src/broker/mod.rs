@@ -72,7 +72,7 @@ pub use options::{
     MIN_FETCH_WAIT, SubscribeOptions, default_client_name, mask_url,
 };
 pub use pages::last_stored_subject;
-pub use permissions::{DENIAL_KEPT, Denials, Denied, parse_violation};
+pub use permissions::{DENIAL_KEPT, Denials, Denied, StoreMarks, parse_violation};
 pub use publish::{MAX_PIPELINE_WINDOW, PIPELINE_BUDGET, PipelineError, Pipelined, PubAck};
 pub use streams::StreamStatus;
 pub use subscribe::{Subscription, UnsubscribeError, consumer_filters};
@@ -180,7 +180,7 @@ impl Broker {
     /// A subject the server refused on this broker's connections since `since` that
     /// contains one of `marks`: what a client call that timed out really met (a refused
     /// request gets no answer).
-    pub fn refused_since(&self, since: std::time::Instant, marks: &[String]) -> Option<String> {
+    pub fn refused_since(&self, since: std::time::Instant, marks: &StoreMarks) -> Option<String> {
         self.shared.denials.refused_since(since, marks)
     }
 

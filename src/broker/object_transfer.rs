@@ -165,7 +165,7 @@ impl Broker {
         path: &Path,
         progress: impl FnMut(u64) + Send + Unpin,
     ) -> Result<ObjectSummary, ObjectError> {
-        self.object_call(store, async {
+        self.object_call_to_end(store, async {
             let bucket = self.transfer_store(store).await?;
             let file = tokio::fs::File::open(path)
                 .await

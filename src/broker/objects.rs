@@ -153,7 +153,7 @@ impl Broker {
         name: &str,
         path: &Path,
     ) -> Result<ObjectSummary, ObjectError> {
-        self.object_call(store, async {
+        self.object_call_to_end(store, async {
             let bucket = self.object_store(store).await?;
             let failed = |e: String| object_failed(store, name, e);
             let mut file = tokio::fs::File::open(path)
@@ -183,7 +183,7 @@ impl Broker {
 
     /// Deletes object `name`, then checks the server no longer lists it.
     pub async fn delete_object(&self, store: &str, name: &str) -> Result<(), ObjectError> {
-        self.object_call(store, async {
+        self.object_call_to_end(store, async {
             let bucket = self.object_store(store).await?;
             let failed = |e: String| object_failed(store, name, e);
             bucket
@@ -198,9 +198,9 @@ impl Broker {
         .await
     }
 
-    /// Runs `call` on `store`. A request the server refuses gets no answer, so the call
-    /// would fail only at its timeout, as a timeout: it ends as soon as the server
-    /// reports the refusal, with the refusal as the error.
+    /// Runs a read (`call`) on `store`. A request the server refuses gets no answer, so
+    /// the call would fail only at its timeout, as a timeout: it ends as soon as the
+    /// server reports the refusal of one of its requests, with the refusal as the error.
     pub(super) async fn object_call<T>(
         &self,
         store: &str,
@@ -214,9 +214,9 @@ impl Broker {
         }
     }
 
-    /// As `object_call`, but never cut short (a save removes its partial file itself):
-    /// when it fails and the server refused one of its requests meanwhile, the refusal is
-    /// the error.
+    /// As `object_call`, but never cut short (a put cut short would leave chunks without
+    /// their object; a save removes its partial file itself): when it fails and the
+    /// server refused one of its requests meanwhile, the refusal is the error.
     pub(super) async fn object_call_to_end<T>(
         &self,
         store: &str,
@@ -250,9 +250,9 @@ impl Broker {
     }
 }
 
-/// What the requests of a call on `store` name: its stream, and its subjects.
-fn store_marks(store: &str) -> [String; 2] {
-    [format!("{STREAM_PREFIX}{store}"), format!("$O.{store}.")]
+/// The requests of a call on `store`: its stream, and its subjects.
+fn store_marks(store: &str) -> super::StoreMarks {
+    super::StoreMarks::new(format!("{STREAM_PREFIX}{store}"), format!("$O.{store}."))
 }
 
 fn object_failed(store: &str, name: &str, reason: String) -> ObjectError {

@@ -45,6 +45,52 @@ pub fn parse_violation(text: &str) -> Option<(Denied, String)> {
     (!subject.is_empty()).then(|| (kind, subject.to_string()))
 }
 
+/// The requests of an operation on a key-value bucket or an object store: its own
+/// subjects (`$KV.<bucket>.`, `$O.<store>.`) and the JetStream API calls those operations
+/// make on its stream, the stream name a whole token. A refusal of anything else (the
+/// refresh listing the stream's consumers, another stream whose name begins alike) is not
+/// theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreMarks {
+    stream: String,
+    subjects: String,
+}
+
+/// The API calls a store operation makes on its stream.
+const STORE_API: [&str; 8] = [
+    "STREAM.INFO",
+    "STREAM.CREATE",
+    "STREAM.UPDATE",
+    "STREAM.DELETE",
+    "STREAM.PURGE",
+    "STREAM.MSG.GET",
+    "DIRECT.GET",
+    "CONSUMER.CREATE",
+];
+
+impl StoreMarks {
+    /// `stream` (`KV_x`, `OBJ_x`) and the prefix of its subjects (`$KV.x.`, `$O.x.`).
+    pub fn new(stream: String, subjects: String) -> Self {
+        Self { stream, subjects }
+    }
+
+    /// Whether `subject` (a refused one) is a request of the operation.
+    pub fn names(&self, subject: &str) -> bool {
+        if subject.starts_with(&self.subjects) {
+            return true;
+        }
+        let Some(call) = subject.strip_prefix("$JS.API.") else {
+            return false;
+        };
+        STORE_API.iter().any(|api| {
+            call.strip_prefix(api)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .and_then(|rest| rest.strip_prefix(self.stream.as_str()))
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+    }
+}
+
 /// The violations seen on one broker's connections, newest time per subject.
 #[derive(Debug)]
 pub struct Denials {
@@ -80,14 +126,13 @@ impl Denials {
             .is_some_and(|at| at.elapsed() < DENIAL_KEPT)
     }
 
-    /// A subject refused since `since` that contains one of `marks` (the stream or the
-    /// subject prefix an operation uses).
-    pub fn refused_since(&self, since: Instant, marks: &[String]) -> Option<String> {
+    /// A subject refused since `since` that `marks` names (a request of the operation).
+    pub fn refused_since(&self, since: Instant, marks: &StoreMarks) -> Option<String> {
         self.lock()
             .iter()
             .filter(|(_, at)| **at >= since)
             .map(|((_, subject), _)| subject)
-            .find(|subject| marks.iter().any(|m| subject.contains(m.as_str())))
+            .find(|subject| marks.names(subject))
             .cloned()
     }
 
@@ -119,15 +164,15 @@ impl Denials {
         }
     }
 
-    /// Resolves with the subject when a refusal containing one of `marks` is recorded
-    /// (after the call that made `news`).
+    /// Resolves with the subject when a refusal `marks` names is recorded (after the
+    /// call that made `news`).
     pub async fn refused(
         mut news: broadcast::Receiver<(Denied, String)>,
-        marks: &[String],
+        marks: &StoreMarks,
     ) -> String {
         loop {
             match news.recv().await {
-                Ok((_, s)) if marks.iter().any(|m| s.contains(m.as_str())) => return s,
+                Ok((_, s)) if marks.names(&s) => return s,
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
             }
@@ -175,6 +220,29 @@ mod tests {
             Some((Denied::Publish, "orders.x".to_string()))
         );
         assert_eq!(parse_violation("Authorization Violation"), None);
+    }
+
+    #[test]
+    fn store_marks_name_the_stores_own_requests_only() {
+        let marks = StoreMarks::new("KV_conf".into(), "$KV.conf.".into());
+        for ours in [
+            "$KV.conf.app.theme",
+            "$JS.API.STREAM.INFO.KV_conf",
+            "$JS.API.CONSUMER.CREATE.KV_conf",
+            "$JS.API.CONSUMER.CREATE.KV_conf.c1.$KV.conf.>",
+            "$JS.API.DIRECT.GET.KV_conf.$KV.conf.k",
+        ] {
+            assert!(marks.names(ours), "{ours}");
+        }
+        for theirs in [
+            "$JS.API.STREAM.INFO.KV_config",
+            "$JS.API.CONSUMER.LIST.KV_conf",
+            "$JS.API.CONSUMER.NAMES.KV_conf",
+            "$KV.config.k",
+            "$JS.API.INFO",
+        ] {
+            assert!(!marks.names(theirs), "{theirs}");
+        }
     }
 
     #[tokio::test]

@@ -213,6 +213,8 @@ fn y_copies_the_nats_command_of_the_store_views_too() {
         ),
     ];
     for (overlay, command) in cases {
+        // Copied, but not drawn over the status line, which says what the view did.
+        assert!(!crate::console::overlays::nats_equivalent::drawn(&overlay));
         let mut app = app();
         app.open(overlay);
         let effects = key(&mut app, KeyCode::Char('Y'));

@@ -162,14 +162,14 @@ async fn put(
             held.size,
             held.digest.as_deref().unwrap_or("no digest")
         )),
-        Err(e) => Err(format!("refused: put {name}: {e}")),
+        Err(e) => Err(format!("{}: put {name}: {e}", failed(&e))),
     };
     reply.send(finished(&store, Some(transfer), result, true));
 }
 
 async fn delete(broker: Broker, reply: Reply, store: String, name: String) {
     let result = match broker.delete_object(&store, &name).await {
-        Err(e) => Err(format!("refused: delete {name}: {e}")),
+        Err(e) => Err(format!("{}: delete {name}: {e}", failed(&e))),
         // A fresh listing is the check, and it is what the view shows next.
         Ok(()) => match broker.objects(&store).await {
             Ok(list) => {
@@ -190,4 +190,16 @@ async fn delete(broker: Broker, reply: Reply, store: String, name: String) {
         },
     };
     reply.send(finished(&store, None, result, false));
+}
+
+/// "refused" only when the server said no (a permission); a local file or no connection
+/// is said as such; otherwise "not confirmed" (no answer, or not what was meant).
+fn failed(e: &crate::broker::ObjectError) -> &'static str {
+    use crate::broker::ObjectError;
+    match e {
+        ObjectError::Denied { .. } => "refused",
+        ObjectError::File { .. } => "failed",
+        ObjectError::NotConnected => "not sent",
+        ObjectError::Store { .. } | ObjectError::Object { .. } => "not confirmed",
+    }
 }

@@ -29,6 +29,19 @@ pub fn of(overlay: &Overlay) -> Option<Equivalent> {
     }
 }
 
+/// Whether the equivalent is drawn above the hint bar, on the status line: for previews
+/// and details, and the store views' questions; not for the store views themselves,
+/// whose results ("done: …") the status line must show (`Y` still copies theirs).
+pub fn drawn(overlay: &Overlay) -> bool {
+    match overlay {
+        Overlay::Buckets(b) => b.asking.is_some(),
+        Overlay::Key(k) => k.asking.is_some(),
+        Overlay::Objects(o) => o.asking.is_some(),
+        Overlay::Keys(_) | Overlay::Tail(_) | Overlay::ObjectStores(_) => false,
+        _ => true,
+    }
+}
+
 /// The key-value, object-store and tail views: what they ask, or what they show.
 fn of_stores(overlay: &Overlay) -> Option<Equivalent> {
     use super::objects::ObjectAsk;

@@ -85,7 +85,8 @@ pub fn render_nats_equivalent(
     top: &crate::console::overlays::Overlay,
     area: Rect,
 ) {
-    let Some(equivalent) = crate::console::overlays::nats_equivalent::of(top) else {
+    use crate::console::overlays::nats_equivalent;
+    let Some(equivalent) = nats_equivalent::of(top).filter(|_| nats_equivalent::drawn(top)) else {
         return;
     };
     // On a small screen the overlays reach that line: their own hints win there (`Y`
