@@ -317,9 +317,11 @@ impl Broker {
             .ok_or_else(|| KvError::not_connected(action, target))
     }
 
-    /// Runs a read (`call`) on `bucket`. A request the server refuses gets no answer, so
-    /// the call would fail only at its timeout, as a timeout: it ends as soon as the
-    /// server reports the refusal of one of its requests, with the refusal as the error.
+    /// Runs `call` on `bucket`. A request the server refuses gets no answer, so the call
+    /// would fail only at its timeout, as a timeout: it ends as soon as the server
+    /// reports the refusal of one of its own requests (see `StoreMarks`), with the refusal
+    /// as the error. Cut short there, it stops where it would have failed anyway: the
+    /// client's flows stop at their first failed request.
     pub(super) async fn kv_call<T>(
         &self,
         bucket: &str,
@@ -334,10 +336,10 @@ impl Broker {
         }
     }
 
-    /// Runs a change (`call`) on `bucket` to its end (cut short, it might still land and
-    /// be reported as refused); when it failed without the server saying no, and the
-    /// server refused one of its requests meanwhile, the refusal is the error.
-    pub(super) async fn kv_change<T>(
+    /// Runs `call` on `bucket` to its end; when it failed without the server saying no
+    /// (a timeout), and the server refused one of its requests meanwhile, the refusal is
+    /// the error.
+    async fn kv_change<T>(
         &self,
         bucket: &str,
         action: &'static str,
@@ -442,7 +444,7 @@ impl Broker {
         value: Bytes,
         expected: u64,
     ) -> Result<u64, KvError> {
-        self.kv_change(bucket, "put", async {
+        self.kv_call(bucket, "put", async {
             let store = self.store(bucket, "put").await?;
             store
                 .update(key, value, expected)
@@ -460,7 +462,7 @@ impl Broker {
         to_revision: u64,
         current: u64,
     ) -> Result<u64, KvError> {
-        self.kv_change(bucket, "revert", async {
+        self.kv_call(bucket, "revert", async {
             let store = self.store(bucket, "revert").await?;
             let old = store
                 .entry_for_revision(key, to_revision)
@@ -487,7 +489,7 @@ impl Broker {
         purge: bool,
         expected: u64,
     ) -> Result<(), KvError> {
-        self.kv_change(bucket, if purge { "purge" } else { "delete" }, async {
+        self.kv_call(bucket, if purge { "purge" } else { "delete" }, async {
             let action = if purge { "purge" } else { "delete" };
             let store = self.store(bucket, action).await?;
             if purge {
@@ -507,7 +509,7 @@ impl Broker {
 
     /// Creates a bucket (refused if one of that name exists with other settings).
     pub async fn create_bucket(&self, new: &NewBucket) -> Result<BucketRow, KvError> {
-        self.kv_change(&new.name, "create bucket", async {
+        self.kv_call(&new.name, "create bucket", async {
             let js = self.kv_context("create bucket", &new.name)?;
             let store = js
                 .create_key_value(kv::Config {
@@ -534,7 +536,7 @@ impl Broker {
 
     /// Deletes a bucket and everything in it.
     pub async fn delete_bucket(&self, bucket: &str) -> Result<(), KvError> {
-        self.kv_change(bucket, "delete bucket", async {
+        self.kv_call(bucket, "delete bucket", async {
             let js = self.kv_context("delete bucket", bucket)?;
             js.delete_key_value(bucket)
                 .await

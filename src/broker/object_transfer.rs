@@ -121,35 +121,46 @@ impl Broker {
         overwrite: bool,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<ObjectSummary, ObjectError> {
-        self.object_call_to_end(store, async {
+        self.object_call(store, async {
             let bucket = self.transfer_store(store).await?;
             let mut object = bucket.get(name).await.map_err(|e| failed(store, name, e))?;
             let held = summary(object.info());
-            let mut options = tokio::fs::OpenOptions::new();
-            options.write(true);
-            if overwrite {
-                options.create(true).truncate(true);
-            } else {
-                // Never over a file that is there unasked.
-                options.create_new(true);
+            // Written beside the target and moved over it only when whole and checked:
+            // a failure, a quit or a signal mid-save (the temporary file goes when
+            // dropped) leaves the target as it was.
+            if !overwrite && path.exists() {
+                let exists = std::io::Error::from(std::io::ErrorKind::AlreadyExists);
+                return Err(file_failed(path, exists));
             }
-            let mut file = options.open(path).await.map_err(|e| file_failed(path, e))?;
+            let dir = match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => Path::new("."),
+            };
+            let temp = tempfile::Builder::new()
+                .prefix(".jetdeck-save-")
+                .suffix(".part")
+                .tempfile_in(dir)
+                .map_err(|e| file_failed(path, e))?;
+            let reopened = temp.reopen().map_err(|e| file_failed(path, e))?;
+            let mut file = tokio::fs::File::from_std(reopened);
             let total = held.size as u64;
             let copied = copy(&mut object, &mut file, |done| progress(done, total)).await;
-            let outcome = match copied {
-                Ok(n) if n == total => file.sync_all().await.map_err(|e| file_failed(path, e)),
-                Ok(n) => Err(failed(
-                    store,
-                    name,
-                    format!("saved {n} bytes, the object has {total}"),
-                )),
-                Err(e) => Err(failed(store, name, format!("{e}: nothing saved"))),
-            };
-            if let Err(e) = outcome {
-                drop(file);
-                let _ = tokio::fs::remove_file(path).await;
-                return Err(e);
+            match copied {
+                Ok(n) if n == total => file.sync_all().await.map_err(|e| file_failed(path, e))?,
+                Ok(n) => {
+                    let short = format!("saved {n} bytes, the object has {total}");
+                    return Err(failed(store, name, short));
+                }
+                Err(e) => return Err(failed(store, name, format!("{e}: nothing saved"))),
             }
+            drop(file);
+            let persisted = if overwrite {
+                temp.persist(path)
+            } else {
+                // Never over a file that appeared meanwhile, unasked.
+                temp.persist_noclobber(path)
+            };
+            persisted.map_err(|e| file_failed(path, e.error))?;
             Ok(held)
         })
         .await
@@ -165,7 +176,7 @@ impl Broker {
         path: &Path,
         progress: impl FnMut(u64) + Send + Unpin,
     ) -> Result<ObjectSummary, ObjectError> {
-        self.object_call_to_end(store, async {
+        self.object_call(store, async {
             let bucket = self.transfer_store(store).await?;
             let file = tokio::fs::File::open(path)
                 .await

@@ -114,7 +114,7 @@ impl Broker {
         name: &str,
         path: &Path,
     ) -> Result<ObjectSummary, ObjectError> {
-        self.object_call_to_end(store, async {
+        self.object_call(store, async {
             let bucket = self.object_store(store).await?;
             let failed = |e: String| object_failed(store, name, e);
             let mut object = bucket.get(name).await.map_err(|e| failed(e.to_string()))?;
@@ -153,7 +153,7 @@ impl Broker {
         name: &str,
         path: &Path,
     ) -> Result<ObjectSummary, ObjectError> {
-        self.object_call_to_end(store, async {
+        self.object_call(store, async {
             let bucket = self.object_store(store).await?;
             let failed = |e: String| object_failed(store, name, e);
             let mut file = tokio::fs::File::open(path)
@@ -183,7 +183,7 @@ impl Broker {
 
     /// Deletes object `name`, then checks the server no longer lists it.
     pub async fn delete_object(&self, store: &str, name: &str) -> Result<(), ObjectError> {
-        self.object_call_to_end(store, async {
+        self.object_call(store, async {
             let bucket = self.object_store(store).await?;
             let failed = |e: String| object_failed(store, name, e);
             bucket
@@ -198,9 +198,11 @@ impl Broker {
         .await
     }
 
-    /// Runs a read (`call`) on `store`. A request the server refuses gets no answer, so
-    /// the call would fail only at its timeout, as a timeout: it ends as soon as the
-    /// server reports the refusal of one of its requests, with the refusal as the error.
+    /// Runs `call` on `store`. A request the server refuses gets no answer, so the call
+    /// would fail only at its timeout, as a timeout: it ends as soon as the server
+    /// reports the refusal of one of its own requests (see `StoreMarks`), with the refusal
+    /// as the error. Cut short there, it stops where it would have failed anyway (the
+    /// client's flows stop at their first failed request; a save's temporary file goes).
     pub(super) async fn object_call<T>(
         &self,
         store: &str,
@@ -214,10 +216,9 @@ impl Broker {
         }
     }
 
-    /// As `object_call`, but never cut short (a put cut short would leave chunks without
-    /// their object; a save removes its partial file itself): when it fails and the
-    /// server refused one of its requests meanwhile, the refusal is the error.
-    pub(super) async fn object_call_to_end<T>(
+    /// Runs `call` to its end; when it failed and the server refused one of its requests
+    /// meanwhile, the refusal is the error.
+    async fn object_call_to_end<T>(
         &self,
         store: &str,
         call: impl std::future::Future<Output = Result<T, ObjectError>>,

@@ -45,7 +45,7 @@ impl Broker {
     /// the marker's revision expected (refused if anyone changed it since). Returns the new
     /// revision.
     pub async fn create_key(&self, bucket: &str, key: &str, value: Bytes) -> Result<u64, KvError> {
-        self.kv_change(bucket, "create", async {
+        self.kv_call(bucket, "create", async {
             let store = self.store(bucket, "create").await?;
             let refused = match store.update(key, value.clone(), 0).await {
                 Ok(revision) => return Ok(revision),
