@@ -197,7 +197,7 @@ async fn every_key_that_would_change_the_server_is_refused_and_the_server_is_unc
     // Object stores (issue 16): saving is allowed, put and delete are refused.
     for (closed, gone) in [
         ("the key closed", "History ("),
-        ("the keys closed", "Keys of config"),
+        ("the keys closed", "config · keys"),
         ("the buckets closed", "Key-value buckets"),
     ] {
         console.press("\x1b");
