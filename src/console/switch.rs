@@ -49,10 +49,11 @@ impl Console {
             }
         }
         let given_back = match tokio::time::timeout(DETACH_BOUND, self.runner.detach_all()).await {
-            Ok(n) => n,
+            Ok(n) => format!("{n} held message(s) nak'd on the previous one"),
             Err(_) => {
                 tracing::warn!("giving held messages back timed out before a switch");
-                0
+                "the naks of held messages not confirmed (they return after their ack wait)"
+                    .to_string()
             }
         };
         self.restart_on(next, actions, collector);
@@ -71,9 +72,7 @@ impl Console {
             SwitchTarget::Start => "now back where jetdeck started".to_string(),
             _ => format!("now on {what}"),
         };
-        self.app.say(format!(
-            "{now_on} ({servers}); {given_back} held message(s) nak'd on the previous one"
-        ));
+        self.app.say(format!("{now_on} ({servers}); {given_back}"));
     }
 
     /// What `target` is called, its connection options and the session the header shows.

@@ -74,7 +74,6 @@ fn the_configured_servers_follow_the_contexts_and_enter_switches_to_one() {
         server("prod", "nats://ops:hunter2@prod.example:4222"),
     ]
     .into();
-    app.on_server = Some("prod".into());
     app.on_start = false;
     // As `X` reads them: the contexts (none here), then the servers, the cursor on the
     // active one.
@@ -98,7 +97,8 @@ fn the_configured_servers_follow_the_contexts_and_enter_switches_to_one() {
         "{status}"
     );
     assert!(!format!("{effects:?}").contains("hunter2"), "{effects:?}");
-    // The server `alpha` is not the context `alpha`.
+    // On prod now: the server `alpha` is not the context `alpha`.
+    app.on_server = Some("prod".into());
     app.open(Overlay::Contexts(Box::new(ContextsState::read(&app))));
     let Some(Overlay::Contexts(state)) = app.overlay() else {
         panic!("open");
@@ -220,4 +220,16 @@ fn y_copies_the_nats_command_of_the_store_views_too() {
         let effects = key(&mut app, KeyCode::Char('Y'));
         assert_eq!(effects, [Effect::Clipboard(bytes::Bytes::from(command))]);
     }
+}
+
+#[test]
+fn enter_on_the_active_row_changes_nothing() {
+    let mut app = app();
+    app.open(Overlay::Contexts(Box::new(contexts("alpha"))));
+    // The cursor is on alpha, the active one.
+    let effects = key(&mut app, KeyCode::Enter);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(app.overlay().is_none());
+    let said = &app.status.as_ref().unwrap().text;
+    assert!(said.contains("already connected there"), "{said}");
 }

@@ -53,6 +53,9 @@ pub(super) fn start(broker: Broker, reply: Reply, running: &Running, subject: St
                 permit = slots.clone().acquire_owned() => permit.ok(),
             };
             let batch = tokio::select! {
+                // A tail replaced by another is cancelled first: a late refusal of the
+                // old one must not close the new one.
+                biased;
                 () = cancel.cancelled() => break,
                 () = &mut refused => {
                     let words = format!(

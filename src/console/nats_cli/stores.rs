@@ -5,6 +5,15 @@ use super::{Equivalent, quote, words};
 use crate::broker::NewBucket;
 use crate::console::app::{KeyChange, KeyChangeOp};
 
+/// `args` as natscli's positionals: after `--` when one begins with `-`, which its
+/// parser would take for a flag.
+fn positionals(w: &mut Vec<String>, args: Vec<String>) {
+    if args.iter().any(|a| a.starts_with('-')) {
+        w.push("--".into());
+    }
+    w.extend(args);
+}
+
 /// A key change as the view asks it: `update` (with the expected revision) for puts and
 /// reverts, `create` for a new key, `del` / `purge` for the rest.
 pub fn key_change(change: &KeyChange) -> Equivalent {
@@ -16,14 +25,18 @@ pub fn key_change(change: &KeyChange) -> Equivalent {
             let Ok(value) = text(value) else {
                 return binary(&change.bucket, &change.key);
             };
-            w.extend(["update".into(), bucket, key, value]);
-            w.push(change.expected.to_string());
+            w.push("update".into());
+            positionals(
+                &mut w,
+                vec![bucket, key, value, change.expected.to_string()],
+            );
         }
         KeyChangeOp::Create(value) => {
             let Ok(value) = text(value) else {
                 return binary(&change.bucket, &change.key);
             };
-            w.extend(["create".into(), bucket, key, value]);
+            w.push("create".into());
+            positionals(&mut w, vec![bucket, key, value]);
         }
         KeyChangeOp::Delete | KeyChangeOp::Purge => {
             let verb = if change.op == KeyChangeOp::Delete {
@@ -31,7 +44,8 @@ pub fn key_change(change: &KeyChange) -> Equivalent {
             } else {
                 "purge"
             };
-            w.extend([verb.into(), bucket, key, "-f".into()]);
+            w.extend([verb.into(), "-f".into()]);
+            positionals(&mut w, vec![bucket, key]);
             return Equivalent::with_caveat(
                 w,
                 "natscli deletes without checking the revision; jetdeck expects the one it read",
@@ -71,7 +85,7 @@ pub fn add_bucket(new: &NewBucket) -> Equivalent {
     w.push(quote(&new.name));
     w.push(format!("--history={}", new.history));
     if !new.ttl.is_zero() {
-        w.push(format!("--ttl={}", humantime::format_duration(new.ttl)));
+        w.push(format!("--ttl={}s", new.ttl.as_secs()));
     }
     let storage = match new.storage {
         async_nats::jetstream::stream::StorageType::File => "file",
@@ -145,10 +159,12 @@ mod tests {
         let create = key_change(&change(KeyChangeOp::Create("x".into())));
         assert_eq!(create.command, "nats kv create config app.theme x");
         let del = key_change(&change(KeyChangeOp::Delete));
-        assert_eq!(del.command, "nats kv del config app.theme -f");
+        assert_eq!(del.command, "nats kv del -f config app.theme");
         assert!(del.caveat.is_some());
         let purge = key_change(&change(KeyChangeOp::Purge));
-        assert_eq!(purge.command, "nats kv purge config app.theme -f");
+        assert_eq!(purge.command, "nats kv purge -f config app.theme");
+        let dash = key_change(&change(KeyChangeOp::Put("-1".into())));
+        assert_eq!(dash.command, "nats kv update -- config app.theme -1 7");
         let binary = key_change(&change(KeyChangeOp::Put(vec![0xff, 0].into())));
         assert_eq!(binary.command, "nats kv put config app.theme < FILE");
         assert!(binary.caveat.unwrap().contains("binary"));

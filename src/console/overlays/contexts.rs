@@ -105,6 +105,11 @@ impl ContextsState {
             Some(Command::Close) => return Next::Close,
             Some(Command::Down) => self.cursor = (self.cursor + 1).min(last),
             Some(Command::Up) => self.cursor = self.cursor.saturating_sub(1),
+            // Already there: a reconnect would detach everything for nothing.
+            Some(Command::Submit) if self.is_active(self.cursor) => {
+                app.say("already connected there: nothing changed");
+                return Next::Close;
+            }
             Some(Command::Submit) => {
                 let target = match self.row(self.cursor) {
                     Some(Row::Start(shown)) => {
