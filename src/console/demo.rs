@@ -117,6 +117,10 @@ async fn assets(broker: &Broker) -> Result<(), crate::broker::ObjectError> {
     broker
         .create_object_store("assets", Some("demo files for the object-store view"))
         .await?;
+    // Seeded once: back on this server after a switch, the operator's edits stay.
+    if !broker.objects("assets").await?.is_empty() {
+        return Ok(());
+    }
     let logo = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\"><circle cx=\"32\" cy=\"32\" r=\"30\"/></svg>\n";
     let price_list: String = (1..=200)
         .map(|i| format!("SKU-{i:04},{}.{:02}\n", i * 3, i % 100))
@@ -160,6 +164,10 @@ async fn settings(broker: &Broker) -> Result<(), async_nats::Error> {
         ),
         ("stats.orders", "0"),
     ];
+    // Seeded once: back on this server after a switch, the operator's edits stay.
+    if kv.get("app.theme").await?.is_some() {
+        return Ok(());
+    }
     for (key, value) in keys {
         kv.put(key, value.to_string().into()).await?;
     }
