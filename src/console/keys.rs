@@ -527,9 +527,10 @@ pub struct Binding {
 }
 
 mod bindings;
+mod parts;
 mod stores;
-use bindings::ALL_PANES;
 pub use bindings::BINDINGS;
+use parts::ALL_PANES;
 
 mod keymap;
 mod names;
