@@ -1,5 +1,6 @@
 //! The stream browser: stored messages by sequence, read without a consumer.
 
+use super::right;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -20,7 +21,6 @@ const COLUMNS: [Column; 5] = [
 ];
 
 fn row(app: &App, r: &BrowseRow) -> (Vec<Cell<'static>>, Style) {
-    let right = |s: String| Cell::from(Line::from(s).right_aligned());
     match r {
         BrowseRow::Stored(m) => (
             vec![

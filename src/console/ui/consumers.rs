@@ -1,6 +1,7 @@
 //! The consumers pane: the selected stream's durable consumers; one whose ack pending or
 //! redeliveries are climbing stands out.
 
+use super::right;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -54,7 +55,6 @@ fn row(app: &App, c: &ConsumerView) -> Vec<Cell<'static>> {
         i.config.max_deliver.to_string()
     };
     let last_active = i.delivered.last_active.map(std::time::SystemTime::from);
-    let right = |s: String| Cell::from(Line::from(s).right_aligned());
     vec![
         Cell::from(truncate(c.name(), NAME_MAX)),
         Cell::from(truncate(&filter, 40)),

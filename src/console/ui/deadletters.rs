@@ -1,5 +1,6 @@
 //! The dead-letters view and the previews of what its operations will do.
 
+use super::right;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -28,7 +29,6 @@ const COLUMNS: [Column; 9] = [
 ];
 
 fn row(app: &App, state: &DeadLettersState, letter: &DeadLetter) -> (Vec<Cell<'static>>, Style) {
-    let right = |s: String| Cell::from(Line::from(s).right_aligned());
     let mark = if state.marked.contains(&letter.target()) {
         "●"
     } else {

@@ -1,5 +1,6 @@
 //! The key-value views (issue 16): the buckets, and a bucket's keys, live.
 
+use super::right;
 use std::time::SystemTime;
 
 use ratatui::Frame;
@@ -29,10 +30,6 @@ const BUCKET_COLUMNS: [Column; 9] = [
     col("Storage", 7, 40),
     col("Updated", 8, 90),
 ];
-
-fn right(text: String) -> Cell<'static> {
-    Cell::from(Line::from(text).right_aligned())
-}
 
 pub fn render_buckets(frame: &mut Frame, app: &App, state: &BucketsState, area: Rect) {
     render_bucket_list(frame, app, state, area);

@@ -1,6 +1,7 @@
 //! One key (issue 16): the chosen revision's value, as the message view shows a body, over
 //! the key's history.
 
+use super::right;
 use std::time::SystemTime;
 
 use ratatui::Frame;
@@ -139,11 +140,11 @@ fn render_key(frame: &mut Frame, app: &App, state: &KeyViewState, area: Rect) {
             let at = SystemTime::from(e.created);
             (
                 vec![
-                    Cell::from(Line::from(e.revision.to_string()).right_aligned()),
+                    right(e.revision.to_string()),
                     Cell::from(clock_text(at)),
-                    Cell::from(Line::from(fmt_age(app.now, Some(at))).right_aligned()),
+                    right(fmt_age(app.now, Some(at))),
                     Cell::from(e.operation.word()),
-                    Cell::from(Line::from(fmt_bytes(e.value.len() as u64)).right_aligned()),
+                    right(fmt_bytes(e.value.len() as u64)),
                 ],
                 Style::new(),
             )

@@ -1,6 +1,7 @@
 //! The subjects view, and the dialogs of message operations: delete or erase one
 //! message, save over an existing file.
 
+use super::right;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -72,10 +73,7 @@ pub fn render_subjects(frame: &mut Frame, state: &SubjectsState, area: Rect) {
         |i| {
             let (subject, n) = &state.all[state.shown[i]];
             (
-                vec![
-                    Cell::from(Line::from(fmt_count(*n)).right_aligned()),
-                    Cell::from(truncate(subject, 200)),
-                ],
+                vec![right(fmt_count(*n)), Cell::from(truncate(subject, 200))],
                 Style::new(),
             )
         },

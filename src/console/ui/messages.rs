@@ -1,6 +1,7 @@
 //! The messages pane: what an attached pull subscription holds (manual) or handled (auto),
 //! with each held message's ack-wait countdown.
 
+use super::right;
 use std::time::Duration;
 
 use ratatui::Frame;
@@ -49,7 +50,6 @@ fn state(a: &Attached, r: &MessageRow, now: std::time::SystemTime) -> (String, C
 
 fn row(app: &App, a: &Attached, r: &MessageRow) -> (Vec<Cell<'static>>, Style) {
     let d = &r.delivery;
-    let right = |s: String| Cell::from(Line::from(s).right_aligned());
     let deadline = match r.remaining(app.now, a.ack_wait) {
         Some(left) if left.is_zero() => "passed".to_string(),
         Some(left) => fmt_duration(Duration::from_secs(left.as_secs().max(1))),

@@ -148,6 +148,11 @@ const fn col(title: &'static str, width: u16, priority: u8) -> Column {
     }
 }
 
+/// A table cell with its text against the right edge (counts, sizes, ages).
+fn right(text: String) -> ratatui::widgets::Cell<'static> {
+    ratatui::widgets::Cell::from(Line::from(text).right_aligned())
+}
+
 /// Indices of the columns that fit in `width`, dropping the lowest priorities first.
 fn fit_columns(columns: &[Column], width: u16) -> Vec<usize> {
     // A titled column of width 0 is switched off (the untitled one is the filler).

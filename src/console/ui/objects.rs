@@ -1,6 +1,7 @@
 //! The object-store views (issue 16): the stores, and a store's objects with the progress
 //! of a save or put and the question before a change.
 
+use super::right;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -25,10 +26,6 @@ const STORE_COLUMNS: [Column; 8] = [
     col("Modified", 8, 80),
     col("Description", 24, 20),
 ];
-
-fn right(text: String) -> Cell<'static> {
-    Cell::from(Line::from(text).right_aligned())
-}
 
 pub fn render_stores(frame: &mut Frame, app: &App, state: &StoresState, area: Rect) {
     let area = centered(area, 90, 80);
