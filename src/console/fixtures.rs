@@ -245,6 +245,17 @@ pub fn snapshot(streams: Vec<StreamView>, consumers: ConsumersView) -> Snapshot 
     }
 }
 
+/// A connected console whose last refresh read `streams` (no consumers).
+pub fn app_with(streams: Vec<StreamView>) -> App {
+    let mut app = App::new(session("nats://127.0.0.1:4222", false), now());
+    super::app::update(&mut app, Action::Connection(connected()));
+    super::app::update(
+        &mut app,
+        Action::Snapshot(Box::new(snapshot(streams, ConsumersView::default()))),
+    );
+    app
+}
+
 /// A console with the demo's shape of data: three streams, ORDERS selected with two
 /// consumers (one redelivering), and some advisories.
 pub fn demo_app(servers: &str, embedded: bool) -> App {

@@ -398,13 +398,6 @@ fn a_message_stream_is_chosen_before_bucket_and_store_streams() {
         fixtures::stream("OBJ_assets", &["$O.assets.>"], 6, 6, 0, 0.0),
     ];
     streams.extend(fixtures::streams());
-    let mut app = App::new(fixtures::session("x", false), fixtures::now());
-    update(
-        &mut app,
-        Action::Snapshot(Box::new(fixtures::snapshot(
-            streams,
-            ConsumersView::default(),
-        ))),
-    );
+    let app = fixtures::app_with(streams);
     assert_eq!(app.selected_stream.as_deref(), Some("ORDERS"));
 }

@@ -10,7 +10,6 @@ use ratatui::layout::Rect;
 
 use super::{Action, App, Effect, Overlay, Pane, update};
 use crate::console::fixtures::{self, demo_app};
-use crate::console::model::ConsumersView;
 use crate::console::ui;
 
 const W: u16 = 160;
@@ -139,19 +138,10 @@ fn a_double_click_opens_what_enter_opens() {
 
 #[test]
 fn the_wheel_scrolls_the_pane_under_it_and_the_overlay_on_top() {
-    let mut app = App::new(
-        fixtures::session("nats://127.0.0.1:4222", false),
-        fixtures::now(),
-    );
-    let streams = (0..100)
-        .map(|i| fixtures::stream(&format!("S{i:04}"), &[&format!("s{i:04}.>")], 1, 1, 0, 0.0))
-        .collect();
-    update(
-        &mut app,
-        Action::Snapshot(Box::new(fixtures::snapshot(
-            streams,
-            ConsumersView::default(),
-        ))),
+    let mut app = fixtures::app_with(
+        (0..100)
+            .map(|i| fixtures::stream(&format!("S{i:04}"), &[&format!("s{i:04}.>")], 1, 1, 0, 0.0))
+            .collect(),
     );
     app.focus = Pane::Events;
     let at = find(&mut app, "S0001");
@@ -186,19 +176,10 @@ fn overlay_selection(app: &App) -> usize {
 #[test]
 fn the_wheel_moves_the_selection_of_every_list_overlay() {
     use crate::console::overlays::{contexts::ContextsState, kv::KeysState, subjects};
-    let mut app = App::new(
-        fixtures::session("nats://127.0.0.1:4222", false),
-        fixtures::now(),
-    );
-    let streams = (0..10)
-        .map(|i| fixtures::stream(&format!("KV_b{i}"), &[&format!("$KV.b{i}.>")], 1, 1, 0, 0.0))
-        .collect();
-    update(
-        &mut app,
-        Action::Snapshot(Box::new(fixtures::snapshot(
-            streams,
-            ConsumersView::default(),
-        ))),
+    let mut app = fixtures::app_with(
+        (0..10)
+            .map(|i| fixtures::stream(&format!("KV_b{i}"), &[&format!("$KV.b{i}.>")], 1, 1, 0, 0.0))
+            .collect(),
     );
     let names: Vec<String> = (0..10).map(|i| format!("k{i}")).collect();
     let mut keys = KeysState::new("b0", 1);

@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::broker::{KeyEntry, KeyOperation};
 use crate::console::app::{Action, App, Effect, KvAction, KvEffect, Overlay, update};
 use crate::console::fixtures;
-use crate::console::model::{ConsumersView, StreamView};
+use crate::console::model::StreamView;
 use crate::console::overlays::kv::KeySeen;
 
 fn screen(app: &App, width: u16, height: u16) -> String {
@@ -36,24 +36,11 @@ fn bucket(name: &str, keys: u64, values: u64, history: i64, ttl: u64) -> StreamV
 
 /// ORDERS and two buckets, connected.
 fn kv_app() -> App {
-    let mut app = App::new(
-        fixtures::session("nats://127.0.0.1:4222", false),
-        fixtures::now(),
-    );
-    update(&mut app, Action::Connection(fixtures::connected()));
-    let streams = vec![
+    fixtures::app_with(vec![
         bucket("config", 4, 12, 5, 0),
         bucket("sessions", 1_200, 1_200, 1, 3_600),
         fixtures::stream("ORDERS", &["orders.>"], 1_234, 1_300, 2, 1.5),
-    ];
-    update(
-        &mut app,
-        Action::Snapshot(Box::new(fixtures::snapshot(
-            streams,
-            ConsumersView::default(),
-        ))),
-    );
-    app
+    ])
 }
 
 fn entry(key: &str, revision: u64, op: KeyOperation, value: &'static [u8]) -> KeyEntry {

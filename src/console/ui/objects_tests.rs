@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::broker::ObjectSummary;
 use crate::console::app::{Action, App, Effect, ObjectAction, ObjectEffect, Overlay, update};
 use crate::console::fixtures;
-use crate::console::model::{ConsumersView, StreamView};
+use crate::console::model::StreamView;
 use crate::console::overlays::objects::{ObjectAsk, ObjectsState};
 
 fn screen(app: &App, width: u16, height: u16) -> String {
@@ -43,24 +43,11 @@ fn store(name: &str, bytes: u64, description: Option<&str>, sealed: bool) -> Str
 
 /// ORDERS, a bucket and two object stores, connected.
 fn objects_app() -> App {
-    let mut app = App::new(
-        fixtures::session("nats://127.0.0.1:4222", false),
-        fixtures::now(),
-    );
-    update(&mut app, Action::Connection(fixtures::connected()));
-    let streams = vec![
+    fixtures::app_with(vec![
         store("assets", 10_600_000, Some("demo files"), false),
         store("backups", 2_048, None, true),
         fixtures::stream("ORDERS", &["orders.>"], 1_234, 1_300, 2, 1.5),
-    ];
-    update(
-        &mut app,
-        Action::Snapshot(Box::new(fixtures::snapshot(
-            streams,
-            ConsumersView::default(),
-        ))),
-    );
-    app
+    ])
 }
 
 fn object(name: &str, size: usize, age: u64) -> ObjectSummary {
