@@ -72,23 +72,21 @@ async fn buckets_and_keys_made_outside_appear_live() {
     });
 }
 
-/// The console open on key `k` of bucket `config` (revisions 1 "v1" and 2 "v2").
-pub(crate) async fn key_open(server: &NatsServer) -> (kv::Store, Console) {
-    key_open_with(server, &[]).await
-}
-
-async fn key_open_with(server: &NatsServer, flags: &[&str]) -> (kv::Store, Console) {
-    let js = raw(server).await;
-    let store = js
+/// Bucket `config` (10 revisions a key), made from outside.
+pub(crate) async fn config_bucket(server: &NatsServer) -> kv::Store {
+    raw(server)
+        .await
         .create_key_value(kv::Config {
             bucket: "config".into(),
             history: 10,
             ..Default::default()
         })
         .await
-        .unwrap();
-    store.put("k", "v1".into()).await.unwrap();
-    store.put("k", "v2".into()).await.unwrap();
+        .unwrap()
+}
+
+/// The console (with `flags`) on the buckets view, `config` listed: Enter opens its keys.
+pub(crate) fn buckets_open(server: &NatsServer, flags: &[&str]) -> Console {
     let url = server.url();
     let mut args = vec!["--server", url.as_str()];
     args.extend_from_slice(flags);
@@ -98,6 +96,19 @@ async fn key_open_with(server: &NatsServer, flags: &[&str]) -> (kv::Store, Conso
     console.wait_for(WAIT, "the buckets view", |s| {
         s.contains("Key-value buckets (1)")
     });
+    console
+}
+
+/// The console open on key `k` of bucket `config` (revisions 1 "v1" and 2 "v2").
+pub(crate) async fn key_open(server: &NatsServer) -> (kv::Store, Console) {
+    key_open_with(server, &[]).await
+}
+
+async fn key_open_with(server: &NatsServer, flags: &[&str]) -> (kv::Store, Console) {
+    let store = config_bucket(server).await;
+    store.put("k", "v1".into()).await.unwrap();
+    store.put("k", "v2".into()).await.unwrap();
+    let mut console = buckets_open(server, flags);
     console.press("\r");
     console.wait_for(WAIT, "the key", |s| any_line(s, &["k", "2"]));
     console.press("\r");

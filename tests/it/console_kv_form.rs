@@ -9,7 +9,6 @@ use async_nats::jetstream::kv;
 
 use jetdeck::server::NatsServer;
 
-use crate::common::raw;
 use crate::console_kv::key_open;
 use crate::pty::{Console, any_line};
 
@@ -55,24 +54,11 @@ async fn a_value_of_several_lines_put_from_the_form_reads_back_exactly() {
 
 /// The console open on the keys of bucket `config` (key `k`, and `gone`, deleted).
 async fn keys_open(server: &NatsServer) -> (kv::Store, Console) {
-    let js = raw(server).await;
-    let store = js
-        .create_key_value(kv::Config {
-            bucket: "config".into(),
-            history: 10,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let store = crate::console_kv::config_bucket(server).await;
     store.put("k", "v1".into()).await.unwrap();
     store.put("gone", "old".into()).await.unwrap();
     store.delete("gone").await.unwrap();
-    let mut console = Console::start(&["--server", &server.url()]);
-    console.wait_for(WAIT, "the bucket", |s| s.contains("KV_config bucket"));
-    console.press("K");
-    console.wait_for(WAIT, "the buckets view", |s| {
-        s.contains("Key-value buckets (1)")
-    });
+    let mut console = crate::console_kv::buckets_open(server, &[]);
     console.press("\r");
     console.wait_for(WAIT, "the keys", |s| {
         s.contains("config · keys 1–2 of 2") && any_line(s, &["gone", "3"]) && s.contains("delete")
