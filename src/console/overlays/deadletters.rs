@@ -85,10 +85,7 @@ impl DeadLettersState {
         let last = self.letters.len().saturating_sub(1);
         match command {
             Some(Command::Close) => return Next::Close,
-            Some(Command::Down) => self.selected = (self.selected + 1).min(last),
-            Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Command::First) => self.selected = 0,
-            Some(Command::Last) => self.selected = last,
+            _ if super::move_cursor(&mut self.selected, last, command) => {}
             Some(Command::Mark) => self.toggle_mark(),
             Some(Command::OpenMessage) => return self.open(app, effects),
             Some(Command::Retry) => return self.plan(app, DeadLetterOp::Retry),

@@ -23,9 +23,6 @@ use crate::console::keys::Command;
 /// within memory, and the operator filters to find one).
 pub const KEYS_KEPT: usize = 100_000;
 
-/// Rows PgDn and PgUp move (as in the panes).
-pub const PAGE: usize = 10;
-
 /// The buckets among the stream infos read, sorted by name.
 pub fn buckets(app: &App) -> Vec<BucketRow> {
     app.streams
@@ -129,12 +126,7 @@ impl BucketsState {
                 return Next::Open(Overlay::Prompt(Box::new(prompt)));
             }
             Some(Command::Close) => return Next::Close,
-            Some(Command::Down) => self.selected = (self.selected + 1).min(last),
-            Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Command::PageDown) => self.selected = (self.selected + PAGE).min(last),
-            Some(Command::PageUp) => self.selected = self.selected.saturating_sub(PAGE),
-            Some(Command::First) => self.selected = 0,
-            Some(Command::Last) => self.selected = last,
+            _ if super::move_cursor(&mut self.selected, last, command) => {}
             Some(Command::OpenBucket) => {
                 if let Some(row) = rows.get(self.selected) {
                     let state = KeysState::new(&row.name, next_watch());
@@ -347,12 +339,7 @@ impl KeysState {
                 effects.push(Effect::Kv(KvEffect::StopWatch { watch: self.watch }));
                 return Next::Close;
             }
-            Some(Command::Down) => self.selected = (self.selected + 1).min(last),
-            Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Command::PageDown) => self.selected = (self.selected + PAGE).min(last),
-            Some(Command::PageUp) => self.selected = self.selected.saturating_sub(PAGE),
-            Some(Command::First) => self.selected = 0,
-            Some(Command::Last) => self.selected = last,
+            _ if super::move_cursor(&mut self.selected, last, command) => {}
             Some(Command::NewKey) => {
                 let form = KeyForm::create(&self.bucket);
                 return Next::Open(Overlay::KeyForm(Box::new(form)));

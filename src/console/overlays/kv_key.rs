@@ -3,7 +3,6 @@
 //! operation. ↑↓ choose a revision: its value shows. The history is read again when the
 //! open keys view sees the key change.
 
-use super::kv::PAGE;
 use super::kv_form::KeyForm;
 use super::{Next, Overlay};
 use crate::broker::{KeyEntry, KeyOperation};
@@ -139,12 +138,7 @@ impl KeyViewState {
             .map_or(0, |h| h.len().saturating_sub(1));
         match command {
             Some(Command::Close) => return Next::Close,
-            Some(Command::Down) => self.selected = (self.selected + 1).min(last),
-            Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Command::PageDown) => self.selected = (self.selected + PAGE).min(last),
-            Some(Command::PageUp) => self.selected = self.selected.saturating_sub(PAGE),
-            Some(Command::First) => self.selected = 0,
-            Some(Command::Last) => self.selected = last,
+            _ if super::move_cursor(&mut self.selected, last, command) => {}
             _ => {}
         }
         Next::Stay

@@ -202,6 +202,22 @@ pub fn on_key(
 }
 
 /// Help, details and a message: text to scroll, and close.
+/// Moves a list's cursor (`selected`, over rows up to `last`) for a movement command:
+/// ↑↓, a page of ten, first, last. False for any other command, which is the caller's.
+pub(crate) fn move_cursor(selected: &mut usize, last: usize, command: Option<Command>) -> bool {
+    const PAGE: usize = 10; // as PgDn and PgUp move in the panes
+    *selected = match command {
+        Some(Command::Down) => (*selected + 1).min(last),
+        Some(Command::Up) => selected.saturating_sub(1),
+        Some(Command::PageDown) => (*selected + PAGE).min(last),
+        Some(Command::PageUp) => selected.saturating_sub(PAGE),
+        Some(Command::First) => 0,
+        Some(Command::Last) => last,
+        _ => return false,
+    };
+    true
+}
+
 fn scrolled(scroll: &mut u16, command: Option<Command>) -> Next {
     *scroll = match command {
         Some(Command::Close) => return Next::Close,

@@ -74,10 +74,7 @@ impl StoresState {
         self.selected = self.selected.min(last);
         match command {
             Some(Command::Close) => return Next::Close,
-            Some(Command::Down) => self.selected = (self.selected + 1).min(last),
-            Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Command::First) => self.selected = 0,
-            Some(Command::Last) => self.selected = last,
+            _ if super::move_cursor(&mut self.selected, last, command) => {}
             Some(Command::OpenStore) => {
                 if let Some(row) = rows.get(self.selected) {
                     effects.push(Effect::Objects(ObjectEffect::List {
@@ -296,10 +293,7 @@ impl ObjectsState {
             // Esc clears the filter first, then closes.
             Some(Command::Close) if !self.filter.is_empty() => self.set_filter(""),
             Some(Command::Close) => return Next::Close,
-            Some(Command::Down) => self.selected = (self.selected + 1).min(last),
-            Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Command::First) => self.selected = 0,
-            Some(Command::Last) => self.selected = last,
+            _ if super::move_cursor(&mut self.selected, last, command) => {}
             Some(Command::RefreshObjects) => {
                 effects.push(Effect::Objects(ObjectEffect::List {
                     store: self.store.clone(),

@@ -78,10 +78,7 @@ impl OutstandingState {
         let last = shown.saturating_sub(1);
         match command {
             Some(Command::Close) => return Next::Close,
-            Some(Command::Down) => self.selected = (self.selected + 1).min(last),
-            Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Command::First) => self.selected = 0,
-            Some(Command::Last) => self.selected = last,
+            _ if super::move_cursor(&mut self.selected, last, command) => {}
             Some(Command::NextPage) => match self.page.as_ref().and_then(|p| p.next) {
                 Some(next) if !self.loading => {
                     self.earlier.push(self.from);

@@ -126,10 +126,7 @@ impl SubjectsState {
             // Esc clears the filter first, then closes.
             Some(Command::Close) if !self.filter.is_empty() => self.set_filter(""),
             Some(Command::Close) => return Next::Close,
-            Some(Command::Down) => self.selected = (self.selected + 1).min(last),
-            Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
-            Some(Command::First) => self.selected = 0,
-            Some(Command::Last) => self.selected = last,
+            _ if super::move_cursor(&mut self.selected, last, command) => {}
             Some(Command::SortSubjects) => {
                 let keep = self.selected_subject().map(str::to_string);
                 self.order = match self.order {
