@@ -39,6 +39,10 @@ pub enum TailError {
     },
     #[error("subscribing to {subject} failed: {reason}")]
     Subscribe { subject: String, reason: String },
+    #[error(
+        "permission denied: this user may not subscribe to {subject} (the server refused the subscription)"
+    )]
+    Denied { subject: String },
     #[error("publishing to {subject} failed: {reason}")]
     Publish { subject: String, reason: String },
     #[error("no one answered the request on {subject} (no responders)")]
@@ -94,6 +98,9 @@ pub struct TailBatch {
 pub struct Tail {
     subject: String,
     batches: mpsc::Receiver<TailBatch>,
+    /// Set when the server refused the subscription (it says so on the side, and the
+    /// subscription would stay silent): the task ends then.
+    refused: std::sync::Arc<std::sync::atomic::AtomicBool>,
     cancel: CancellationToken,
     task: Option<JoinHandle<()>>,
 }
@@ -103,9 +110,18 @@ impl Tail {
         &self.subject
     }
 
-    /// The next batch; `None` once the subscription has ended.
+    /// The next batch; `None` once the subscription has ended (see `refused`).
     pub async fn next_batch(&mut self) -> Option<TailBatch> {
         self.batches.recv().await
+    }
+
+    /// Why the subscription ended, when the server refused it.
+    pub fn refused(&self) -> Option<TailError> {
+        self.refused
+            .load(std::sync::atomic::Ordering::SeqCst)
+            .then(|| TailError::Denied {
+                subject: self.subject.clone(),
+            })
     }
 
     /// A batch if one is waiting, without waiting (what a UI loop calls each frame).
@@ -173,6 +189,8 @@ impl Broker {
     pub async fn tail(&self, subject: &str) -> Result<Tail, TailError> {
         validate_tail_subject(subject)?;
         let client = self.client().ok_or(TailError::NotConnected)?;
+        // Watched from before the SUB: a refused subscription is only said on the side.
+        let news = self.denials().watch();
         let subscriber =
             client
                 .subscribe(subject.to_string())
@@ -191,11 +209,21 @@ impl Broker {
             })?;
         let (tx, batches) = mpsc::channel(TAIL_QUEUE);
         let cancel = CancellationToken::new();
-        let task = tokio::spawn(run_tail(subscriber, tx, cancel.clone()));
+        let refused: std::sync::Arc<std::sync::atomic::AtomicBool> = std::sync::Arc::default();
+        let watch_refusal = {
+            let (refused, subject) = (std::sync::Arc::clone(&refused), subject.to_string());
+            async move {
+                super::Denials::subscription_refused(news, &subject).await;
+                tracing::warn!(%subject, "tail: the server refused the subscription");
+                refused.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        };
+        let task = tokio::spawn(run_tail(subscriber, tx, cancel.clone(), watch_refusal));
         tracing::info!(subject, "tail started");
         Ok(Tail {
             subject: subject.to_string(),
             batches,
+            refused,
             cancel,
             task: Some(task),
         })
@@ -316,14 +344,17 @@ async fn run_tail(
     mut subscriber: async_nats::Subscriber,
     tx: mpsc::Sender<TailBatch>,
     cancel: CancellationToken,
+    refused: impl std::future::Future<Output = ()>,
 ) {
     let mut pending = Pending::default();
+    tokio::pin!(refused);
     let mut tick = tokio::time::interval(TAIL_FLUSH);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             biased;
             () = cancel.cancelled() => break,
+            () = &mut refused => break,
             message = subscriber.next() => match message {
                 Some(message) => {
                     pending.push(TailedMessage::from_nats(message));

@@ -177,3 +177,30 @@ pub async fn viewer_server() -> (
     broker.connect().await.unwrap();
     (server, async_nats::jetstream::new(admin), broker)
 }
+
+/// A server whose only user, `viewer`, may publish anything but subscribe only to its
+/// inbox and advisories; and that user's URL.
+pub async fn subscribe_limited_server() -> (jetdeck::server::NatsServer, String) {
+    use jetdeck::server::{NatsServer, ServerOptions};
+    let config = r#"
+accounts {
+  APP: {
+    jetstream: enabled
+    users: [
+      { user: viewer, password: viewer-pw, permissions: {
+          publish: { allow: [">"] }
+          subscribe: { allow: ["_INBOX.>", "$JS.EVENT.>"] }
+      } }
+    ]
+  }
+}
+"#;
+    let server = NatsServer::start_with(ServerOptions {
+        extra_config: Some(config.to_string()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let url = format!("nats://viewer:viewer-pw@127.0.0.1:{}", server.port());
+    (server, url)
+}

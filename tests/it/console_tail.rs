@@ -56,29 +56,7 @@ async fn t_tails_a_subject_and_space_holds_what_arrives_until_resumed() {
 /// tail instead of "waiting for messages".
 #[tokio::test(flavor = "multi_thread")]
 async fn a_subscription_the_user_may_not_make_is_named_a_permission_denial() {
-    use jetdeck::server::ServerOptions;
-    let server = NatsServer::start_with(ServerOptions {
-        extra_config: Some(
-            r#"
-accounts {
-  APP: {
-    jetstream: enabled
-    users: [
-      { user: viewer, password: viewer-pw, permissions: {
-          publish: { allow: [">"] }
-          subscribe: { allow: ["_INBOX.>", "$JS.EVENT.>"] }
-      } }
-    ]
-  }
-}
-"#
-            .to_string(),
-        ),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let url = format!("nats://viewer:viewer-pw@127.0.0.1:{}", server.port());
+    let (_server, url) = crate::common::subscribe_limited_server().await;
     let mut console = Console::start(&["--server", &url]);
     console.wait_for(WITHIN, "the console, connected", |s| {
         s.contains("Streams") && s.contains("● connected")

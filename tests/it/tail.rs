@@ -181,3 +181,24 @@ async fn a_reply_subject_is_answered_and_requests_show_answer_or_timeout() {
     );
     assert!(timed.unwrap_err().to_string().contains("no answer within"));
 }
+
+/// The server refuses a subscription only on the side, and the subscription would stay
+/// silent: the tail ends and says why.
+#[tokio::test]
+async fn a_subscription_the_server_refuses_ends_the_tail_with_the_refusal() {
+    let (_server, url) = crate::common::subscribe_limited_server().await;
+    let broker =
+        jetdeck::broker::Broker::new(jetdeck::broker::BrokerOptions::default().addrs([url]));
+    broker.connect().await.unwrap();
+    let mut tail = broker.tail("orders.>").await.unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(10), tail.next_batch())
+        .await
+        .expect("the tail ends once the server refuses");
+    assert!(ended.is_none(), "{ended:?}");
+    let why = tail.refused().expect("the refusal kept");
+    assert!(
+        matches!(&why, jetdeck::broker::TailError::Denied { subject } if subject == "orders.>"),
+        "{why:?}"
+    );
+    assert!(why.to_string().contains("permission denied"), "{why}");
+}

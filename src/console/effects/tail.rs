@@ -37,36 +37,31 @@ pub(super) fn start(broker: Broker, reply: Reply, running: &Running, subject: St
     let cancel = CancellationToken::new();
     *running.lock().unwrap_or_else(|e| e.into_inner()) = Some(cancel.clone());
     tokio::spawn(async move {
-        // Watched from before the SUB: a refused subscription is only said on the side.
-        let news = broker.denials().watch();
         let mut tail = match broker.tail(&subject).await {
             Ok(tail) => tail,
             Err(e) => return reply.send(Action::TailStarted(Err(e.to_string()))),
         };
         reply.send(Action::TailStarted(Ok(subject.clone())));
         let slots = Arc::new(Semaphore::new(IN_FLIGHT));
-        let refused = crate::broker::Denials::subscription_refused(news, &subject);
-        tokio::pin!(refused);
         loop {
             let permit = tokio::select! {
                 () = cancel.cancelled() => break,
                 permit = slots.clone().acquire_owned() => permit.ok(),
             };
             let batch = tokio::select! {
-                // A tail replaced by another is cancelled first: a late refusal of the
-                // old one must not close the new one.
+                // A tail replaced by another is cancelled first: the old one's end (a
+                // refusal, say) must not close the new one.
                 biased;
                 () = cancel.cancelled() => break,
-                () = &mut refused => {
-                    let words = format!(
-                        "tail {subject}: permission denied: this user may not subscribe to {subject} (the server refused the subscription)"
-                    );
-                    reply.send(Action::TailStarted(Err(words)));
-                    break;
-                }
                 batch = tail.next_batch() => batch,
             };
-            let Some(batch) = batch else { break };
+            let Some(batch) = batch else {
+                if let Some(refused) = tail.refused() {
+                    let words = format!("tail {subject}: {refused}");
+                    reply.send(Action::TailStarted(Err(words)));
+                }
+                break;
+            };
             let subject = subject.clone();
             reply.send(Action::TailBatch(TailFeed {
                 subject,
