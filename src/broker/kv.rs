@@ -348,7 +348,7 @@ impl Broker {
         let since = std::time::Instant::now();
         call.await.map_err(|e| {
             let refused = (!e.is_refusal())
-                .then(|| self.refused_since(since, &kv_marks(bucket)))
+                .then(|| self.denials().refused_since(since, &kv_marks(bucket)))
                 .flatten();
             match refused {
                 Some(subject) => kv_denied(action, bucket, &subject),

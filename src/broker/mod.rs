@@ -177,13 +177,6 @@ impl Broker {
         &self.shared.denials
     }
 
-    /// A subject the server refused on this broker's connections since `since` that
-    /// contains one of `marks`: what a client call that timed out really met (a refused
-    /// request gets no answer).
-    pub fn refused_since(&self, since: std::time::Instant, marks: &StoreMarks) -> Option<String> {
-        self.shared.denials.refused_since(since, marks)
-    }
-
     /// A snapshot of the broker's counters.
     pub fn metrics(&self) -> Metrics {
         self.shared.counters.snapshot()

@@ -224,14 +224,15 @@ impl Broker {
         call: impl std::future::Future<Output = Result<T, ObjectError>>,
     ) -> Result<T, ObjectError> {
         let since = std::time::Instant::now();
-        call.await
-            .map_err(|e| match self.refused_since(since, &store_marks(store)) {
+        call.await.map_err(
+            |e| match self.denials().refused_since(since, &store_marks(store)) {
                 Some(subject) => ObjectError::Denied {
                     store: store.to_string(),
                     subject,
                 },
                 None => e,
-            })
+            },
+        )
     }
 
     async fn object_store(&self, store: &str) -> Result<ObjectStore, ObjectError> {
